@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a Debian machine that has Node and npm: Deno (from
+# npm, pinned) and the Debian packages the test suite uses. Idempotent: it installs only
+# what is missing, so a second run takes a fraction of a second.
+set -euo pipefail
+
+DENO_VERSION=2.9.6
+# bubblewrap: the grader's sandbox.
+APT_PACKAGES=(bubblewrap)
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! deno --version 2>/dev/null | grep -q "^deno ${DENO_VERSION} "; then
+  echo "Installing Deno ${DENO_VERSION} from npm…" >&2
+  npm install --global --no-fund --no-audit --loglevel=error "deno@${DENO_VERSION}" >&2
+  hash -r
+fi
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing ${missing[*]} with apt…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_if_needed apt-get update -qq >&2
+  sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

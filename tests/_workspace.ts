@@ -1,0 +1,74 @@
+/**
+ * Throwaway student bundles for tests: `deno task release` into a temp folder, with any
+ * exercise's entry file replaced by a solution, a variant or inline source.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildRelease } from "../course/release.ts";
+import { exerciseById } from "../course/metadata.ts";
+
+/** The repository's root folder. */
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** A student bundle in a temp folder; dispose it with `await using`. */
+export interface Workspace extends AsyncDisposable {
+  root: string;
+  /** Replaces the entry file of `exercise` with `source`. */
+  write(exercise: string, source: string): Promise<void>;
+  /** Replaces the entry file of `exercise` with a file of the repository. */
+  use(exercise: string, repoPath: string): Promise<void>;
+  /** The path of `exercise`'s entry file in the bundle. */
+  entry(exercise: string): string;
+}
+
+/** Builds a fresh student bundle in a temp folder. */
+export async function makeWorkspace(): Promise<Workspace> {
+  const root = await Deno.makeTempDir({ prefix: "workspace-" });
+  await buildRelease(root);
+  const entry = (id: string) => join(root, "exercises", id, exerciseById(id).entry);
+  return {
+    root,
+    entry,
+    write: (id, source) => Deno.writeTextFile(entry(id), source),
+    use: async (id, repoPath) =>
+      Deno.writeTextFile(entry(id), await Deno.readTextFile(join(ROOT, repoPath))),
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+/** Runs `deno task <args>` in `cwd` as a student would and captures its output. */
+export async function task(
+  cwd: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", ...args],
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/** The variant files of an exercise in tests/variants/, with their declared bug. */
+export async function variants(
+  exercise: string,
+): Promise<{ path: string; name: string; bug?: { symbol: string; what: string } }[]> {
+  const folder = join(ROOT, "tests", "variants", exercise);
+  const out = [];
+  for await (const item of Deno.readDir(folder)) {
+    if (!item.isFile || !item.name.endsWith(".ts")) continue;
+    const path = `tests/variants/${exercise}/${item.name}`;
+    const firstLine = (await Deno.readTextFile(join(ROOT, path))).split("\n", 1)[0];
+    const bug = firstLine.match(/^\/\/ bug: ([A-Za-z.]+): (.+)$/);
+    out.push({
+      path,
+      name: item.name,
+      bug: bug ? { symbol: bug[1], what: bug[2] } : undefined,
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
