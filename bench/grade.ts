@@ -1,0 +1,100 @@
+/**
+ * `deno task bench grade`: what grading costs.
+ *
+ * In one run: a bare `deno run` of the child harness against the same run through the
+ * sandbox (bubblewrap, private storage, limits); class throughput of exercises 01–04 with
+ * `--jobs 1` and `--jobs 2`, as `deno task grade` runs them; and the grading of one
+ * autoencoder submission (its train and score included).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { exerciseById } from "../course/metadata.ts";
+import { printFigures, round } from "./_stats.ts";
+import type { BenchOptions } from "./main.ts";
+import { measureSandboxOverhead } from "./grade_sandbox.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CHEAP = ["01-dual-numbers", "02-lms", "03-adaboost", "04-softmax"];
+const STUDENTS = 30;
+
+/** A class of `students` copies of the reference solutions of `exercises`. */
+async function makeClass(folder: string, exercises: string[], students: number): Promise<void> {
+  for (let s = 0; s < students; s++) {
+    for (const id of exercises) {
+      const { entry } = exerciseById(id);
+      const dir = join(folder, `student${String(s).padStart(3, "0")}`, id);
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.copyFile(join(ROOT, "solutions", id, entry), join(dir, entry));
+    }
+  }
+}
+
+interface GradeSummary {
+  counts: Record<string, number>;
+  durations: { totalMs: number; perSubmissionP50Ms: number };
+}
+
+async function grade(submissions: string, exercises: string[], jobs: number) {
+  const out = await Deno.makeTempDir({ prefix: "bench-grade-out-" });
+  try {
+    const started = performance.now();
+    const args = ["task", "--quiet", "grade", "--submissions", submissions, "--out", out];
+    for (const id of exercises) args.push("--exercise", id);
+    args.push("--jobs", String(jobs), "--json");
+    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: ROOT,
+      stderr: "null",
+    }).output();
+    const wallMs = performance.now() - started;
+    if (code !== 0) throw new Error(`Cannot benchmark: deno task grade exited with ${code}`);
+    const summary = JSON.parse(new TextDecoder().decode(stdout)) as GradeSummary;
+    const graded = summary.counts.graded ?? 0;
+    return { wallMs, summary, graded };
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+}
+
+/** Runs the benchmark and prints its figures. */
+export default async function benchGrade(options: BenchOptions): Promise<void> {
+  const overhead = await measureSandboxOverhead({ runs: 20, concurrency: 2 });
+
+  const cheapClass = await Deno.makeTempDir({ prefix: "bench-grade-class-" });
+  const autoencoderClass = await Deno.makeTempDir({ prefix: "bench-grade-ae-" });
+  try {
+    await makeClass(cheapClass, CHEAP, STUDENTS);
+    await grade(cheapClass, ["02-lms"], 2); // warms the module and transpile caches
+    const one = await grade(cheapClass, CHEAP, 1);
+    const two = await grade(cheapClass, CHEAP, 2);
+    await makeClass(autoencoderClass, ["05-autoencoder"], 1);
+    const autoencoder = await grade(autoencoderClass, ["05-autoencoder"], 1);
+
+    // Throughput over the grading itself (summary.totalMs: after the CLI has started and the
+    // sandbox has warmed up) and over the whole command as an instructor times it.
+    const rate = (r: typeof one, ms: number) => round(r.graded / (ms / 1000));
+    printFigures(
+      `deno task grade (${STUDENTS} students × ${CHEAP.length} cheap exercises; one autoencoder)`,
+      {
+        bare_run_ms: round(overhead.bareMs),
+        sandbox_run_ms: round(overhead.sandboxMs),
+        sandbox_overhead_ratio: round(overhead.sandboxMs / overhead.bareMs, 2),
+        trusted_run_ms: round(overhead.trustedMs),
+        gradings: two.graded,
+        jobs1_gradings_per_s: rate(one, one.summary.durations.totalMs),
+        jobs2_gradings_per_s: rate(two, two.summary.durations.totalMs),
+        jobs2_gradings_per_s_with_startup: rate(two, two.wallMs),
+        grading_p50_ms_jobs2: round(two.summary.durations.perSubmissionP50Ms),
+        autoencoder_submission_ms: round(autoencoder.summary.durations.perSubmissionP50Ms),
+        autoencoder_command_ms: round(autoencoder.wallMs),
+        cores: navigator.hardwareConcurrency,
+      },
+      options.json,
+    );
+  } finally {
+    await Deno.remove(cheapClass, { recursive: true });
+    await Deno.remove(autoencoderClass, { recursive: true });
+  }
+}

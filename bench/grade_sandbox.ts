@@ -1,0 +1,142 @@
+/**
+ * The sandbox's overhead: the same tiny submission graded by a bare `deno run` of the
+ * harness, and through the sandbox (bubblewrap, private storage, limits), and through the
+ * sandbox's `trusted` mode (no bubblewrap).
+ *
+ * Each figure is the median time per run with `concurrency` runs at a time, measured from
+ * the grading process: spawning, writing the request, reading every frame and the exit.
+ * The sandbox's figure also covers its per-run work (copying the submission, a private
+ * `DENO_DIR`, polling memory). The three kinds of run are interleaved, so a noisy
+ * neighbour slows them alike.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { toWire } from "../grader/child/calls.ts";
+import { openSandbox, type Sandbox, type SandboxRequest } from "../grader/sandbox.ts";
+import { quantile } from "./_stats.ts";
+
+const HARNESS = fileURLToPath(new URL("../grader/child/harness.ts", import.meta.url));
+const ENTRY = "lms.ts";
+const SOURCE = `export function predict(theta: number[], x: number[]): number {
+  let sum = 0;
+  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
+  return sum;
+}
+`;
+const CASES = [[{ fn: "predict", args: [[1, 2], [3, 4]] }]];
+
+/** Options for {@linkcode measureSandboxOverhead}. */
+export interface OverheadOptions {
+  /**
+   * Runs of each kind.
+   *
+   * @default {20}
+   */
+  runs?: number;
+  /**
+   * Runs at a time.
+   *
+   * @default {2}
+   */
+  concurrency?: number;
+}
+
+/** Median milliseconds per run of each kind. */
+export interface Overhead {
+  /** `deno run` of the harness on the submission, no sandbox. */
+  bareMs: number;
+  /** {@linkcode Sandbox.run} with bubblewrap. */
+  sandboxMs: number;
+  /** {@linkcode Sandbox.run} in trusted mode (no bubblewrap). */
+  trustedMs: number;
+}
+
+/**
+ * Measures the sandbox's overhead over a bare run of the harness.
+ *
+ * @param options How many runs, and how many at a time.
+ * @returns The median time per run of each kind, in milliseconds.
+ * @throws {Error} If a run does not return the right result.
+ */
+export async function measureSandboxOverhead(options: OverheadOptions = {}): Promise<Overhead> {
+  const runs = options.runs ?? 20;
+  const concurrency = options.concurrency ?? 2;
+  const folder = await Deno.makeTempDir({ prefix: "bench-sandbox-" });
+  const sandboxes: Sandbox[] = [];
+  try {
+    await Deno.writeTextFile(join(folder, ENTRY), SOURCE);
+    await Deno.writeTextFile(
+      join(folder, "main.js"),
+      `import { runHarness } from ${JSON.stringify(pathToFileURL(HARNESS).href)};\n` +
+        `await runHarness(() => import(${
+          JSON.stringify(pathToFileURL(join(folder, ENTRY)).href)
+        }));\n`,
+    );
+    const sandbox = await openSandbox();
+    sandboxes.push(sandbox);
+    const trusted = await openSandbox({ trusted: true });
+    sandboxes.push(trusted);
+    const request: SandboxRequest = { submission: folder, entry: ENTRY, cases: CASES };
+    const kinds = {
+      bareMs: () => bareRun(folder),
+      sandboxMs: () => checked(sandbox.run(request)),
+      trustedMs: () => checked(trusted.run(request)),
+    };
+    const samples: Record<keyof Overhead, number[]> = { bareMs: [], sandboxMs: [], trustedMs: [] };
+    for (const run of Object.values(kinds)) await run(); // Warm the page cache.
+    for (let round = 0; round < runs; round += concurrency) {
+      for (const [kind, run] of Object.entries(kinds) as [keyof Overhead, () => Promise<void>][]) {
+        const started = performance.now();
+        const batch = Math.min(concurrency, runs - round);
+        await Promise.all(Array.from({ length: batch }, run));
+        samples[kind].push((performance.now() - started) / batch);
+      }
+    }
+    return {
+      bareMs: quantile(samples.bareMs, 0.5),
+      sandboxMs: quantile(samples.sandboxMs, 0.5),
+      trustedMs: quantile(samples.trustedMs, 0.5),
+    };
+  } finally {
+    for (const sandbox of sandboxes) await sandbox.close();
+    await Deno.remove(folder, { recursive: true });
+  }
+}
+
+async function bareRun(folder: string): Promise<void> {
+  const nonce = "bench";
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-remote",
+      "--cached-only",
+      "--no-config",
+      join(folder, "main.js"),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(
+    new TextEncoder().encode(
+      toWire({ nonce, root: pathToFileURL(folder + "/").href, cases: CASES }),
+    ),
+  );
+  await writer.close();
+  const { stdout } = await child.output();
+  if (!new TextDecoder().decode(stdout).includes(`${nonce} {"type":"done"}`)) {
+    throw new Error("Cannot benchmark: the bare run did not finish");
+  }
+}
+
+async function checked(result: ReturnType<Sandbox["run"]>): Promise<void> {
+  const { status, cases } = await result;
+  const first = cases[0]?.[0];
+  if (status !== "ok" || !first?.ok || first.value !== 11) {
+    throw new Error(`Cannot benchmark: a sandboxed run ended with "${status}"`);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Makes a case's calls on a student's module and encodes what they return.
+ *
+ * This runs inside the sandbox (through the harness) and, for the grader's own tests, in
+ * process. Student code may return anything — a Proxy, an object whose getters throw, a
+ * cyclic structure, a tensor — so results are copied defensively into plain JSON-able data
+ * with caps on depth and size, and every failure becomes an `{ ok: false }` result.
+ *
+ * @module
+ */
+import type { Arg, Call, CallResult } from "../suite.ts";
+
+/** Trusted functions an exercise's driver builds from the student's module. */
+export type DriverFunctions = Record<string, (...args: never[]) => unknown>;
+
+/** An exercise's driver: turns `{ $fn: name }` arguments into trusted functions. */
+export type Driver = (module: Record<string, unknown>) => DriverFunctions;
+
+// Captured when this module loads, before any student module can replace them: student
+// code shares this realm, and patched globals must not garble the encoding of its results.
+const { stringify, parse } = JSON;
+const { keys: ownKeys, fromEntries, is: sameValue } = Object;
+const { isArray, from: arrayFrom } = Array;
+const { isView } = ArrayBuffer;
+const { isSafeInteger, isNaN } = Number;
+const clone = structuredClone;
+
+const MAX_DEPTH = 8;
+const MAX_ITEMS = 1_000_000;
+
+/** Why a value could not be encoded. */
+export class EncodeError extends Error {}
+
+/**
+ * Copies a value into plain data: numbers (NaN, ±Infinity and −0 kept, see
+ * {@linkcode toWire}), strings, booleans, null, arrays and plain objects of these.
+ * Typed arrays become arrays; tensors, functions, symbols and cycles are refused with a
+ * message for the student.
+ *
+ * @param value What student code returned.
+ * @returns A plain copy.
+ * @throws {EncodeError} If the value cannot be a result.
+ */
+export function encodeValue(value: unknown): unknown {
+  let items = 0;
+  const seen = new Set<object>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (++items > MAX_ITEMS) throw new EncodeError("the result is too large");
+    if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") {
+      return v;
+    }
+    if (v === undefined) return undefined;
+    if (typeof v === "bigint") return Number(v);
+    if (typeof v !== "object") throw new EncodeError(`the result contains a ${typeof v}`);
+    if (depth > MAX_DEPTH) throw new EncodeError("the result is nested too deeply");
+    if (seen.has(v)) throw new EncodeError("the result contains a cycle");
+    seen.add(v);
+    try {
+      if (isView(v) && !(v instanceof DataView)) {
+        return arrayFrom(v as unknown as ArrayLike<number>, Number);
+      }
+      if (isArray(v)) {
+        const length = v.length;
+        if (!isSafeInteger(length) || length > MAX_ITEMS) {
+          throw new EncodeError("the result is too large");
+        }
+        const out = new Array(length);
+        for (let i = 0; i < length; i++) out[i] = walk(v[i], depth + 1);
+        return out;
+      }
+      if ("dataSync" in v && "shape" in v) {
+        throw new EncodeError(
+          "the result is a tfjs tensor; return plain numbers (tensor.arraySync())",
+        );
+      }
+      if (v instanceof Promise) throw new EncodeError("the result is a Promise; await it");
+      const out: Record<string, unknown> = {};
+      for (const key of ownKeys(v)) {
+        out[key] = walk((v as Record<string, unknown>)[key], depth + 1);
+      }
+      return out;
+    } finally {
+      seen.delete(v);
+    }
+  };
+  return walk(value, 0);
+}
+
+/**
+ * Writes an encoded value as JSON that keeps NaN, ±Infinity, −0 and undefined, which
+ * plain JSON would lose: they become `{"$num": "NaN" | "Infinity" | "-Infinity" | "-0"}`
+ * and `{"$undefined": true}`.
+ */
+export function toWire(value: unknown): string {
+  return stringify(value, (_key, v) => {
+    if (typeof v === "number") {
+      if (isNaN(v)) return { $num: "NaN" };
+      if (v === Infinity) return { $num: "Infinity" };
+      if (v === -Infinity) return { $num: "-Infinity" };
+      if (sameValue(v, -0)) return { $num: "-0" };
+    }
+    if (v === undefined) return { $undefined: true };
+    return v;
+  });
+}
+
+const SPECIAL_NUMBERS: Record<string, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  "-Infinity": -Infinity,
+  "-0": -0,
+};
+
+/** Reads JSON written by {@linkcode toWire}. */
+export function fromWire(text: string): unknown {
+  const revive = (v: unknown): unknown => {
+    if (isArray(v)) return v.map(revive);
+    if (v === null || typeof v !== "object") return v;
+    const record = v as Record<string, unknown>;
+    const keys = ownKeys(record);
+    if (keys.length === 1 && typeof record.$num === "string" && record.$num in SPECIAL_NUMBERS) {
+      return SPECIAL_NUMBERS[record.$num];
+    }
+    if (keys.length === 1 && record.$undefined === true) return undefined;
+    return fromEntries(keys.map((k) => [k, revive(record[k])]));
+  };
+  return revive(parse(text));
+}
+
+/** Describes a thrown value for the student, whatever was thrown. */
+export function describeThrown(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error) {
+      return `${thrown.name}: ${String(thrown.message).slice(0, 500)}`;
+    }
+    if (typeof thrown === "string") {
+      return `threw the string ${stringify(thrown.slice(0, 200))} (not an Error)`;
+    }
+    return `threw ${typeof thrown === "object" ? "an object" : String(thrown)} (not an Error)`;
+  } catch {
+    return "threw a value that cannot be described";
+  }
+}
+
+/**
+ * Makes the calls of one case, in order, and reports each one's encoded result.
+ *
+ * @param module The student's module namespace.
+ * @param calls The case's calls.
+ * @param functions Trusted functions for `{ $fn }` arguments.
+ * @returns One result per call.
+ */
+export async function runCalls(
+  module: Record<string, unknown>,
+  calls: readonly Call[],
+  functions: DriverFunctions = {},
+): Promise<CallResult[]> {
+  const raw: unknown[] = [];
+  const results: CallResult[] = [];
+  for (const call of calls) {
+    const started = performance.now();
+    // Exactly one raw value per call, whatever happens, so `$ref` indices stay aligned.
+    raw.push(undefined);
+    try {
+      const args = call.args.map((arg) => resolveArg(arg, raw, functions));
+      let value: unknown;
+      if (call.on !== undefined) {
+        const receiver = raw[call.on] as Record<string, unknown> | null | undefined;
+        const method = receiver?.[call.fn];
+        if (typeof method !== "function") {
+          throw new TypeError(`the result has no method "${call.fn}"`);
+        }
+        value = await method.apply(receiver, args);
+      } else {
+        const target = module[call.fn];
+        if (typeof target !== "function") {
+          throw new TypeError(
+            target === undefined
+              ? `the module does not export "${call.fn}"`
+              : `"${call.fn}" is exported as a ${typeof target}, not a function`,
+          );
+        }
+        const fn = target as (...a: unknown[]) => unknown;
+        value = call.construct ? Reflect.construct(fn, args) : await fn(...args);
+      }
+      raw[raw.length - 1] = value;
+      const reported = call.read
+        ? fromEntries(
+          call.read.map((key) => [key, (value as Record<string, unknown>)?.[key]]),
+        )
+        : value;
+      // Trusted functions and earlier results (an opaque model, say) are not the call's
+      // own inputs: their `{ $fn }` / `{ $ref }` markers stand in for them.
+      const argsAfter = args.map((arg, i) => isMarker(call.args[i]) ? call.args[i] : arg);
+      const report = call.returnArgs ? { result: reported, args: argsAfter } : reported;
+      results.push({ ok: true, value: encodeValue(report), ms: performance.now() - started });
+    } catch (thrown) {
+      const error = thrown instanceof EncodeError ? thrown.message : describeThrown(thrown);
+      results.push({ ok: false, error, ms: performance.now() - started });
+    }
+  }
+  return results;
+}
+
+function isMarker(arg: Arg): boolean {
+  return arg !== null && typeof arg === "object" && !isArray(arg) &&
+    (("$ref" in arg && typeof arg.$ref === "number") ||
+      ("$fn" in arg && typeof arg.$fn === "string"));
+}
+
+function resolveArg(arg: Arg, raw: unknown[], functions: DriverFunctions): unknown {
+  if (arg && typeof arg === "object" && !isArray(arg)) {
+    if ("$ref" in arg && typeof arg.$ref === "number") return raw[arg.$ref];
+    if ("$fn" in arg && typeof arg.$fn === "string") {
+      const fn = functions[arg.$fn];
+      if (!fn) throw new Error(`Unknown trusted function "${arg.$fn}"`);
+      return fn;
+    }
+  }
+  // A fresh deep copy, so that a student mutating an input cannot affect a later call.
+  return clone(arg);
+}

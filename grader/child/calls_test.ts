@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { encodeValue, fromWire, runCalls, toWire } from "./calls.ts";
+
+class Dual {
+  #re: number;
+  #eps: number;
+  constructor(re: number, eps = 0) {
+    this.#re = re;
+    this.#eps = eps;
+  }
+  get re() {
+    return this.#re;
+  }
+  get eps() {
+    return this.#eps;
+  }
+  mul(o: Dual) {
+    return new Dual(this.re * o.re, this.re * o.eps + this.eps * o.re);
+  }
+}
+
+const module = {
+  Dual,
+  double: (xs: number[]) => xs.map((x) => 2 * x),
+  mutate: (xs: number[]) => {
+    xs[0] = 99;
+    return xs.length;
+  },
+  train: (data: number[]) => Promise.resolve({ mean: data.reduce((a, b) => a + b) / data.length }),
+  score: (model: { mean: number }, xs: number[]) => xs.map((x) => Math.abs(x - model.mean)),
+  apply: (f: (x: number) => number, x: number) => f(x),
+  throwsString: () => {
+    throw "nope";
+  },
+  tensor: () => ({ dataSync: () => [1], shape: [1] }),
+};
+
+Deno.test("runCalls() constructs, chains methods and reads getters of private fields", async () => {
+  const results = await runCalls(module, [
+    { fn: "Dual", args: [3, 1], construct: true, read: ["re", "eps"] },
+    { fn: "Dual", args: [2, 0], construct: true, read: ["re", "eps"] },
+    { fn: "mul", on: 0, args: [{ $ref: 1 }], read: ["re", "eps"] },
+  ]);
+  assert.deepEqual(results.map((r) => r.ok && r.value), [
+    { re: 3, eps: 1 },
+    { re: 2, eps: 0 },
+    { re: 6, eps: 2 },
+  ]);
+});
+
+Deno.test("runCalls() passes an opaque model from one call to the next", async () => {
+  const results = await runCalls(module, [
+    { fn: "train", args: [[1, 2, 3]] },
+    { fn: "score", args: [{ $ref: 0 }, [2, 5]] },
+  ]);
+  assert.deepEqual(results[1].ok && results[1].value, [0, 3]);
+});
+
+Deno.test("runCalls() reports arguments after the call, to reveal mutation", async () => {
+  const [result] = await runCalls(module, [{ fn: "mutate", args: [[1, 2]], returnArgs: true }]);
+  assert.deepEqual(result.ok && result.value, { result: 2, args: [[99, 2]] });
+});
+
+Deno.test("runCalls() resolves trusted driver functions", async () => {
+  const [result] = await runCalls(module, [{ fn: "apply", args: [{ $fn: "square" }, 4] }], {
+    square: (x: number) => x * x,
+  });
+  assert.deepEqual(result.ok && result.value, 16);
+});
+
+Deno.test("runCalls() turns missing exports, thrown values and tensors into errors", async () => {
+  const results = await runCalls(module, [
+    { fn: "missing", args: [] },
+    { fn: "throwsString", args: [] },
+    { fn: "tensor", args: [] },
+  ]);
+  assert.deepEqual(results.map((r) => !r.ok && r.error), [
+    'TypeError: the module does not export "missing"',
+    'threw the string "nope" (not an Error)',
+    "the result is a tfjs tensor; return plain numbers (tensor.arraySync())",
+  ]);
+});
+
+Deno.test("encodeValue() refuses cycles and survives throwing getters and Proxies", () => {
+  const cyclic: unknown[] = [];
+  cyclic.push(cyclic);
+  assert.throws(() => encodeValue(cyclic), /cycle/);
+  const evil = new Proxy([1, 2], {
+    get(target, key) {
+      if (key === "length") throw new Error("gotcha");
+      return Reflect.get(target, key);
+    },
+  });
+  assert.throws(() => encodeValue(evil), /gotcha/);
+  assert.deepEqual(encodeValue(new Float32Array([0.5, 2])), [0.5, 2]);
+});
+
+Deno.test("toWire() and fromWire() keep NaN, infinities, −0 and undefined", () => {
+  const value = [NaN, Infinity, -Infinity, -0, 1.5, undefined, { $num: 3 }];
+  const back = fromWire(toWire(value)) as unknown[];
+  assert.ok(Number.isNaN(back[0]));
+  assert.equal(back[1], Infinity);
+  assert.equal(back[2], -Infinity);
+  assert.ok(Object.is(back[3], -0));
+  assert.deepEqual(back.slice(4), [1.5, undefined, { $num: 3 }]);
+});
+
+Deno.test("runCalls() keeps $ref indices aligned after a result fails to encode", async () => {
+  const results = await runCalls(module, [
+    { fn: "tensor", args: [] },
+    { fn: "train", args: [[2, 4]] },
+    { fn: "score", args: [{ $ref: 1 }, [3]] },
+  ]);
+  assert.deepEqual(results.map((r) => r.ok && r.value), [false, { mean: 3 }, [0]]);
+});
+
+Deno.test("runCalls() reports an opaque $ref argument by its marker under returnArgs", async () => {
+  const results = await runCalls(module, [
+    { fn: "train", args: [[2, 4]] },
+    { fn: "score", args: [{ $ref: 0 }, [3]], returnArgs: true },
+  ]);
+  assert.deepEqual(results[1].ok && results[1].value, { result: [0], args: [{ $ref: 0 }, [3]] });
+});

@@ -1,0 +1,176 @@
+/**
+ * The dual-numbers driver: trusted test functions for `derivative()` and `gradient()`,
+ * built inside the sandbox from the student's module.
+ *
+ * A hidden case passes `{ $fn: "trusted:x*y" }` where the student's code expects a function
+ * of dual numbers. Two families are offered, over the same formulas as the reference core's
+ * `TEST_FUNCTIONS` (core/dual.ts; a test keeps the two in step):
+ *
+ * - `trusted:<name>` uses only the student's `Dual` constructor and the `re`/`eps` of what
+ *   it is given: every operation computes its value and derivative rule here, so
+ *   `derivative()` and `gradient()` are tested independently of the student's arithmetic.
+ * - `<op>:<name>`, e.g. `cos:-cos(2x)`, does the same except for one operation, which is
+ *   the student's own (`Dual.prototype.mul`, or the exported `cos`): a chain through that
+ *   operation alone.
+ *
+ * Nothing here knows an expected value.
+ *
+ * @module
+ */
+import type { Driver, DriverFunctions } from "../calls.ts";
+
+/** What the driver reads from a dual number. */
+interface DualLike {
+  readonly re: number;
+  readonly eps: number;
+}
+
+/** The operations a formula is written over. */
+interface Ops {
+  add(a: DualLike, b: DualLike | number): DualLike;
+  sub(a: DualLike, b: DualLike | number): DualLike;
+  mul(a: DualLike, b: DualLike | number): DualLike;
+  div(a: DualLike, b: DualLike | number): DualLike;
+  pow(a: DualLike, p: number): DualLike;
+  neg(a: DualLike): DualLike;
+  sin(a: DualLike): DualLike;
+  cos(a: DualLike): DualLike;
+  exp(a: DualLike): DualLike;
+  log(a: DualLike): DualLike;
+}
+
+/** An operation that can be the student's own in a `<op>:<name>` function. */
+export type Operation = keyof Ops;
+
+/** Every operation, in the order of the exercise's groups. */
+export const OPERATIONS: readonly Operation[] = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "neg",
+  "sin",
+  "cos",
+  "exp",
+  "log",
+];
+
+/** The formulas of core/dual.ts's `TEST_FUNCTIONS`, by name. */
+const FORMULAS: Record<string, (o: Ops, xs: DualLike[]) => DualLike> = {
+  "x^2": (o, [x]) => o.pow(x, 2),
+  "x^3 - 2x + 1": (o, [x]) => o.add(o.sub(o.pow(x, 3), o.mul(x, 2)), 1),
+  "sqrt(x)": (o, [x]) => o.pow(x, 0.5),
+  "1/x": (o, [x]) => o.pow(x, -1),
+  "sin(x)/x": (o, [x]) => o.div(o.sin(x), x),
+  "exp(sin(x))*log(x)": (o, [x]) => o.mul(o.exp(o.sin(x)), o.log(x)),
+  "-cos(2x)": (o, [x]) => o.neg(o.cos(o.mul(x, 2))),
+  "x*y": (o, [x, y]) => o.mul(x, y),
+  "x/y": (o, [x, y]) => o.div(x, y),
+  "cos(x*y)": (o, [x, y]) => o.cos(o.mul(x, y)),
+  "x^2*y - exp(-y)": (o, [x, y]) => o.sub(o.mul(o.pow(x, 2), y), o.exp(o.neg(y))),
+  "x*y*z - log(x + z^2)": (o, [x, y, z]) =>
+    o.sub(o.mul(o.mul(x, y), z), o.log(o.add(x, o.pow(z, 2)))),
+};
+
+/** The names of the formulas the driver offers. */
+export const FORMULA_NAMES: readonly string[] = Object.keys(FORMULAS);
+
+/**
+ * The id of a trusted test function, for `{ $fn }`.
+ *
+ * @param name A name of core/dual.ts's `TEST_FUNCTIONS`.
+ * @returns `trusted:<name>`.
+ */
+export function trustedFunction(name: string): string {
+  return `trusted:${name}`;
+}
+
+/**
+ * The id of a test function that uses the student's own `op` and trusted code elsewhere.
+ *
+ * @param op The student's operation.
+ * @param name A name of core/dual.ts's `TEST_FUNCTIONS`.
+ * @returns `<op>:<name>`.
+ */
+export function chainFunction(op: Operation, name: string): string {
+  return `${op}:${name}`;
+}
+
+const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
+
+/**
+ * Builds the trusted functions from the student's module.
+ *
+ * @example `derivative()` of x² through a correct `Dual`
+ * ```ts
+ * import { driver } from "./dual.ts";
+ * import assert from "node:assert/strict";
+ *
+ * class Dual {
+ *   constructor(readonly re: number, readonly eps = 0) {}
+ * }
+ * const square = driver({ Dual })["trusted:x^2"] as (x: Dual) => Dual;
+ * assert.deepEqual(square(new Dual(3, 1)), new Dual(9, 6));
+ * ```
+ */
+export const driver: Driver = (module) => {
+  const make = (re: number, eps: number): DualLike => {
+    const Dual = module.Dual;
+    if (typeof Dual !== "function") throw new TypeError('dual.ts does not export "Dual"');
+    return Reflect.construct(Dual, [re, eps]) as DualLike;
+  };
+  const parts = (x: DualLike | number): [number, number] =>
+    typeof x === "number" ? [x, 0] : [x.re, x.eps];
+  const trusted: Ops = {
+    add: (x, o) => {
+      const [[a, b], [c, d]] = [parts(x), parts(o)];
+      return make(a + c, b + d);
+    },
+    sub: (x, o) => {
+      const [[a, b], [c, d]] = [parts(x), parts(o)];
+      return make(a - c, b - d);
+    },
+    mul: (x, o) => {
+      const [[a, b], [c, d]] = [parts(x), parts(o)];
+      return make(a * c, a * d + b * c);
+    },
+    div: (x, o) => {
+      const [[a, b], [c, d]] = [parts(x), parts(o)];
+      return make(a / c, (b * c - a * d) / (c * c));
+    },
+    pow: (x, p) => make(x.re ** p, p * x.re ** (p - 1) * x.eps),
+    neg: (x) => make(-x.re, -x.eps),
+    sin: (x) => make(Math.sin(x.re), x.eps * Math.cos(x.re)),
+    cos: (x) => make(Math.cos(x.re), -x.eps * Math.sin(x.re)),
+    exp: (x) => make(Math.exp(x.re), x.eps * Math.exp(x.re)),
+    log: (x) => make(Math.log(x.re), x.eps / x.re),
+  };
+  const students = (op: Operation): Ops[Operation] => {
+    if (METHODS.has(op)) {
+      return ((x: DualLike, ...rest: unknown[]) => {
+        const method = (x as unknown as Record<string, unknown>)[op];
+        if (typeof method !== "function") {
+          throw new TypeError(`The Dual has no method "${op}"`);
+        }
+        return method.apply(x, rest) as DualLike;
+      }) as Ops[Operation];
+    }
+    return ((x: DualLike) => {
+      const fn = module[op];
+      if (typeof fn !== "function") throw new TypeError(`dual.ts does not export "${op}"`);
+      return fn(x) as DualLike;
+    }) as Ops[Operation];
+  };
+  const functions: DriverFunctions = {};
+  for (const [name, formula] of Object.entries(FORMULAS)) {
+    // derivative() passes one dual number, gradient() an array of them.
+    const on = (ops: Ops) => (xs: DualLike | DualLike[]) =>
+      formula(ops, Array.isArray(xs) ? xs : [xs]);
+    functions[trustedFunction(name)] = on(trusted);
+    for (const op of OPERATIONS) {
+      functions[chainFunction(op, name)] = on({ ...trusted, [op]: students(op) });
+    }
+  }
+  return functions;
+};

@@ -1,0 +1,141 @@
+// The harness on its own, without a sandbox: a child `deno run` of a main module that hands
+// it a student module, as grader/sandbox.ts does.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { fromWire, toWire } from "./calls.ts";
+import type { ChildFrame } from "./protocol.ts";
+
+const HARNESS = new URL("./harness.ts", import.meta.url).href;
+const NONCE = "n0nce";
+
+interface Answer {
+  frames: ChildFrame[];
+  /** Standard output without the frame lines. */
+  student: string;
+  stderr: string;
+  code: number;
+}
+
+async function answer(
+  files: Record<string, string>,
+  cases: unknown[][],
+  withDriver = false,
+): Promise<Answer> {
+  const folder = await Deno.makeTempDir({ prefix: "harness-" });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await Deno.writeTextFile(join(folder, name), content);
+    }
+    const load = (name: string) =>
+      `() => import(${JSON.stringify(pathToFileURL(join(folder, name)).href)})`;
+    await Deno.writeTextFile(
+      join(folder, "main.js"),
+      `import { runHarness } from ${JSON.stringify(HARNESS)};\n` +
+        `await runHarness(${load("student.ts")}${withDriver ? `, ${load("driver.ts")}` : ""});\n`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", "--no-config", "--no-lock", join(folder, "main.js")],
+      env: { NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const root = pathToFileURL(folder + "/").href;
+    await writer.write(new TextEncoder().encode(toWire({ nonce: NONCE, root, cases })));
+    await writer.close();
+    const { stdout, stderr, code } = await child.output();
+    const frames: ChildFrame[] = [];
+    let student = "";
+    for (const line of new TextDecoder().decode(stdout).split("\n")) {
+      if (line.startsWith(`${NONCE} `)) {
+        frames.push(fromWire(line.slice(NONCE.length + 1)) as ChildFrame);
+      } else if (line !== "") student += line + "\n";
+    }
+    return { frames, student, stderr: new TextDecoder().decode(stderr), code };
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+}
+
+Deno.test("runHarness() answers with ready, loaded, a frame per case, then done", async () => {
+  const { frames, student, code } = await answer(
+    { "student.ts": 'console.log("hi");\nexport const half = (x: number) => x / 2;\n' },
+    [[{ fn: "half", args: [3] }], [{ fn: "half", args: [-0] }, { fn: "twice", args: [] }]],
+  );
+  assert.equal(code, 0);
+  assert.equal(student, "hi\n");
+  assert.deepEqual(frames.map((f) => f.type), [
+    "ready",
+    "loaded",
+    "start",
+    "case",
+    "start",
+    "case",
+    "done",
+  ]);
+  const [first, second] = frames.filter((f) => f.type === "case");
+  assert.deepEqual(first.type === "case" && first.results.map((r) => r.ok && r.value), [1.5]);
+  assert.ok(second.type === "case" && second.results[0].ok);
+  assert.ok(Object.is(second.results[0].value, -0));
+  assert.deepEqual(
+    second.results[1].ok === false && second.results[1].error,
+    'TypeError: the module does not export "twice"',
+  );
+});
+
+Deno.test("runHarness() reports a load error with paths relative to the student's folder", async () => {
+  const { frames } = await answer(
+    { "student.ts": 'import { x } from "./helper.ts";\nexport const y = x;\n' },
+    [[{ fn: "y", args: [] }]],
+  );
+  assert.deepEqual(frames.map((f) => f.type), ["ready", "load-error"]);
+  const error = frames[1].type === "load-error" ? frames[1].error : "";
+  assert.match(error, /Module not found "helper\.ts"/);
+  assert.match(error, /at student\.ts:1:19/);
+  assert.doesNotMatch(error, /file:/);
+});
+
+Deno.test("runHarness() goes on after student code leaves an unhandled rejection", async () => {
+  const { frames, stderr } = await answer(
+    {
+      "student.ts": "export function later() {\n" +
+        '  Promise.reject(new Error("forgotten"));\n' +
+        "  return new Promise((resolve) => setTimeout(() => resolve(1), 10));\n" +
+        "}\n",
+    },
+    [[{ fn: "later", args: [] }], [{ fn: "later", args: [] }]],
+  );
+  assert.equal(frames.filter((f) => f.type === "case").length, 2);
+  assert.equal(frames.at(-1)?.type, "done");
+  assert.match(stderr, /Unhandled promise rejection: Error: forgotten/);
+});
+
+Deno.test("runHarness() frames its answer after student code replaced Deno's writer and exit", async () => {
+  const { frames, code } = await answer(
+    {
+      "student.ts": "Deno.stdout.writeSync = () => 0;\n" +
+        "Deno.exit = (() => {}) as typeof Deno.exit;\n" +
+        "export const one = () => 1;\n",
+    },
+    [[{ fn: "one", args: [] }]],
+  );
+  assert.equal(code, 0);
+  assert.equal(frames.at(-1)?.type, "done");
+});
+
+Deno.test("runHarness() hands the driver's trusted functions to the calls", async () => {
+  const { frames } = await answer(
+    {
+      "student.ts": "export const apply = (f: (x: number) => number, x: number) => f(x);\n" +
+        "export const offset = 10;\n",
+      "driver.ts": "export const driver = (module: { offset: number }) => " +
+        "({ shift: (x: number) => x + module.offset });\n",
+    },
+    [[{ fn: "apply", args: [{ $fn: "shift" }, 5] }]],
+    true,
+  );
+  const result = frames.find((f) => f.type === "case");
+  assert.deepEqual(result?.type === "case" && result.results[0].ok && result.results[0].value, 15);
+});

@@ -1,0 +1,172 @@
+/**
+ * Splits what the sandboxed child writes into the harness's frames and the student's own
+ * printing, and keeps count of both.
+ *
+ * A frame is a line of standard output that contains `<nonce> ` (see
+ * `child/protocol.ts`): what follows on the line is the frame, what precedes it is
+ * student text that did not end with a newline. Everything else, on standard output and
+ * standard error, is student text, kept up to a cap. Lines are split on bytes, so a
+ * multi-byte character cut between two reads is decoded whole.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode ChildOutput}. */
+export interface ChildOutputOptions {
+  /**
+   * How many bytes of each stream's student text to keep.
+   *
+   * @default {65536}
+   */
+  keepBytes?: number;
+  /**
+   * The longest line kept whole; a longer line cannot be a frame and counts as student
+   * text.
+   *
+   * @default {16777216}
+   */
+  maxLineBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+
+/** Demultiplexes one child's standard output and standard error. */
+export class ChildOutput {
+  /** Bytes of student text seen so far, on both streams, kept or not. */
+  studentBytes = 0;
+  /** Bytes of frame lines seen so far. */
+  frameBytes = 0;
+  readonly #marker: string;
+  readonly #keepBytes: number;
+  readonly #maxLineBytes: number;
+  readonly #decoder = new TextDecoder();
+  readonly #kept = { stdout: "", stderr: "" };
+  readonly #keptBytes = { stdout: 0, stderr: 0 };
+  readonly #stderrDecoder = new TextDecoder();
+  #line: Uint8Array[] = [];
+  #lineBytes = 0;
+  #overlong = false;
+
+  /**
+   * Starts with nothing seen.
+   *
+   * @param nonce The request's nonce.
+   * @param options How much student text to keep, and the longest frame line.
+   */
+  constructor(nonce: string, options: ChildOutputOptions = {}) {
+    this.#marker = `${nonce} `;
+    this.#keepBytes = options.keepBytes ?? 64 * 1024;
+    this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+  }
+
+  /**
+   * Takes the next bytes of standard output.
+   *
+   * @param chunk The bytes.
+   * @returns The frames completed by these bytes, as text (JSON), in order.
+   *
+   * @example
+   * ```ts
+   * import { ChildOutput } from "./child_output.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const output = new ChildOutput("n0");
+   * const bytes = new TextEncoder().encode('hello\nn0 {"type":"done"}\n');
+   * assert.deepEqual(output.stdout(bytes), ['{"type":"done"}']);
+   * assert.equal(output.studentStdout, "hello\n");
+   * ```
+   */
+  stdout(chunk: Uint8Array): string[] {
+    const frames: string[] = [];
+    let start = 0;
+    for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, start)) {
+      this.#append(chunk.subarray(start, i));
+      this.#endLine(frames);
+      start = i + 1;
+    }
+    this.#append(chunk.subarray(start));
+    return frames;
+  }
+
+  /**
+   * Takes the next bytes of standard error, all of them student text.
+   *
+   * @param chunk The bytes.
+   */
+  stderr(chunk: Uint8Array): void {
+    this.studentBytes += chunk.length;
+    this.#keep("stderr", this.#stderrDecoder.decode(chunk, { stream: true }), chunk.length);
+  }
+
+  /**
+   * Ends standard output: a last line without a newline is student text, never a frame.
+   */
+  end(): void {
+    if (this.#lineBytes > 0 || this.#overlong) this.#student(this.#takeLine());
+  }
+
+  /** The student's standard output, up to the cap. */
+  get studentStdout(): string {
+    return this.#kept.stdout;
+  }
+
+  /** The student's standard error, up to the cap. */
+  get studentStderr(): string {
+    return this.#kept.stderr;
+  }
+
+  #append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.#overlong || this.#lineBytes + bytes.length > this.#maxLineBytes) {
+      // Too long to be a frame: hand over what we have as student text and stop buffering.
+      if (this.#lineBytes > 0) this.#student(this.#takeLine());
+      this.#overlong = true;
+      this.#student(this.#decoder.decode(bytes, { stream: true }), bytes.length);
+      return;
+    }
+    this.#line.push(bytes.slice());
+    this.#lineBytes += bytes.length;
+  }
+
+  #endLine(frames: string[]): void {
+    if (this.#overlong) {
+      this.#overlong = false;
+      this.#student(this.#decoder.decode() + "\n", 1);
+      return;
+    }
+    const bytes = this.#lineBytes;
+    const line = this.#takeLine();
+    const at = line.indexOf(this.#marker);
+    if (at < 0) {
+      this.#student(line + "\n", bytes + 1);
+      return;
+    }
+    if (at > 0) this.#student(line.slice(0, at) + "\n");
+    this.frameBytes += bytes + 1;
+    frames.push(line.slice(at + this.#marker.length));
+  }
+
+  #takeLine(): string {
+    const joined = new Uint8Array(this.#lineBytes);
+    let offset = 0;
+    for (const part of this.#line) {
+      joined.set(part, offset);
+      offset += part.length;
+    }
+    this.#line = [];
+    this.#lineBytes = 0;
+    return this.#decoder.decode(joined);
+  }
+
+  #student(text: string, bytes = new TextEncoder().encode(text).length): void {
+    this.studentBytes += bytes;
+    this.#keep("stdout", text, bytes);
+  }
+
+  #keep(stream: "stdout" | "stderr", text: string, bytes: number): void {
+    const room = this.#keepBytes - this.#keptBytes[stream];
+    if (room <= 0) return;
+    this.#kept[stream] += bytes <= room ? text : text.slice(0, room);
+    this.#keptBytes[stream] += Math.min(bytes, room);
+  }
+}

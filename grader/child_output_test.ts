@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { ChildOutput } from "./child_output.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+Deno.test("ChildOutput.stdout() finds frames split across reads", () => {
+  const output = new ChildOutput("abc");
+  assert.deepEqual(output.stdout(bytes('abc {"type":')), []);
+  assert.deepEqual(output.stdout(bytes('"ready"}\nabc {"type":"done"}\n')), [
+    '{"type":"ready"}',
+    '{"type":"done"}',
+  ]);
+  assert.equal(output.studentStdout, "");
+  assert.equal(output.frameBytes, 41);
+});
+
+Deno.test("ChildOutput.stdout() separates student text, even on the frame's line", () => {
+  const output = new ChildOutput("abc");
+  const frames = output.stdout(bytes('progress: 50%abc {"type":"done"}\nbye\n'));
+  assert.deepEqual(frames, ['{"type":"done"}']);
+  assert.equal(output.studentStdout, "progress: 50%\nbye\n");
+});
+
+Deno.test("ChildOutput.stdout() treats lines without the nonce as student text", () => {
+  const output = new ChildOutput("abc");
+  assert.deepEqual(output.stdout(bytes('{"type":"done"}\nabd {"type":"done"}\n')), []);
+  assert.equal(output.studentStdout, '{"type":"done"}\nabd {"type":"done"}\n');
+});
+
+Deno.test("ChildOutput.stdout() decodes a character cut between two reads", () => {
+  const output = new ChildOutput("abc");
+  const text = bytes("θ = 1\n");
+  output.stdout(text.subarray(0, 1));
+  output.stdout(text.subarray(1));
+  assert.equal(output.studentStdout, "θ = 1\n");
+  assert.equal(output.studentBytes, text.length);
+});
+
+Deno.test("ChildOutput keeps student text up to the cap but counts all of it", () => {
+  const output = new ChildOutput("abc", { keepBytes: 4 });
+  output.stdout(bytes("123456\n"));
+  output.stderr(bytes("error!"));
+  assert.equal(output.studentStdout, "1234");
+  assert.equal(output.studentStderr, "erro");
+  assert.equal(output.studentBytes, 13);
+});
+
+Deno.test("ChildOutput.end() makes an unterminated last line student text", () => {
+  const output = new ChildOutput("abc");
+  output.stdout(bytes('abc {"type":"done"}'));
+  output.end();
+  assert.equal(output.studentStdout, 'abc {"type":"done"}');
+});
+
+Deno.test("ChildOutput.stdout() never buffers a line longer than a frame may be", () => {
+  const output = new ChildOutput("abc", { maxLineBytes: 8, keepBytes: 100 });
+  assert.deepEqual(output.stdout(bytes("abc 0123456789")), []);
+  assert.deepEqual(output.stdout(bytes("more\nabc 1\n")), ["1"]);
+  assert.equal(output.studentStdout, "abc 0123456789more\n");
+});

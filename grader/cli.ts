@@ -1,0 +1,319 @@
+/**
+ * `deno task grade`: grades a class's submissions and writes the gradebook.
+ *
+ * ```
+ * deno task grade [--submissions DIR] [--out DIR] [--exercise ID]... [--student ID]...
+ *                 [--jobs N] [--backend auto|webgpu|wasm|cpu] [--json] [--trusted]
+ * ```
+ *
+ * Exit status: 0 when grading ran, whatever the scores; 2 for bad arguments or
+ * configuration (with a usage message).
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type Exercise, EXERCISES } from "../course/metadata.ts";
+import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
+import { materializeSampleClass } from "../fixtures/sample_class.ts";
+import { gradeSubmission } from "./grade.ts";
+import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
+import { deriveSeed, loadCourseSecret } from "./secret.ts";
+import { type SandboxExecutor, sandboxExecutor, SandboxUnavailableError } from "./execute.ts";
+import { SUITES } from "./suites/mod.ts";
+
+const ID = /^[A-Za-z0-9._-]+$/;
+
+const USAGE = `Usage: deno task grade [options]
+
+Grades every submission in a class folder laid out as <dir>/<student-id>/<exercise-id>/,
+with hidden randomized tests run in a sandbox, and writes:
+  <out>/grades.csv                          student,<exercise ids…>,total
+  <out>/results/<student>/<exercise>.json   Gradescope results.json
+  <out>/summary.json                        backend, counts, durations, seed policy
+
+Options:
+  --submissions DIR  the class folder (default: the sample class in fixtures/)
+  --out DIR          where to write (default: grades)
+  --exercise ID      grade this exercise only (repeatable; default: all)
+  --student ID       grade this student only (repeatable; default: every folder)
+  --jobs N           submissions graded at once (default: the number of cores)
+  --backend NAME     the reference core's backend: ${BACKEND_CHOICES.join(", ")}
+                     (default: CORE_BACKEND, else auto)
+  --json             print the summary as JSON on standard output
+  --trusted          run student code WITHOUT the bubblewrap sandbox (only for code
+                     you trust, e.g. your own solutions on a machine without bubblewrap)
+  --help             show this message`;
+
+/** A bad argument or configuration: exit status 2 with a message. */
+class UsageError extends Error {}
+
+interface Options {
+  submissions?: string;
+  out: string;
+  exercises: Exercise[];
+  students?: string[];
+  jobs: number;
+  backend: BackendChoice;
+  json: boolean;
+  trusted: boolean;
+}
+
+function parseOptions(args: string[]): Options | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        submissions: { type: "string" },
+        out: { type: "string" },
+        exercise: { type: "string", multiple: true },
+        student: { type: "string", multiple: true },
+        jobs: { type: "string" },
+        backend: { type: "string" },
+        json: { type: "boolean" },
+        trusted: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return "help";
+
+  const exercises = (values.exercise ?? []).map((id) => {
+    const exercise = EXERCISES.find((e) => e.id === id);
+    if (!exercise) {
+      throw new UsageError(
+        `Unknown exercise "${id}": expected one of ${EXERCISES.map((e) => e.id).join(", ")}`,
+      );
+    }
+    return exercise;
+  });
+  for (const student of values.student ?? []) {
+    if (!ID.test(student)) {
+      throw new UsageError(`Invalid student id "${student}": ids use [A-Za-z0-9._-] only`);
+    }
+  }
+  const jobs = values.jobs === undefined ? navigator.hardwareConcurrency : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) {
+    throw new UsageError(`Invalid --jobs "${values.jobs}": expected an integer from 1 to 256`);
+  }
+  let backend: BackendChoice;
+  try {
+    backend = parseBackend(values.backend ?? Deno.env.get("CORE_BACKEND") ?? "auto");
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    submissions: values.submissions,
+    out: values.out ?? "grades",
+    exercises: exercises.length > 0 ? exercises : [...EXERCISES],
+    students: values.student,
+    jobs,
+    backend,
+    json: values.json ?? false,
+    trusted: values.trusted ?? false,
+  };
+}
+
+/** The student folders of a class, with a warning for each folder that is not a student. */
+async function discoverStudents(
+  submissions: string,
+  only: string[] | undefined,
+): Promise<{ students: string[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const found: string[] = [];
+  for await (const item of Deno.readDir(submissions)) {
+    if (item.name.startsWith(".")) continue;
+    if (!item.isDirectory) {
+      warnings.push(`Skipping "${item.name}": not a folder`);
+    } else if (!ID.test(item.name)) {
+      warnings.push(`Skipping "${item.name}": a student id uses [A-Za-z0-9._-] only`);
+    } else {
+      found.push(item.name);
+    }
+  }
+  // A student named with --student but without a folder still gets a row ("no submission").
+  const students = only ? [...new Set(only)] : found;
+  return { students: students.sort(), warnings };
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(temporary, text);
+  await Deno.rename(temporary, path);
+}
+
+/** Runs `work` over `items` with at most `limit` at once, in order of start. */
+async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function grade(options: Options): Promise<number> {
+  const started = performance.now();
+  let submissions = options.submissions;
+  let sampleClass: string | undefined;
+  if (submissions === undefined) {
+    sampleClass = await Deno.makeTempDir({ prefix: "sample-class-" });
+    await materializeSampleClass(sampleClass);
+    submissions = sampleClass;
+  }
+  try {
+    try {
+      if (!(await Deno.stat(submissions)).isDirectory) throw new Error();
+    } catch {
+      throw new UsageError(`Cannot read submissions from "${submissions}": not a folder`);
+    }
+    let executor: SandboxExecutor;
+    try {
+      executor = await sandboxExecutor({ trusted: options.trusted });
+    } catch (error) {
+      if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);
+      throw error;
+    }
+    await using _sandbox = executor;
+    const { execute } = executor;
+    const core = await initCore({ backend: options.backend });
+    const { secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
+    const { students, warnings } = await discoverStudents(submissions, options.students);
+    for (const warning of warnings) console.error(warning);
+
+    const jobs = students.flatMap((student) =>
+      options.exercises.map((exercise) => ({ student, exercise }))
+    );
+    const progress = Deno.stderr.isTerminal() && !options.json;
+    let done = 0;
+    const grades = await pool(jobs, options.jobs, async ({ student, exercise }) => {
+      const grade = await gradeSubmission(
+        { student, exercise, folder: join(submissions!, student, exercise.id) },
+        {
+          suite: SUITES[exercise.id],
+          seed: await deriveSeed(secret, student, exercise.id),
+          execute,
+        },
+      );
+      done++;
+      if (progress) {
+        const width = 30;
+        const filled = Math.round(width * done / jobs.length);
+        const bar = "█".repeat(filled) + "░".repeat(width - filled);
+        const line = `\r${bar} ${done}/${jobs.length} ${student}/${exercise.id}`;
+        Deno.stderr.writeSync(new TextEncoder().encode(line.padEnd(80).slice(0, 100)));
+      }
+      return grade;
+    });
+    if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
+
+    const out = resolve(options.out);
+    for (const grade of grades) {
+      const folder = join(out, "results", grade.student);
+      await Deno.mkdir(folder, { recursive: true });
+      await writeAtomically(
+        join(folder, `${grade.exercise}.json`),
+        JSON.stringify(toGradescope(grade), null, 2) + "\n",
+      );
+    }
+    await writeAtomically(join(out, "grades.csv"), gradesCsv(options.exercises, grades));
+    const summary = summarize(grades, options, core, source, performance.now() - started);
+    await writeAtomically(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+
+    if (options.json) {
+      console.log(JSON.stringify(summary));
+    } else {
+      console.log(
+        `Graded ${students.length} students × ${options.exercises.length} exercises ` +
+          `in ${(summary.durations.totalMs / 1000).toFixed(1)} s ` +
+          `(${summary.sandbox}, core on ${core.backend}, ${options.jobs} at a time).`,
+      );
+      for (const [status, count] of Object.entries(summary.counts)) {
+        console.log(`  ${status.padEnd(14)} ${count}`);
+      }
+      console.log(
+        `Wrote ${join(options.out, "grades.csv")}, ${join(options.out, "results")}/ ` +
+          `and ${join(options.out, "summary.json")}.`,
+      );
+    }
+    return 0;
+  } finally {
+    if (sampleClass) await Deno.remove(sampleClass, { recursive: true });
+  }
+}
+
+function summarize(
+  grades: SubmissionGrade[],
+  options: Options,
+  core: Awaited<ReturnType<typeof initCore>>,
+  secretSource: string,
+  totalMs: number,
+) {
+  const counts: Record<string, number> = {};
+  for (const grade of grades) counts[grade.status] = (counts[grade.status] ?? 0) + 1;
+  const durations = grades.map((g) => g.durationMs).sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    generatedAt: new Date().toISOString(),
+    submissions: options.submissions ?? "sample class (fixtures/sample_class.ts)",
+    students: new Set(grades.map((g) => g.student)).size,
+    exercises: options.exercises.map((e) => e.id),
+    sandbox: options.trusted ? "none (--trusted)" : "bubblewrap",
+    core,
+    jobs: options.jobs,
+    counts,
+    durations: {
+      totalMs: round(totalMs),
+      perSubmissionP50Ms: round(quantile(durations, 0.5)),
+      perSubmissionP95Ms: round(quantile(durations, 0.95)),
+      perSubmissionMaxMs: round(durations.at(-1) ?? 0),
+    },
+    seedPolicy: {
+      derivation: 'HMAC-SHA256(course secret, "<exercise-id>\\n<student-id>"), hex',
+      secretSource,
+      reproducible: "regrading with the same secret draws the same hidden inputs",
+    },
+    meanScores: Object.fromEntries(options.exercises.map((e) => {
+      const own = grades.filter((g) => g.exercise === e.id);
+      const mean = own.reduce((sum, g) => sum + g.score, 0) / Math.max(1, own.length);
+      return [e.id, Math.round(mean * 100) / 100];
+    })),
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  try {
+    const options = parseOptions(args);
+    if (options === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    return await grade(options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

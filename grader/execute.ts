@@ -1,0 +1,149 @@
+/**
+ * Runs a submission's hidden cases in the sandbox so that one bad function costs only its
+ * own points.
+ *
+ * A run that is stopped — a loop that never ends, memory that grows without bound, a
+ * crash — fails the case that was running, with a plain reason, and the other cases of the
+ * same function are not tried again (they would most likely do the same). The cases of
+ * the other functions then run in a fresh child, up to {@linkcode MAX_RESTARTS} times.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Exercise } from "../course/metadata.ts";
+import type { Execution, Executor } from "./grade.ts";
+import { openSandbox, type Sandbox, SandboxUnavailableError } from "./sandbox.ts";
+import type { CaseRun } from "./score.ts";
+import type { HiddenCase } from "./suite.ts";
+
+export { SandboxUnavailableError };
+
+/** How many fresh children a submission gets after its run is stopped. */
+export const MAX_RESTARTS = 3;
+
+/** The most of the student's printing kept for feedback, in characters. */
+const MAX_STUDENT_OUTPUT = 8_000;
+
+/** The child driver of an exercise, where it has one: `grader/child/drivers/<stem>.ts`. */
+function driverOf(exercise: Exercise): string | undefined {
+  const stem = exercise.entry.replace(/\.ts$/, "");
+  const path = fileURLToPath(new URL(`./child/drivers/${stem}.ts`, import.meta.url));
+  return existsSync(path) ? stem : undefined;
+}
+
+/** An executor bound to an open sandbox; close it when grading is over. */
+export interface SandboxExecutor extends AsyncDisposable {
+  execute: Executor;
+  sandbox: Sandbox;
+}
+
+/**
+ * Opens the sandbox (a warm-up run proves it works here) and returns an executor on it.
+ *
+ * @param options `trusted: true` runs without bubblewrap.
+ * @returns The executor.
+ * @throws {SandboxUnavailableError} If bubblewrap is missing or broken; the message says how
+ *   to install it.
+ */
+export async function sandboxExecutor(
+  options: { trusted?: boolean } = {},
+): Promise<SandboxExecutor> {
+  const sandbox = await openSandbox({ trusted: options.trusted ?? false });
+  const execute: Executor = (submission, exercise, cases) =>
+    executeCases(sandbox, submission, exercise, cases);
+  return { execute, sandbox, [Symbol.asyncDispose]: () => sandbox.close() };
+}
+
+/**
+ * Runs the cases of one submission, restarting after a stopped run.
+ *
+ * @param sandbox An open sandbox.
+ * @param submission The submission's folder.
+ * @param exercise The exercise (entry file, limits).
+ * @param cases The cases to run.
+ * @returns One run per case, and how the whole ended.
+ */
+export async function executeCases(
+  sandbox: Sandbox,
+  submission: string,
+  exercise: Exercise,
+  cases: readonly HiddenCase[],
+): Promise<Execution> {
+  // Cases with identical calls (several verdicts on one training run, say) run once.
+  const units: { calls: HiddenCase["calls"]; symbol: string; members: number[] }[] = [];
+  const byKey = new Map<string, number>();
+  cases.forEach((testCase, i) => {
+    const key = JSON.stringify(testCase.calls);
+    const unit = byKey.get(key);
+    if (unit === undefined) {
+      byKey.set(key, units.length);
+      units.push({ calls: testCase.calls, symbol: testCase.symbol, members: [i] });
+    } else {
+      units[unit].members.push(i);
+    }
+  });
+
+  const runs: (CaseRun | undefined)[] = new Array(units.length).fill(undefined);
+  const driver = driverOf(exercise);
+  let pending = units.map((_, u) => u);
+  let first: Pick<Execution, "status" | "message"> = { status: "ok" };
+  let output = "";
+
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > MAX_RESTARTS) {
+      for (const u of pending) {
+        runs[u] = { kind: "failed", reason: "not run: your code was stopped too many times" };
+      }
+      break;
+    }
+    const result = await sandbox.run(
+      { submission, entry: exercise.entry, driver, cases: pending.map((u) => units[u].calls) },
+      { timeMs: exercise.limits.timeMs, memoryMb: exercise.limits.memoryMb },
+    );
+    output += result.stdout + result.stderr;
+    result.cases.forEach((results, k) => {
+      runs[pending[k]] = { kind: "results", results };
+    });
+    const unfinished = pending.slice(result.cases.length);
+    if (result.status === "ok") {
+      for (const u of unfinished) runs[u] = { kind: "failed", reason: "the test did not finish" };
+      break;
+    }
+    if (first.status === "ok") first = { status: result.status, message: result.message };
+
+    const stopped = result.running !== undefined ? pending[result.running] : undefined;
+    if (stopped === undefined || result.status === "refused" || result.status === "load-error") {
+      // Nothing ran, or nothing can: every remaining case fails for the same reason.
+      for (const u of unfinished) runs[u] = { kind: "failed", reason: result.message };
+      break;
+    }
+    runs[stopped] = { kind: "failed", reason: result.message };
+    const symbol = units[stopped].symbol;
+    const next: number[] = [];
+    for (const u of unfinished) {
+      if (u === stopped) continue;
+      if (units[u].symbol === symbol) {
+        runs[u] = {
+          kind: "failed",
+          reason: `not run: an earlier test of ${symbol}() was stopped (${result.status})`,
+        };
+      } else {
+        next.push(u);
+      }
+    }
+    pending = next;
+  }
+
+  const caseRuns: CaseRun[] = new Array(cases.length);
+  units.forEach((unit, u) => {
+    for (const i of unit.members) {
+      caseRuns[i] = runs[u] ?? { kind: "failed", reason: "the test did not run" };
+    }
+  });
+  return {
+    ...first,
+    runs: caseRuns,
+    ...(output.trim() ? { studentOutput: output.slice(0, MAX_STUDENT_OUTPUT) } : {}),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * What a grading run writes: Gradescope's `results.json` per submission, the gradebook CSV
+ * and a run summary.
+ *
+ * @module
+ */
+import type { Exercise } from "../course/metadata.ts";
+import type { GroupScore, Scored } from "./score.ts";
+
+/** How grading one submission ended. */
+export type GradeStatus =
+  | "graded"
+  | "no-submission"
+  | "refused"
+  | "load-error"
+  | "timeout"
+  | "memory"
+  | "crash"
+  | "output-limit";
+
+/** The grade of one student's submission of one exercise. */
+export interface SubmissionGrade extends Scored {
+  student: string;
+  exercise: string;
+  status: GradeStatus;
+  /** Why the submission could not be graded normally, in plain words. */
+  message?: string;
+  /** What the student's code printed, capped. */
+  studentOutput?: string;
+  durationMs: number;
+}
+
+/** One test of Gradescope's results.json. */
+export interface GradescopeTest {
+  name: string;
+  number: string;
+  score: number;
+  max_score: number;
+  status: "passed" | "failed";
+  output: string;
+  visibility: "visible" | "hidden" | "after_due_date" | "after_published";
+  tags: string[];
+}
+
+/** Gradescope's results.json. */
+export interface GradescopeResults {
+  score: number;
+  max_score: number;
+  execution_time: number;
+  output: string;
+  output_format: "text";
+  visibility: "visible";
+  stdout_visibility: "hidden";
+  tests: GradescopeTest[];
+  leaderboard?: { name: string; value: number; order: "asc" | "desc" }[];
+}
+
+const MARK = (group: GroupScore) =>
+  group.score === group.points ? "✓" : group.score === 0 ? "✗" : "~";
+
+/**
+ * Writes the plain-text feedback of one submission: the status, a line per group with its
+ * points, and each misconception question. It says "all tests passed" only when every
+ * test did.
+ *
+ * @param grade The submission's grade.
+ * @returns Text for a student.
+ */
+export function feedbackText(grade: SubmissionGrade): string {
+  const lines: string[] = [];
+  if (grade.message) lines.push(grade.message, "");
+  const tests = grade.groups.flatMap((g) => g.cases);
+  const passed = tests.filter((t) => t.passed).length;
+  if (grade.status !== "no-submission" && tests.length > 0) {
+    lines.push(
+      passed === tests.length
+        ? `All ${tests.length} tests passed.`
+        : `${passed} of ${tests.length} tests passed; ${tests.length - passed} failed.`,
+    );
+  }
+  const width = Math.max(0, ...grade.groups.map((g) => g.symbol.length));
+  for (const group of grade.groups) {
+    lines.push(
+      `${MARK(group)} ${
+        group.symbol.padEnd(width)
+      }  ${group.score}/${group.points}  ${group.title}`,
+    );
+    for (const question of group.questions) lines.push(`    ? ${question}`);
+  }
+  lines.push(`Score: ${grade.score}/${grade.maxScore}`);
+  if (grade.metric) lines.push(`${grade.metric.name}: ${grade.metric.value.toFixed(4)}`);
+  return lines.join("\n");
+}
+
+/**
+ * Converts a grade to Gradescope's results.json: one test per hidden case, each worth its
+ * share of its group's points.
+ *
+ * @param grade The submission's grade.
+ * @returns The results object.
+ */
+export function toGradescope(grade: SubmissionGrade): GradescopeResults {
+  const tests: GradescopeTest[] = grade.groups.flatMap((group, g) =>
+    group.cases.map((testCase, c): GradescopeTest => {
+      const share = group.points / group.cases.length;
+      const output = [
+        testCase.passed ? "Passed." : `Failed: ${testCase.reason}`,
+        ...(testCase.input ? [`Input: ${testCase.input}`] : []),
+        ...(!testCase.passed ? group.questions : []),
+      ].join("\n");
+      return {
+        name: testCase.name,
+        number: `${g + 1}.${c + 1}`,
+        score: testCase.passed ? Math.round(share * 10000) / 10000 : 0,
+        max_score: Math.round(share * 10000) / 10000,
+        status: testCase.passed ? "passed" : "failed",
+        output,
+        visibility: "visible",
+        tags: [group.symbol],
+      };
+    })
+  );
+  const results: GradescopeResults = {
+    score: grade.score,
+    max_score: grade.maxScore,
+    execution_time: Math.round(grade.durationMs) / 1000,
+    output: feedbackText(grade),
+    output_format: "text",
+    visibility: "visible",
+    stdout_visibility: "hidden",
+    tests,
+  };
+  if (grade.metric) {
+    results.leaderboard = [{
+      name: grade.metric.name,
+      value: grade.metric.value,
+      order: grade.metric.higherIsBetter ? "desc" : "asc",
+    }];
+  }
+  return results;
+}
+
+/**
+ * Writes the gradebook: header `student,<exercise ids…>,total`, one row per student in
+ * id order, points with at most two decimals.
+ *
+ * @param exercises The graded exercises, in column order.
+ * @param grades Every grade of the run.
+ * @returns CSV text ending in a newline.
+ */
+export function gradesCsv(
+  exercises: readonly Exercise[],
+  grades: readonly SubmissionGrade[],
+): string {
+  const students = [...new Set(grades.map((g) => g.student))].sort();
+  const byKey = new Map(grades.map((g) => [`${g.student}\n${g.exercise}`, g.score]));
+  const rows = [["student", ...exercises.map((e) => e.id), "total"].join(",")];
+  for (const student of students) {
+    const scores = exercises.map((e) => byKey.get(`${student}\n${e.id}`) ?? 0);
+    const total = Math.round(scores.reduce((a, b) => a + b, 0) * 100) / 100;
+    rows.push([csvField(student), ...scores.map(String), String(total)].join(","));
+  }
+  return rows.join("\n") + "\n";
+}
+
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

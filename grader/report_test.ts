@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { exerciseById } from "../course/metadata.ts";
+import { feedbackText, gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
+
+/** Gradescope's results.json, as its autograder documentation specifies it. */
+const GradescopeSchema = z.object({
+  score: z.number(),
+  max_score: z.number(),
+  execution_time: z.number(),
+  output: z.string(),
+  visibility: z.enum(["visible", "hidden", "after_due_date", "after_published"]),
+  tests: z.array(z.object({
+    name: z.string(),
+    score: z.number(),
+    max_score: z.number(),
+    status: z.enum(["passed", "failed"]),
+    output: z.string(),
+    visibility: z.enum(["visible", "hidden", "after_due_date", "after_published"]),
+  })),
+  leaderboard: z.array(z.object({
+    name: z.string(),
+    value: z.number(),
+    order: z.enum(["asc", "desc"]),
+  })).optional(),
+});
+
+const grade: SubmissionGrade = {
+  student: "chen",
+  exercise: "02-lms",
+  status: "graded",
+  score: 9,
+  maxScore: 10,
+  durationMs: 1234,
+  groups: [
+    {
+      symbol: "predict",
+      title: "h(x) = θᵀx",
+      points: 1,
+      score: 1,
+      questions: [],
+      cases: [{ symbol: "predict", name: "predict(): θᵀx", passed: true }],
+    },
+    {
+      symbol: "cost",
+      title: "J(θ)",
+      points: 2,
+      score: 1,
+      questions: ["Is the ½ there?"],
+      cases: [
+        { symbol: "cost", name: "cost(): value", passed: false, reason: "wrong value" },
+        { symbol: "cost", name: "cost(): no mutation", passed: true },
+      ],
+    },
+  ],
+};
+
+Deno.test("toGradescope() writes a valid results.json with one test per case", () => {
+  const results = GradescopeSchema.parse(toGradescope(grade));
+  assert.equal(results.tests.length, 3);
+  assert.deepEqual(results.tests.map((t) => t.score), [1, 0, 1]);
+  assert.equal(results.tests[1].output, "Failed: wrong value\nIs the ½ there?");
+  assert.equal(results.execution_time, 1.234);
+  assert.equal(results.leaderboard, undefined);
+});
+
+Deno.test("toGradescope() adds a leaderboard entry where the exercise has a metric", () => {
+  const ranked = { ...grade, metric: { name: "AUC", value: 0.93, higherIsBetter: true } };
+  const results = GradescopeSchema.parse(toGradescope(ranked));
+  assert.deepEqual(results.leaderboard, [{ name: "AUC", value: 0.93, order: "desc" }]);
+});
+
+Deno.test("feedbackText() never says all passed when a test failed", () => {
+  const text = feedbackText(grade);
+  assert.match(text, /2 of 3 tests passed; 1 failed\./);
+  assert.doesNotMatch(text, /[Aa]ll .*passed/);
+  const perfect = feedbackText({
+    ...grade,
+    score: 3,
+    groups: grade.groups.map((g) => ({
+      ...g,
+      score: g.points,
+      questions: [],
+      cases: g.cases.map((c) => ({ ...c, passed: true })),
+    })),
+  });
+  assert.match(perfect, /All 3 tests passed\./);
+});
+
+Deno.test("gradesCsv() writes one row per student with zeros for missing exercises", () => {
+  const exercises = [exerciseById("01-dual-numbers"), exerciseById("02-lms")];
+  const csv = gradesCsv(exercises, [grade, { ...grade, student: "ada", score: 10 }]);
+  assert.equal(csv, "student,01-dual-numbers,02-lms,total\nada,0,10,10\nchen,0,9,9\n");
+});

@@ -1,0 +1,1088 @@
+/**
+ * Runs untrusted student code: a child process inside bubblewrap, with every Deno
+ * permission denied, and limits on time, memory, threads and output.
+ *
+ * A run copies the submission folder into a private folder (refusing links, odd names and
+ * oversized files, see `submission_copy.ts`), then starts the trusted harness
+ * (`child/harness.ts`) with `deno run --no-prompt --cached-only --no-remote`, the course's
+ * own minimal import map and a frozen lockfile, inside a bubblewrap sandbox that has:
+ *
+ * - its own user (no capabilities, no further user namespaces), pid (Deno is its pid 1),
+ *   network (no interface but loopback), IPC and UTS namespaces, a new session, and death
+ *   with its parent;
+ * - a filesystem holding only the Deno binary and the libraries it links, the harness
+ *   folder, the copy of the submission, Deno's npm cache (read-only; public packages, and
+ *   only those in the course's import map resolve as `npm:` imports, because the
+ *   lockfile is pruned to them and frozen), and a fresh size-capped tmpfs for `DENO_DIR`
+ *   (localStorage, caches): nothing of `/work`, `solutions/`, the grader, `/root` or the
+ *   host's `/tmp`, and nothing a run writes survives it or reaches another run;
+ * - an empty environment but for `DENO_DIR`, `HOME` and `NO_COLOR`.
+ *
+ * Limits: the wall clock is enforced by SIGKILL of the process tree (the sandbox's pid
+ * namespace dies with bubblewrap); processor time by `RLIMIT_CPU` (`ulimit -t`); the JS heap by V8's `--max-old-space-size`, and all
+ * memory (array buffers and wasm memory included) and the thread count by polling the
+ * process's `RssAnon` and `Threads` in `/proc` and SIGKILL past the cap (see
+ * `process_tree.ts` for why no kernel limit does this portably); output by counting the
+ * bytes as they stream and SIGKILL past the cap.
+ *
+ * Start-up cost: when a sandbox opens, it runs two warm-up submissions inside the same
+ * layout, one importing nothing and one importing tfjs, and keeps what each left in its
+ * `DENO_DIR`: the cache databases (V8 code cache, CommonJS analysis) and the harness's
+ * transpiled files. Every run gets private writable copies of the databases (bubblewrap
+ * copies them from open file descriptors into the run's tmpfs) and the transpiled harness
+ * read-only, so runs start warm and still share nothing writable. Only a submission whose
+ * files mention `npm:` or a mapped package gets the tfjs set, megabytes of code cache.
+ *
+ * `trusted: true` runs the same child without bubblewrap (same permissions, limits and a
+ * private `DENO_DIR`): for code you trust, or machines without bubblewrap. It does not
+ * hide the filesystem from the child.
+ *
+ * @example Run two calls of a small module
+ * ```ts
+ * import { openSandbox } from "./sandbox.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const folder = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${folder}/add.ts`, "export const add = (a: number, b: number) => a + b;\n");
+ * await using sandbox = await openSandbox({ trusted: true, imports: [] });
+ * const result = await sandbox.run({
+ *   submission: folder,
+ *   entry: "add.ts",
+ *   cases: [[{ fn: "add", args: [1, 2] }, { fn: "add", args: [0.5, NaN] }]],
+ * });
+ * assert.equal(result.status, "ok");
+ * assert.deepEqual(result.cases[0].map((r) => r.ok && r.value), [3, NaN]);
+ * await Deno.remove(folder, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { DatabaseSync } from "node:sqlite";
+import { z } from "zod";
+import { fromWire, toWire } from "./child/calls.ts";
+import type { ChildRequest } from "./child/protocol.ts";
+import { ChildOutput } from "./child_output.ts";
+import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
+import { findDescendant, processUsage } from "./process_tree.ts";
+import {
+  copySubmission,
+  formatBytes,
+  type SubmissionLimits,
+  SubmissionRefusedError,
+} from "./submission_copy.ts";
+import type { Call, CallResult } from "./suite.ts";
+
+const CHILD_DIR = fileURLToPath(new URL("./child/", import.meta.url));
+const COURSE_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+/** Where things are inside the sandbox. */
+const INSIDE = {
+  deno: "/sandbox/deno",
+  main: "/sandbox/main.js",
+  harness: "/sandbox/harness",
+  config: "/sandbox/config",
+  submission: "/sandbox/submission",
+  denoDir: "/sandbox/deno-dir",
+} as const;
+
+const NPM_REGISTRY = "registry.npmjs.org";
+const ENTRY = /^[A-Za-z0-9._-]+\.(ts|js|mts|mjs)$/;
+const DRIVER = /^[a-z0-9][a-z0-9-]*$/;
+/** bubblewrap copies the cache databases from file descriptors 3 and up (a shell opens them). */
+const FIRST_FD = 3;
+const MAX_DATABASES = 7;
+
+/** bubblewrap is missing or does not work here, or the module cache lacks a package. */
+export class SandboxUnavailableError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What is wrong and how to fix it.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "SandboxUnavailableError";
+  }
+}
+
+/** Options for {@linkcode openSandbox}. */
+export interface SandboxOptions {
+  /**
+   * Run without bubblewrap (still a child process with every permission denied and all
+   * the limits, but the child can see the host's files).
+   *
+   * @default {false}
+   */
+  trusted?: boolean;
+  /**
+   * The bubblewrap binary.
+   *
+   * @default {"bwrap" found on PATH}
+   */
+  bwrap?: string;
+  /**
+   * The course's `deno.json`, whose import map and lockfile (beside it) pin what student
+   * code may import.
+   *
+   * @default {"<repo>/deno.json"}
+   */
+  config?: string;
+  /**
+   * The bare specifiers of that import map that student code may import.
+   *
+   * @default {["@tensorflow/tfjs"]}
+   */
+  imports?: string[];
+  /**
+   * Where the sandbox keeps its private folders.
+   *
+   * @default {the system's temporary folder}
+   */
+  tempDir?: string;
+  /**
+   * The size of each run's writable `DENO_DIR` (a tmpfs), in MiB.
+   *
+   * @default {64}
+   */
+  storageMb?: number;
+}
+
+/** Limits of one run. */
+export interface RunLimits {
+  /**
+   * Wall-clock time for the whole run (start-up, loading, every case), in milliseconds.
+   *
+   * @default {10000}
+   */
+  timeMs?: number;
+  /**
+   * Processor time of the child, all its threads together, in milliseconds: Workers
+   * spinning on every core must not starve the runs beside it for long.
+   *
+   * @default {2 × timeMs + 1000}
+   */
+  cpuMs?: number;
+  /**
+   * Memory of the child (JS heap and native), in MiB.
+   *
+   * @default {512}
+   */
+  memoryMb?: number;
+  /**
+   * Threads of the child (Deno's own and every Worker's).
+   *
+   * @default {128}
+   */
+  maxThreads?: number;
+  /**
+   * What the student's code may print, on both streams together, in bytes.
+   *
+   * @default {1048576}
+   */
+  maxOutputBytes?: number;
+  /**
+   * What the results of all cases may take on the wire, in bytes.
+   *
+   * @default {16777216}
+   */
+  maxResultBytes?: number;
+  /**
+   * How often memory and threads are checked, in milliseconds.
+   *
+   * @default {10}
+   */
+  pollMs?: number;
+  /**
+   * Caps on the submission folder.
+   *
+   * @default {see SubmissionLimits}
+   */
+  submission?: SubmissionLimits;
+}
+
+/** What to run. */
+export interface SandboxRequest {
+  /** The student's folder: the entry file and any helper files beside it. */
+  submission: string;
+  /** The entry file, e.g. `"lms.ts"`. */
+  entry: string;
+  /** An exercise driver, `grader/child/drivers/<driver>.ts` (see `child/harness.ts`). */
+  driver?: string;
+  /** The cases, each a list of calls (see `suite.ts`); `$ref`s stay within a case. */
+  cases: readonly (readonly Call[])[];
+}
+
+/** How a run ended. */
+export type SandboxStatus =
+  | "ok"
+  | "refused"
+  | "load-error"
+  | "timeout"
+  | "memory"
+  | "crash"
+  | "output-limit";
+
+/** The outcome of a run. Everything in it came from student code: untrusted. */
+export type SandboxResult =
+  & {
+    /** The results of the cases that finished, in order: a prefix of the request's cases. */
+    cases: CallResult[][];
+    /** What the student's code printed on standard output (capped, sandbox paths made relative). */
+    stdout: string;
+    /** What it printed on standard error, Deno's own messages included (capped). */
+    stderr: string;
+    /** Wall-clock time of the run, copying the submission and start-up included. */
+    durationMs: number;
+  }
+  & (
+    | { status: "ok" }
+    | {
+      status: Exclude<SandboxStatus, "ok">;
+      /** Why, in plain words for the student. */
+      message: string;
+      /** The case that was running when the run stopped, if one was. */
+      running?: number;
+    }
+  );
+
+const CallResultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown(), ms: z.number() }),
+  z.object({ ok: z.literal(false), error: z.string(), ms: z.number() }),
+]);
+
+const FrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready") }),
+  z.object({ type: z.literal("loaded"), ms: z.number() }),
+  z.object({ type: z.literal("load-error"), error: z.string() }),
+  z.object({ type: z.literal("start"), case: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal("case"),
+    case: z.number().int().nonnegative(),
+    results: z.array(CallResultSchema),
+  }),
+  z.object({ type: z.literal("done") }),
+]);
+
+/** The host's side of the sandbox, found once when it opens. */
+interface Host {
+  deno: string;
+  /** Shared libraries the Deno binary links, bound at the same paths. */
+  libraries: string[];
+  bwrap?: string;
+  /** Deno's npm cache (`deno info --json`), bound read-only. */
+  npmCache: string;
+  /** The import map student code gets. */
+  imports: Record<string, string>;
+  base: string;
+  /** The generated config and lockfile. */
+  configDir: string;
+}
+
+/** A `DENO_DIR` that a warm-up run filled, and what later runs reuse of it. */
+interface Warmth {
+  dir: string;
+  /** Its cache databases (file names). */
+  databases: string[];
+  /** Its transpiled harness files, relative to it. */
+  generated: string[];
+}
+
+/** A prepared sandbox; runs may overlap. Close it to remove its private folders. */
+export class Sandbox implements AsyncDisposable {
+  /** Whether runs skip bubblewrap. */
+  readonly trusted: boolean;
+  readonly #host: Host;
+  readonly #storageMb: number;
+  /** Warm from a submission importing nothing, and from one importing every package. */
+  #warm?: { lean: Warmth; full: Warmth };
+
+  /** Use {@linkcode openSandbox}. */
+  constructor(host: Host, trusted: boolean, storageMb: number) {
+    this.#host = host;
+    this.trusted = trusted;
+    this.#storageMb = storageMb;
+  }
+
+  /**
+   * Runs a request's cases on a submission.
+   *
+   * @param request The submission, its entry file, the driver and the cases.
+   * @param limits The limits of this run.
+   * @returns How it ended, with the results of the cases that finished.
+   * @throws {TypeError} If the request is malformed (entry or driver name).
+   * @throws {Error} If the sandbox itself fails (never because of the student's code).
+   */
+  async run(request: SandboxRequest, limits: RunLimits = {}): Promise<SandboxResult> {
+    const started = performance.now();
+    if (!ENTRY.test(request.entry)) {
+      throw new TypeError(`Cannot run "${request.entry}": not a module file name`);
+    }
+    if (request.driver !== undefined) checkDriver(request.driver);
+    // The run's own files are a few small ones: synchronous calls are faster here.
+    const runDir = Deno.makeTempDirSync({ dir: this.#host.base, prefix: "run-" });
+    try {
+      const submission = join(runDir, "submission");
+      Deno.mkdirSync(submission);
+      let files: string[];
+      try {
+        ({ files } = copySubmission(request.submission, submission, limits.submission));
+      } catch (error) {
+        if (!(error instanceof SubmissionRefusedError)) throw error;
+        return refused(error.message, started);
+      }
+      if (!files.includes(request.entry)) {
+        return refused(`${request.entry} is missing from the submission`, started);
+      }
+      const warm = this.#warm!;
+      // The packages' V8 code cache is megabytes: only a run that may import them gets it.
+      const needsPackages = files.some((file) => {
+        const text = Deno.readTextFileSync(join(submission, file));
+        return text.includes("npm:") ||
+          Object.keys(this.#host.imports).some((name) => text.includes(name));
+      });
+      return await this.#execute(
+        runDir,
+        request,
+        limits,
+        started,
+        needsPackages ? warm.full : warm.lean,
+      );
+    } finally {
+      Deno.removeSync(runDir, { recursive: true });
+    }
+  }
+
+  /** Removes the sandbox's private folders. Runs still going fail. */
+  async close(): Promise<void> {
+    await Deno.remove(this.#host.base, { recursive: true }).catch(() => {});
+  }
+
+  /** Same as {@linkcode close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Runs two warm-up submissions, one importing nothing and one importing every package
+   * student code may import, each with a writable cache, and keeps what they produced for
+   * later runs. {@linkcode openSandbox} does this; do it again after the harness or the
+   * module cache changed.
+   *
+   * @throws {SandboxUnavailableError} If a warm-up run fails (bubblewrap does not work,
+   *   a package does not load).
+   */
+  async warmUp(): Promise<void> {
+    const names = Object.keys(this.#host.imports);
+    const lean = await this.#warmUpWith([]);
+    this.#warm = { lean, full: names.length === 0 ? lean : await this.#warmUpWith(names) };
+  }
+
+  async #warmUpWith(imports: string[]): Promise<Warmth> {
+    const dir = join(this.#host.base, imports.length === 0 ? "warm-lean" : "warm-full");
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.mkdir(dir);
+    const runDir = await Deno.makeTempDir({ dir: this.#host.base, prefix: "warm-" });
+    try {
+      await Deno.mkdir(join(runDir, "submission"));
+      await Deno.writeTextFile(
+        join(runDir, "submission", "warmup.js"),
+        imports.map((name, i) => `import * as m${i} from ${JSON.stringify(name)};\n`).join("") +
+          `export const warm = () => [${imports.map((_, i) => `m${i}`).join(", ")}].length;\n`,
+      );
+      const request = { submission: "", entry: "warmup.js", cases: [[{ fn: "warm", args: [] }]] };
+      const warming = { dir, databases: [], generated: [] };
+      let result: SandboxResult;
+      try {
+        result = await this.#execute(
+          runDir,
+          request,
+          { timeMs: 60_000 },
+          performance.now(),
+          warming,
+          true,
+        );
+      } catch (error) {
+        throw new SandboxUnavailableError(warmUpFailure((error as Error).message, this.trusted));
+      }
+      const value = result.cases[0]?.[0];
+      if (result.status !== "ok" || !value?.ok || value.value !== imports.length) {
+        const detail = `${"message" in result ? result.message : ""}\n${result.stderr}`;
+        throw new SandboxUnavailableError(
+          warmUpFailure(`${result.status}: ${detail}`, this.trusted),
+        );
+      }
+    } finally {
+      await Deno.remove(runDir, { recursive: true });
+    }
+    return await keepWarmth(dir, this.trusted);
+  }
+
+  async #execute(
+    runDir: string,
+    request: SandboxRequest,
+    limits: RunLimits,
+    started: number,
+    warmth: Warmth,
+    warming = false,
+  ): Promise<SandboxResult> {
+    const timeMs = limits.timeMs ?? 10_000;
+    const memoryMb = limits.memoryMb ?? 512;
+    const maxThreads = limits.maxThreads ?? 128;
+    const maxOutputBytes = limits.maxOutputBytes ?? 1024 * 1024;
+    const maxResultBytes = limits.maxResultBytes ?? 16 * 1024 * 1024;
+    const nonce = crypto.randomUUID().replaceAll("-", "");
+    const paths = this.trusted ? this.#trustedLayout(runDir, warmth, warming) : {
+      root: `${INSIDE.submission}/`,
+      harness: `${INSIDE.harness}/`,
+      npm: `${INSIDE.denoDir}/npm/`,
+      denoDir: INSIDE.denoDir,
+    };
+    const childRequest: ChildRequest = {
+      nonce,
+      root: pathToFileURL(paths.root).href,
+      cases: request.cases.map((calls) => [...calls]),
+    };
+    const main = join(runDir, "main.js");
+    Deno.writeTextFileSync(
+      main,
+      mainModule(
+        pathToFileURL(`${paths.harness}harness.ts`).href,
+        pathToFileURL(`${paths.root}${request.entry}`).href,
+        request.driver && pathToFileURL(`${paths.harness}drivers/${request.driver}.ts`).href,
+      ),
+    );
+    const denoArgs = [
+      "run",
+      "--no-prompt",
+      "--no-remote",
+      "--cached-only",
+      `--config=${
+        this.trusted ? join(this.#host.configDir, "deno.json") : `${INSIDE.config}/deno.json`
+      }`,
+      `--lock=${
+        this.trusted ? join(this.#host.configDir, "deno.lock") : `${INSIDE.config}/deno.lock`
+      }`,
+      "--frozen",
+      `--v8-flags=--max-old-space-size=${memoryMb}`,
+      this.trusted ? main : INSIDE.main,
+    ];
+    const cpuMs = limits.cpuMs ?? 2 * timeMs + 1000;
+    const command = this.trusted
+      ? new Deno.Command("/bin/sh", {
+        args: [
+          "-c",
+          `ulimit -t ${cpuBackstop(cpuMs)}; exec "$@"`,
+          "sh",
+          this.#host.deno,
+          ...denoArgs,
+        ],
+        cwd: runDir,
+        clearEnv: true,
+        env: { DENO_DIR: paths.denoDir, HOME: runDir, NO_COLOR: "1" },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      })
+      : this.#bwrapCommand(runDir, denoArgs, warmth, warming, cpuBackstop(cpuMs));
+
+    const output = new ChildOutput(nonce, {
+      keepBytes: Math.min(maxOutputBytes, 64 * 1024),
+      maxLineBytes: maxResultBytes,
+    });
+    const cases: CallResult[][] = [];
+    let ready = false;
+    let done = false;
+    let loadError: string | undefined;
+    let running: number | undefined;
+    let stopped: {
+      status: Exclude<SandboxStatus, "ok" | "refused" | "load-error">;
+      message: string;
+    } | undefined;
+
+    const child = command.spawn();
+    let denoPid = this.trusted ? child.pid : undefined;
+    let exited = false;
+    const exit = child.status.finally(() => exited = true);
+    // Killing bubblewrap kills Deno (it dies with its parent, and with it the pid
+    // namespace); Deno is also killed directly. Never once the child was reaped, when
+    // its pid could be another process's.
+    const kill = () => {
+      if (exited) return;
+      try {
+        child.kill("SIGKILL");
+        if (denoPid !== undefined && denoPid !== child.pid) Deno.kill(denoPid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const stop = (status: NonNullable<typeof stopped>["status"], message: string) => {
+      if (stopped === undefined && !done) stopped = { status, message };
+      kill();
+    };
+    const timer = setTimeout(
+      () => stop("timeout", `Your code ran for more than ${seconds(timeMs)} and was stopped`),
+      timeMs,
+    );
+    const poller = setInterval(() => {
+      denoPid ??= findDescendant(child.pid, "deno");
+      const usage = denoPid === undefined ? undefined : processUsage(denoPid);
+      if (usage === undefined) return;
+      if (usage.cpuMs > cpuMs) {
+        stop(
+          "timeout",
+          `Your code used more than ${seconds(cpuMs)} of processor time (all its threads ` +
+            "together) and was stopped",
+        );
+      } else if (usage.anonBytes > memoryMb * 1024 * 1024) {
+        stop("memory", `Your code used more than ${memoryMb} MiB of memory and was stopped`);
+      } else if (usage.threads > maxThreads) {
+        stop(
+          "crash",
+          `Your code started more than ${maxThreads} threads (Workers) and was stopped`,
+        );
+      }
+    }, limits.pollMs ?? 10);
+
+    const onFrame = (text: string) => {
+      let frame: z.infer<typeof FrameSchema>;
+      try {
+        frame = FrameSchema.parse(fromWire(text));
+      } catch {
+        return; // Not a frame the harness wrote: ignore it.
+      }
+      switch (frame.type) {
+        case "ready":
+          ready = true;
+          break;
+        case "load-error":
+          loadError = frame.error;
+          break;
+        case "start":
+          running = frame.case;
+          break;
+        case "case":
+          if (
+            frame.case === cases.length &&
+            frame.results.length === request.cases[frame.case]?.length
+          ) {
+            cases.push(frame.results);
+            running = undefined;
+          }
+          break;
+        case "done":
+          if (cases.length === request.cases.length) {
+            done = true;
+            kill(); // Everything is in: no need to wait for the child to exit.
+          }
+          break;
+      }
+    };
+    const pumpStdout = (async () => {
+      for await (const chunk of child.stdout) {
+        for (const frame of output.stdout(chunk)) onFrame(frame);
+        if (output.frameBytes > maxResultBytes) {
+          stop(
+            "output-limit",
+            `Your code's results took more than ${
+              formatBytes(maxResultBytes)
+            } and the run was stopped`,
+          );
+        } else if (output.studentBytes > maxOutputBytes) {
+          stop(
+            "output-limit",
+            `Your code printed more than ${formatBytes(maxOutputBytes)} and was stopped`,
+          );
+        }
+      }
+      output.end();
+    })();
+    const pumpStderr = (async () => {
+      for await (const chunk of child.stderr) {
+        output.stderr(chunk);
+        if (output.studentBytes > maxOutputBytes) {
+          stop(
+            "output-limit",
+            `Your code printed more than ${formatBytes(maxOutputBytes)} and was stopped`,
+          );
+        }
+      }
+    })();
+    const feed = (async () => {
+      const writer = child.stdin.getWriter();
+      try {
+        await writer.write(new TextEncoder().encode(toWire(childRequest)));
+        await writer.close();
+      } catch {
+        // The child died before reading its request; its status says why.
+      }
+    })();
+
+    let status: Deno.CommandStatus;
+    try {
+      status = await exit;
+      await Promise.all([pumpStdout, pumpStderr, feed]);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(poller);
+    }
+
+    const relative = relativizer(paths);
+    const common = {
+      cases: cases.map((results) =>
+        results.map((r) => (r.ok ? r : { ...r, error: relative(r.error) }))
+      ),
+      stdout: relative(output.studentStdout),
+      stderr: relative(withoutScriptWarning(output.studentStderr)),
+      durationMs: performance.now() - started,
+    };
+    if (done) return { ...common, status: "ok" };
+    const { status: failure, message } = stopped ??
+      (loadError !== undefined
+        ? { status: "load-error" as const, message: doesNotLoad(loadError) }
+        : diagnose(
+          ready,
+          status,
+          output.studentStderr,
+          memoryMb,
+          this.#host.imports,
+        ));
+    return {
+      ...common,
+      status: failure,
+      message: relative(message),
+      ...(running === undefined ? {} : { running }),
+    };
+  }
+
+  /** The private `DENO_DIR` of a trusted run, warm; the paths the child sees. */
+  #trustedLayout(runDir: string, warmth: Warmth, warming: boolean) {
+    const denoDir = warming ? warmth.dir : join(runDir, "deno-dir");
+    if (!warming) {
+      Deno.mkdirSync(denoDir);
+      for (const file of [...warmth.databases, ...warmth.generated]) {
+        Deno.mkdirSync(join(denoDir, file, ".."), { recursive: true });
+        Deno.copyFileSync(join(warmth.dir, file), join(denoDir, file));
+      }
+    }
+    try {
+      Deno.symlinkSync(this.#host.npmCache, join(denoDir, "npm"));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error; // A second warm-up.
+    }
+    return {
+      root: join(runDir, "submission") + "/",
+      harness: CHILD_DIR,
+      npm: `${denoDir}/npm/`,
+      denoDir,
+    };
+  }
+
+  #bwrapCommand(
+    runDir: string,
+    denoArgs: string[],
+    warmth: Warmth,
+    warming: boolean,
+    cpuSeconds: number,
+  ): Deno.Command {
+    const host = this.#host;
+    const bind = (flag: string, from: string, to: string) => [flag, from, to];
+    const args = [
+      "--unshare-all",
+      "--unshare-user",
+      "--disable-userns",
+      "--die-with-parent",
+      "--as-pid-1",
+      "--new-session",
+      "--hostname",
+      "sandbox",
+      "--uid",
+      "65534",
+      "--gid",
+      "65534",
+      "--clearenv",
+      "--setenv",
+      "DENO_DIR",
+      INSIDE.denoDir,
+      "--setenv",
+      "HOME",
+      INSIDE.denoDir,
+      "--setenv",
+      "NO_COLOR",
+      "1",
+      "--proc",
+      "/proc",
+      "--dev",
+      "/dev",
+      ...bind("--ro-bind", host.deno, INSIDE.deno),
+      ...host.libraries.flatMap((library) => bind("--ro-bind", library, library)),
+      ...bind("--ro-bind", CHILD_DIR, INSIDE.harness),
+      ...bind("--ro-bind", host.configDir, INSIDE.config),
+      ...bind("--ro-bind", join(runDir, "submission"), INSIDE.submission),
+      ...bind("--ro-bind", join(runDir, "main.js"), INSIDE.main),
+    ];
+    const databases = warmth.databases;
+    if (warming) {
+      args.push(...bind("--bind", warmth.dir, INSIDE.denoDir));
+    } else {
+      args.push("--size", String(this.#storageMb * 1024 * 1024), "--tmpfs", INSIDE.denoDir);
+      databases.forEach((name, i) =>
+        args.push("--perms", "0600", "--file", String(FIRST_FD + i), `${INSIDE.denoDir}/${name}`)
+      );
+      for (const file of warmth.generated) {
+        args.push(...bind("--ro-bind", join(warmth.dir, file), `${INSIDE.denoDir}/${file}`));
+      }
+    }
+    args.push(...bind("--ro-bind", host.npmCache, `${INSIDE.denoDir}/npm`));
+    args.push("--chdir", INSIDE.harness, INSIDE.deno, ...denoArgs);
+    // Deno cannot hand extra file descriptors to a child; a shell opens the databases for bubblewrap.
+    const opens = databases.map((_, i) => `${FIRST_FD + i}<"$${i + 1}"`).join(" ");
+    const script = `ulimit -t ${cpuSeconds}; ` +
+      `${opens === "" ? "" : `exec ${opens}; shift ${databases.length}; `}exec "$@"`;
+    return new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        script,
+        "sh",
+        ...databases.map((name) => join(warmth.dir, name)),
+        host.bwrap!,
+        ...args,
+      ],
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    });
+  }
+}
+
+/**
+ * Prepares a sandbox: finds bubblewrap (unless trusted), the Deno binary and the npm
+ * packages student code may import, and runs a warm-up submission through it, which also
+ * proves that the sandbox works here.
+ *
+ * @param options Trusted or not, the course config, the private folders.
+ * @returns The sandbox; close it when done.
+ * @throws {SandboxUnavailableError} If bubblewrap is missing or does not work, or a
+ *   package is not in the module cache; the message says how to fix it.
+ */
+export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const trusted = options.trusted ?? false;
+  const bwrap = trusted ? undefined : await findBwrap(options.bwrap);
+  const deno = await Deno.realPath(Deno.execPath());
+  const configPath = options.config ?? COURSE_CONFIG;
+  const courseConfig = JSON.parse(await Deno.readTextFile(configPath)) as {
+    imports?: Record<string, string>;
+  };
+  const imports: Record<string, string> = {};
+  for (const name of options.imports ?? ["@tensorflow/tfjs"]) {
+    const target = courseConfig.imports?.[name];
+    if (target === undefined) {
+      throw new SandboxUnavailableError(
+        `Cannot prepare the sandbox: ${configPath} does not map "${name}"`,
+      );
+    }
+    imports[name] = target;
+  }
+  const lockPath = join(configPath, "..", "deno.lock");
+  const lock = JSON.parse(await Deno.readTextFile(lockPath));
+  const npmCache = await findNpmCache(deno);
+  for (const { name, version } of npmClosure(lock, Object.values(imports))) {
+    const dir = join(npmCache, NPM_REGISTRY, name, version);
+    try {
+      await Deno.stat(dir);
+    } catch {
+      throw new SandboxUnavailableError(
+        `Cannot prepare the sandbox: the npm package "${name}@${version}" is not in the module cache (${dir}); run \`deno install\` in the course folder`,
+      );
+    }
+  }
+
+  const base = await Deno.makeTempDir({ dir: options.tempDir, prefix: "grader-sandbox-" });
+  const host: Host = {
+    deno,
+    libraries: await linkedLibraries(deno),
+    bwrap,
+    npmCache,
+    imports,
+    base,
+    configDir: join(base, "config"),
+  };
+  const sandbox = new Sandbox(host, trusted, options.storageMb ?? 64);
+  try {
+    await Deno.mkdir(host.configDir);
+    await Deno.writeTextFile(
+      join(host.configDir, "deno.json"),
+      JSON.stringify({ imports, nodeModulesDir: "none" }, null, 2) + "\n",
+    );
+    await Deno.writeTextFile(
+      join(host.configDir, "deno.lock"),
+      JSON.stringify(prunedLockfile(lock, Object.values(imports)), null, 2) + "\n",
+    );
+    await sandbox.warmUp();
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+  return sandbox;
+}
+
+/**
+ * Runs one request in a sandbox opened for it, then closes it. Opening costs a warm-up
+ * run (a few hundred milliseconds): to run many requests, open one sandbox and reuse it.
+ *
+ * @param request The submission, its entry file, the driver and the cases.
+ * @param options How to open the sandbox, and the limits of the run.
+ * @returns How the run ended.
+ * @throws {SandboxUnavailableError} If the sandbox cannot work here.
+ */
+export async function runInSandbox(
+  request: SandboxRequest,
+  options: SandboxOptions & RunLimits = {},
+): Promise<SandboxResult> {
+  await using sandbox = await openSandbox(options);
+  return await sandbox.run(request, options);
+}
+
+/**
+ * The child's main module: it loads the harness, and hands it the student's module and
+ * the driver as literal dynamic imports, which need no read permission.
+ */
+function mainModule(harness: string, entry: string, driver: string | undefined): string {
+  const load = (url: string) => `() => import(${JSON.stringify(url)})`;
+  return `import { runHarness } from ${JSON.stringify(harness)};\n` +
+    `await runHarness(${load(entry)}${driver === undefined ? "" : `, ${load(driver)}`});\n`;
+}
+
+/**
+ * Words a load error for the student: Deno reports a module that does not parse as a
+ * `TypeError` wrapping the `SyntaxError`, which is noise to a student.
+ */
+function doesNotLoad(error: string): string {
+  return `Your code does not load: ${
+    error.replace(/^TypeError: (?=\w*Error: |Module not found)/, "")
+  }`;
+}
+
+function refused(message: string, started: number): SandboxResult {
+  return {
+    status: "refused",
+    message: `Your submission was not run: ${message}`,
+    cases: [],
+    stdout: "",
+    stderr: "",
+    durationMs: performance.now() - started,
+  };
+}
+
+function checkDriver(driver: string): void {
+  const path = join(CHILD_DIR, "drivers", `${driver}.ts`);
+  try {
+    if (DRIVER.test(driver) && Deno.statSync(path).isFile) return;
+  } catch {
+    // Reported below.
+  }
+  throw new TypeError(`Cannot run with the driver "${driver}": ${path} does not exist`);
+}
+
+async function findBwrap(explicit: string | undefined): Promise<string> {
+  const candidates = explicit !== undefined
+    ? [explicit]
+    : (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":").map((dir) => join(dir, "bwrap"));
+  for (const candidate of candidates) {
+    try {
+      if ((await Deno.stat(candidate)).isFile) return candidate;
+    } catch {
+      // Try the next one.
+    }
+  }
+  throw new SandboxUnavailableError(
+    "Cannot run student code in a sandbox: bubblewrap (bwrap) is not installed. " +
+      "Install it with `apt-get install bubblewrap`, or grade with --trusted to run the code without a sandbox",
+  );
+}
+
+async function findNpmCache(deno: string): Promise<string> {
+  const { code, stdout } = await new Deno.Command(deno, {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const npmCache = code === 0 ? JSON.parse(new TextDecoder().decode(stdout)).npmCache : undefined;
+  if (typeof npmCache !== "string") {
+    throw new SandboxUnavailableError(
+      "Cannot prepare the sandbox: `deno info --json` names no npm cache",
+    );
+  }
+  return npmCache;
+}
+
+/** The shared libraries a binary links (with `ldd`); none for a static binary. */
+async function linkedLibraries(binary: string): Promise<string[]> {
+  let stdout: Uint8Array;
+  try {
+    ({ stdout } = await new Deno.Command("ldd", { args: [binary], stdout: "piped", stderr: "null" })
+      .output());
+  } catch {
+    throw new SandboxUnavailableError(
+      "Cannot prepare the sandbox: `ldd` is not installed (it comes with libc)",
+    );
+  }
+  const libraries = new Set<string>();
+  for (const line of new TextDecoder().decode(stdout).split("\n")) {
+    const path = /=>\s+(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)\s+\(/.exec(line)?.[1];
+    if (path !== undefined) libraries.add(path);
+  }
+  return [...libraries];
+}
+
+/**
+ * Makes the warm-up's databases self-contained (no write-ahead log) and lists what every
+ * run reuses: the databases, and the transpiled harness files.
+ */
+async function keepWarmth(warmDir: string, trusted: boolean): Promise<Warmth> {
+  const databases: string[] = [];
+  for await (const entry of Deno.readDir(warmDir)) {
+    if (!entry.isFile || !/_v\d+$/.test(entry.name)) continue;
+    const db = new DatabaseSync(join(warmDir, entry.name));
+    try {
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+    } finally {
+      db.close();
+    }
+    databases.push(entry.name);
+  }
+  databases.sort();
+  const harnessGen = trusted
+    ? join("gen", "file", ...CHILD_DIR.split("/").filter((part) => part !== ""))
+    : join("gen", "file", ...INSIDE.harness.split("/").filter((part) => part !== ""));
+  const generated: string[] = [];
+  const walk = async (relative: string) => {
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(join(warmDir, relative)));
+    } catch {
+      return; // Nothing was transpiled there.
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory) await walk(join(relative, entry.name));
+      else if (entry.isFile) generated.push(join(relative, entry.name));
+    }
+  };
+  await walk(harnessGen);
+  return {
+    dir: warmDir,
+    databases: databases.slice(0, MAX_DATABASES),
+    generated: generated.sort(),
+  };
+}
+
+function warmUpFailure(detail: string, trusted: boolean): string {
+  const excerpt = detail.trim().split("\n").slice(0, 6).join("\n");
+  if (!trusted && /bwrap:/.test(excerpt)) {
+    return `Cannot run student code in a sandbox: bubblewrap does not work here (${excerpt}). ` +
+      "It needs unprivileged user namespaces (on Ubuntu 24.04: an AppArmor profile for bwrap, " +
+      "or kernel.apparmor_restrict_unprivileged_userns=0); or grade with --trusted";
+  }
+  return `Cannot prepare the sandbox: the warm-up run failed (${excerpt})`;
+}
+
+function relativizer(
+  paths: { root: string; harness: string; npm: string },
+): (text: string) => string {
+  const replacements: [string, string][] = [
+    [pathToFileURL(paths.root).href, ""],
+    [paths.root, ""],
+    [pathToFileURL(paths.harness).href, "grader/"],
+    [paths.harness, "grader/"],
+    [pathToFileURL(paths.npm).href + `${NPM_REGISTRY}/`, "npm:"],
+  ];
+  return (text) => replacements.reduce((t, [from, to]) => t.replaceAll(from, to), text);
+}
+
+/**
+ * Why a child ended without finishing, when the grader did not stop it and the harness
+ * reported no load error.
+ *
+ * @throws {Error} If the sandbox itself failed, not the student's code.
+ */
+function diagnose(
+  ready: boolean,
+  status: Deno.CommandStatus,
+  stderr: string,
+  memoryMb: number,
+  imports: Record<string, string>,
+): { status: Exclude<SandboxStatus, "ok">; message: string } {
+  if (!ready) {
+    // Before the harness speaks, only bubblewrap and Deno itself can fail, and Deno only
+    // on the module graph, which holds the student's imports (an npm package outside the
+    // pruned lockfile, say): that is the student's load error, anything else is ours.
+    if (/^bwrap:/m.test(stderr) || !/^error:/m.test(stderr)) {
+      throw new Error(`Cannot run the sandboxed child: ${stderr.trim() || exitText(status)}`);
+    }
+    return { status: "load-error", message: startupError(stderr, imports) };
+  }
+  if (/Fatal JavaScript out of memory|JavaScript heap out of memory/.test(stderr)) {
+    return {
+      status: "memory",
+      message: `Your code used more than ${memoryMb} MiB of memory and was stopped`,
+    };
+  }
+  // bubblewrap exits with 128 + the signal that killed Deno.
+  if (status.signal === "SIGKILL" || status.code === 128 + 9) {
+    return {
+      status: "memory",
+      message: "Your code was killed by the system, most likely for using too much memory",
+    };
+  }
+  if (/Top-level await promise never resolved/.test(stderr)) {
+    return {
+      status: "crash",
+      message: "Your code returned a promise that never settles (it neither resolves nor rejects)",
+    };
+  }
+  return {
+    status: "crash",
+    message: `Your code stopped the program before all tests ran (${exitText(status)})`,
+  };
+}
+
+/**
+ * The processor seconds of `RLIMIT_CPU`, a backstop for the polling: a second more than
+ * the limit (the kernel then sends SIGKILL; Deno, pid 1 of its namespace, ignores SIGXCPU).
+ */
+function cpuBackstop(cpuMs: number): number {
+  return Math.ceil(cpuMs / 1000) + 1;
+}
+
+/** Deno's own start-up error, in words for the student. */
+function startupError(stderr: string, imports: Record<string, string>): string {
+  const message = stderr.slice(stderr.search(/^error:/m)).split(/^Stack backtrace:/m)[0].trim();
+  if (/lockfile is out of date/.test(message)) {
+    const provided = Object.values(imports);
+    const added = [...message.matchAll(/^\s*\d*\s*\|\s*\+\s*"(npm:[^"]+)"/gm)]
+      .map((match) => match[1])
+      .filter((specifier) => !provided.includes(specifier));
+    const allowed = Object.keys(imports).join(", ") || "none";
+    return `Your code imports ${added.join(", ") || "an npm package"}, ` +
+      `which the course does not provide (it provides: ${allowed})`;
+  }
+  return message.split("\n").slice(0, 20).join("\n");
+}
+
+/**
+ * Deno warns on every run that it skipped tfjs's dependencies' install scripts (it cannot
+ * note in the read-only npm cache that it already did): not the student's output.
+ */
+function withoutScriptWarning(stderr: string): string {
+  return stderr.replace(/^╭ Warning\n(?:│.*\n)*?│\s+Ignored build scripts[\s\S]*?^╰─\n?/m, "");
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))} s`;
+}
+
+function exitText(status: Deno.CommandStatus): string {
+  return status.signal === null ? `exit code ${status.code}` : `killed by ${status.signal}`;
+}

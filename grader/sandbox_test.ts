@@ -1,0 +1,430 @@
+// These tests run real sandboxes (bubblewrap must work here) on the hostile submissions in
+// testdata/attacks/ and the honest ones in testdata/honest/. One sandbox serves every
+// test of this file; its folder goes when the file's tests are done, even filtered.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { descendants, isRunning } from "./process_tree.ts";
+import {
+  openSandbox,
+  runInSandbox,
+  type RunLimits,
+  type Sandbox,
+  type SandboxRequest,
+  type SandboxResult,
+  SandboxUnavailableError,
+} from "./sandbox.ts";
+import type { CallResult } from "./suite.ts";
+
+const TESTDATA = fileURLToPath(new URL("./testdata/", import.meta.url));
+const REPO = fileURLToPath(new URL("../", import.meta.url));
+
+const home = Deno.makeTempDirSync({ prefix: "sandbox-test-" });
+addEventListener("unload", () => Deno.removeSync(home, { recursive: true }));
+let opened: Promise<Sandbox> | undefined;
+const sandbox = () => (opened ??= openSandbox({ tempDir: home }));
+
+function run(
+  folder: string,
+  entry: string,
+  calls: SandboxRequest["cases"][number],
+  limits?: RunLimits,
+) {
+  return sandbox().then((s) => s.run({ submission: folder, entry, cases: [calls] }, limits));
+}
+
+function probe(fn: string, args: unknown[] = [], limits?: RunLimits): Promise<SandboxResult> {
+  return run(
+    join(TESTDATA, "attacks", "probe"),
+    "probe.ts",
+    [{ fn, args: args as never[] }],
+    limits,
+  );
+}
+
+function commandLine(pid: number): string {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+  } catch {
+    return "";
+  }
+}
+
+/** The single result of a one-call run, which must have ended "ok". */
+function only(result: SandboxResult): CallResult {
+  assert.equal(result.status, "ok", "message" in result ? result.message : undefined);
+  assert.equal(result.cases.length, 1);
+  return result.cases[0][0];
+}
+
+/** The value of a one-call run's call, which must have succeeded. */
+function value(result: SandboxResult): unknown {
+  const call = only(result);
+  assert.ok(call.ok, `the call failed: ${JSON.stringify(call)}`);
+  return call.value;
+}
+
+function failure(result: SandboxResult): string {
+  const call = only(result);
+  assert.equal(call.ok, false, `the call succeeded with ${JSON.stringify(call)}`);
+  return call.ok ? "" : call.error;
+}
+
+async function withSubmission<T>(
+  files: Record<string, string>,
+  body: (folder: string) => Promise<T>,
+): Promise<T> {
+  const folder = await Deno.makeTempDir({ prefix: "submission-" });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await Deno.writeTextFile(join(folder, name), content);
+    }
+    return await body(folder);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+}
+
+Deno.test("Sandbox.run() returns a normal module's results, printing and helper imports", async () => {
+  const result = await run(join(TESTDATA, "honest", "normal"), "lms.ts", [
+    { fn: "predict", args: [[1, 2], [3, 4]] },
+    { fn: "cost", args: [[1, 0], [[1, 1], [1, 2]], [2, 3]] },
+    { fn: "special", args: [] },
+    { fn: "fail", args: [] },
+  ]);
+  assert.equal(result.status, "ok");
+  const [predict, cost, special, fail] = result.cases[0];
+  assert.deepEqual(predict.ok && predict.value, 11);
+  assert.deepEqual(cost.ok && cost.value, 2.5);
+  assert.ok(special.ok);
+  const [nan, negativeZero, infinity, undef, typed] = special.value as unknown[];
+  assert.ok(Number.isNaN(nan) && Object.is(negativeZero, -0) && infinity === Infinity);
+  assert.equal(undef, undefined);
+  assert.deepEqual(typed, [0.5]);
+  assert.deepEqual(fail, { ok: false, error: "TypeError: theta must not be empty", ms: fail.ms });
+  assert.equal(result.stdout, "lms.ts loaded\n");
+  assert.equal(result.stderr, "a warning on stderr\n");
+});
+
+Deno.test("Sandbox.run() lets a module import @tensorflow/tfjs offline", async () => {
+  const result = await run(join(TESTDATA, "honest", "tfjs"), "lms.ts", [
+    { fn: "predict", args: [[1, 2], [3, 4]] },
+    { fn: "tensor", args: [] },
+  ]);
+  assert.equal(result.status, "ok", "message" in result ? result.message : result.stderr);
+  const [predict, tensor] = result.cases[0];
+  assert.deepEqual(predict.ok && predict.value, 11);
+  assert.match(!tensor.ok ? tensor.error : "", /tfjs tensor/);
+  assert.doesNotMatch(result.stderr, /Ignored build scripts/);
+});
+
+Deno.test("Sandbox.run() reports a missing export and a thrown string on their calls", async () => {
+  const result = await probe("noSuchExport");
+  assert.equal(failure(result), 'TypeError: the module does not export "noSuchExport"');
+  assert.match(failure(await probe("throwString")), /threw the string "plain string"/);
+});
+
+Deno.test("Sandbox.run() reports a syntax error as a load error with file:line", async () => {
+  const result = await run(join(TESTDATA, "attacks", "syntax_error"), "lms.ts", []);
+  assert.equal(result.status, "load-error");
+  assert.ok("message" in result);
+  assert.match(result.message, /^Your code does not load: SyntaxError: /);
+  assert.match(result.message, /lms\.ts:2:\d+/);
+  assert.doesNotMatch(result.message, /\/sandbox\//);
+});
+
+Deno.test("Sandbox.run() reports an error thrown while loading, with where", async () => {
+  const result = await run(join(TESTDATA, "attacks", "top_level_throw"), "lms.ts", []);
+  assert.equal(result.status, "load-error");
+  assert.ok("message" in result);
+  assert.match(
+    result.message,
+    /^Your code does not load: RangeError: broken at load with 1 entry\n\s+at lms\.ts:4:7/,
+  );
+});
+
+Deno.test("Sandbox.run() refuses a symbolic link before anything runs", async () => {
+  await withSubmission(
+    { "lms.ts": 'console.log("ran");\nexport const x = 1;\n' },
+    async (folder) => {
+      await Deno.symlink(join(REPO, "grader", "secret.ts"), join(folder, "secret.ts"));
+      const result = await run(folder, "lms.ts", [{ fn: "x", args: [] }]);
+      assert.equal(result.status, "refused");
+      assert.ok("message" in result);
+      assert.equal(result.message, 'Your submission was not run: "secret.ts" is a symbolic link');
+      assert.equal(result.stdout, "");
+      assert.deepEqual(result.cases, []);
+    },
+  );
+});
+
+Deno.test("Sandbox.run() refuses a huge file, and a missing entry file", async () => {
+  await withSubmission({ "lms.ts": "export const x = 1;\n" }, async (folder) => {
+    await Deno.writeFile(join(folder, "data.bin"), new Uint8Array(1024 * 1024 + 1));
+    const result = await run(folder, "lms.ts", []);
+    assert.equal(result.status, "refused");
+    assert.ok("message" in result);
+    assert.match(result.message, /"data\.bin" is larger than 1 MiB/);
+    const missing = await run(folder, "adaboost.ts", [], { submission: { maxFileBytes: 2 ** 21 } });
+    assert.ok("message" in missing);
+    assert.match(missing.message, /adaboost\.ts is missing from the submission/);
+  });
+});
+
+Deno.test("Sandbox.run() hides the course's files from static and computed imports", async () => {
+  const targets = [join(REPO, "grader", "secret.ts"), join(REPO, "solutions", "02-lms", "lms.ts")];
+  for (const target of targets) {
+    const relative = "../".repeat(4) + target.replace(/^\/+/, "");
+    for (const specifier of [target, relative]) {
+      await withSubmission(
+        {
+          "lms.ts": `import * as stolen from ${
+            JSON.stringify(specifier)
+          };\nexport const x = stolen;\n`,
+        },
+        async (folder) => {
+          const result = await run(folder, "lms.ts", []);
+          assert.equal(result.status, "load-error", `${specifier}: ${result.status}`);
+          assert.ok("message" in result);
+          assert.match(result.message, /Module not found/);
+        },
+      );
+    }
+    assert.match(failure(await probe("importPath", [target])), /Requires read access/);
+  }
+  const config = await probe("importPath", [join(REPO, "deno.json")]);
+  assert.match(failure(config), /Requires read access|Module not found/);
+});
+
+Deno.test("Sandbox.run() denies files, environment, subprocesses, FFI and KV", async () => {
+  assert.match(failure(await probe("readFile", ["/etc/passwd"])), /NotCapable: Requires read/);
+  assert.match(failure(await probe("readFile", ["/proc/self/environ"])), /NotCapable/);
+  assert.match(failure(await probe("readFile", [join(REPO, "grader", "secret.ts")])), /NotCapable/);
+  assert.match(failure(await probe("env", ["HOME"])), /NotCapable: Requires env/);
+  assert.match(failure(await probe("runCommand")), /NotCapable: Requires run/);
+  assert.match(failure(await probe("loadLibrary")), /NotCapable: Requires ffi/);
+  assert.match(failure(await probe("openKv")), /openKv is not a function/);
+  assert.equal(value(await probe("readStdin")), -1);
+});
+
+Deno.test("Sandbox.run() gives no network, not even to a port on this machine", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  let connections = 0;
+  const accepting = (async () => {
+    for await (const connection of listener) {
+      connections++;
+      connection.close();
+    }
+  })();
+  try {
+    assert.match(
+      failure(await probe("fetchUrl", [`http://127.0.0.1:${port}/`])),
+      /NotCapable: Requires net/,
+    );
+    assert.match(failure(await probe("connect", [port])), /NotCapable: Requires net/);
+    assert.equal(connections, 0);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+  }
+});
+
+Deno.test("Sandbox.run() gives every run fresh storage: localStorage and caches do not persist", async () => {
+  assert.equal(
+    value(await probe("setStorage", ["from an earlier student"])),
+    "from an earlier student",
+  );
+  assert.equal(value(await probe("getStorage")), null);
+  assert.equal(value(await probe("putCache", ["from an earlier student"])), "stored");
+  assert.equal(value(await probe("getCache")), null);
+});
+
+Deno.test("Sandbox.run() caps what a run may store", async () => {
+  assert.match(failure(await probe("fillCache", [100])), /No space left on device|quota|storage/i);
+});
+
+Deno.test("Sandbox.run() refuses npm: packages outside the import map and remote imports", async () => {
+  for (
+    const [name, pattern] of [
+      ["npm_outside_map", /imports npm:zod@4\.6\.7, which the course does not provide/],
+      ["remote_import", /--no-remote/],
+      ["bare_unmapped", /"@tensorflow\/tfjs-core" not a dependency/],
+    ] as const
+  ) {
+    const result = await run(join(TESTDATA, "attacks", name), "lms.ts", []);
+    assert.equal(result.status, "load-error", name);
+    assert.ok("message" in result);
+    assert.match(result.message, pattern);
+  }
+});
+
+Deno.test("Sandbox.run() ignores the submission's own deno.json", async () => {
+  const result = await run(join(TESTDATA, "attacks", "foreign_config"), "lms.ts", []);
+  assert.equal(result.status, "load-error");
+  assert.ok("message" in result);
+  assert.match(result.message, /Import "helper" not a dependency/);
+});
+
+Deno.test("Sandbox.run() stops an infinite loop at the time limit and leaves no process", async () => {
+  const running = probe("spin", [], { timeMs: 3000 });
+  // Tests of other files may run sandboxes in this process too: keep to this file's.
+  const ours = () =>
+    descendants(Deno.pid)
+      .filter((p) => p.name === "bwrap" && commandLine(p.pid).includes(home))
+      .flatMap((bwrap) => [bwrap, ...descendants(bwrap.pid)]);
+  let tree: { pid: number; name: string }[] = [];
+  for (let i = 0; i < 125 && !tree.some((p) => p.name === "deno"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    tree = ours();
+  }
+  assert.ok(tree.some((p) => p.name === "deno"), "the sandboxed deno never appeared");
+  const result = await running;
+  assert.equal(result.status, "timeout");
+  assert.ok("message" in result);
+  assert.equal(result.message, "Your code ran for more than 3 s and was stopped");
+  assert.equal(result.running, 0);
+  assert.ok(result.durationMs >= 3000 && result.durationMs < 8000, `${result.durationMs} ms`);
+  for (const { pid, name } of tree) assert.equal(isRunning(pid), false, `${name} ${pid} survived`);
+});
+
+Deno.test("Sandbox.run() stops code that uses more processor time than it may", async () => {
+  const result = await probe("spin", [], { timeMs: 8000, cpuMs: 1000 });
+  assert.equal(result.status, "timeout");
+  assert.ok("message" in result);
+  assert.equal(
+    result.message,
+    "Your code used more than 1 s of processor time (all its threads together) and was stopped",
+  );
+  assert.ok(result.durationMs < 6000, `${result.durationMs} ms`);
+});
+
+Deno.test("Sandbox.run() stops a JS heap bomb and a native memory bomb as memory", async () => {
+  for (const fn of ["growHeap", "growBuffers", "growWasmMemory"]) {
+    const result = await probe(fn, [], { memoryMb: 256 });
+    assert.equal(result.status, "memory", fn);
+    assert.ok("message" in result);
+    assert.match(result.message, /more than 256 MiB of memory|too much memory/);
+  }
+});
+
+Deno.test("Sandbox.run() stops a Worker bomb at the thread cap", async () => {
+  const result = await probe("spawnWorkers", [], { maxThreads: 48 });
+  assert.ok(result.status === "crash" || result.status === "memory", result.status);
+  assert.ok("message" in result);
+  assert.match(result.message, /more than 48 threads|memory/);
+});
+
+Deno.test("Sandbox.run() stops an output flood at the output cap", async () => {
+  const result = await probe("flood", [], { maxOutputBytes: 64 * 1024 });
+  assert.equal(result.status, "output-limit");
+  assert.ok("message" in result);
+  assert.equal(result.message, "Your code printed more than 64 KiB and was stopped");
+  assert.ok(result.stdout.length <= 64 * 1024);
+});
+
+Deno.test("Sandbox.run() reports Deno.exit() at load as a crash with no results", async () => {
+  const result = await run(join(TESTDATA, "attacks", "exit_at_load"), "lms.ts", [{
+    fn: "predict",
+    args: [],
+  }]);
+  assert.equal(result.status, "crash");
+  assert.ok("message" in result);
+  assert.match(result.message, /stopped the program before all tests ran \(exit code 0\)/);
+  assert.deepEqual(result.cases, []);
+  assert.equal(result.stdout, "leaving early\n");
+});
+
+Deno.test("Sandbox.run() ignores result frames forged without the nonce", async () => {
+  const result = await probe("forgeFrames");
+  assert.equal(value(result), 7);
+  assert.match(result.stdout, /"value":42/);
+  assert.match(result.stdout, /\{"type":"done"\}/);
+});
+
+Deno.test("Sandbox.run() reports a promise that never settles", async () => {
+  const result = await probe("never");
+  assert.equal(result.status, "crash");
+  assert.ok("message" in result);
+  assert.match(result.message, /promise that never settles/);
+});
+
+Deno.test("Sandbox.run() in trusted mode runs the same child without bubblewrap", async () => {
+  await using trusted = await openSandbox({ trusted: true });
+  const folder = join(TESTDATA, "attacks", "probe");
+  const echo = await trusted.run({
+    submission: folder,
+    entry: "probe.ts",
+    cases: [[{ fn: "echo", args: [[1, NaN]] }]],
+  });
+  const [one, nan] = value(echo) as number[];
+  assert.ok(one === 1 && Number.isNaN(nan));
+  const env = await trusted.run({
+    submission: folder,
+    entry: "probe.ts",
+    cases: [[{ fn: "env", args: ["HOME"] }]],
+  });
+  assert.match(failure(env), /NotCapable/);
+  await trusted.run({
+    submission: folder,
+    entry: "probe.ts",
+    cases: [[{ fn: "setStorage", args: ["x"] }]],
+  });
+  const storage = await trusted.run({
+    submission: folder,
+    entry: "probe.ts",
+    cases: [[{ fn: "getStorage", args: [] }]],
+  });
+  assert.equal(value(storage), null);
+  const spin = await trusted.run(
+    { submission: folder, entry: "probe.ts", cases: [[{ fn: "spin", args: [] }]] },
+    { timeMs: 1000 },
+  );
+  assert.equal(spin.status, "timeout");
+});
+
+Deno.test("runInSandbox() opens a sandbox for one request and closes it", async () => {
+  const tempDir = await Deno.makeTempDir({ prefix: "sandbox-home-" });
+  try {
+    const result = await runInSandbox(
+      {
+        submission: join(TESTDATA, "honest", "normal"),
+        entry: "lms.ts",
+        cases: [[{ fn: "predict", args: [[2], [3]] }]],
+      },
+      { imports: [], tempDir, timeMs: 5000 },
+    );
+    assert.equal(value(result), 6);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(tempDir)), []);
+  } finally {
+    await Deno.remove(tempDir, { recursive: true });
+  }
+});
+
+Deno.test("openSandbox() says how to install bubblewrap, or why it does not work", async () => {
+  await assert.rejects(
+    openSandbox({ bwrap: "/nonexistent/bwrap" }),
+    (error: Error) =>
+      error instanceof SandboxUnavailableError && /apt-get install bubblewrap/.test(error.message),
+  );
+  const fake = await Deno.makeTempFile({ prefix: "fake-bwrap-" });
+  try {
+    await Deno.writeTextFile(
+      fake,
+      "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n",
+    );
+    await Deno.chmod(fake, 0o755);
+    await assert.rejects(
+      openSandbox({ bwrap: fake }),
+      (error: Error) =>
+        error instanceof SandboxUnavailableError && /user namespaces/.test(error.message),
+    );
+  } finally {
+    await Deno.remove(fake);
+  }
+});
+
+Deno.test("Sandbox.close() removes the sandbox's private folders", async () => {
+  await (await sandbox()).close();
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(home)), []);
+});

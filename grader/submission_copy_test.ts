@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { copySubmission, formatBytes, SubmissionRefusedError } from "./submission_copy.ts";
+
+/** Builds a submission folder with `build`, then hands it and an empty target to `check`. */
+async function withFolders(
+  build: (source: string) => void | Promise<void>,
+  check: (source: string, target: string) => void,
+): Promise<void> {
+  const source = await Deno.makeTempDir({ prefix: "submission-" });
+  const target = await Deno.makeTempDir({ prefix: "copy-" });
+  try {
+    await build(source);
+    check(source, target);
+  } finally {
+    await Deno.remove(source, { recursive: true });
+    await Deno.remove(target, { recursive: true });
+  }
+}
+
+/** Why `copySubmission` refused `source`, into a fresh target. */
+function refusal(source: string, limits = {}): string {
+  const target = Deno.makeTempDirSync({ prefix: "copy-" });
+  try {
+    copySubmission(source, target, limits);
+  } catch (error) {
+    if (error instanceof SubmissionRefusedError) return error.message;
+    throw error;
+  } finally {
+    Deno.removeSync(target, { recursive: true });
+  }
+  assert.fail("the submission was copied");
+}
+
+Deno.test("copySubmission() copies files and subfolders byte for byte", async () => {
+  await withFolders(async (source) => {
+    await Deno.writeTextFile(join(source, "lms.ts"), "export const a = 1;\n");
+    await Deno.mkdir(join(source, "lib"));
+    await Deno.writeFile(join(source, "lib", "data.bin"), new Uint8Array([0, 255, 7]));
+  }, (source, target) => {
+    assert.deepEqual(copySubmission(source, target), {
+      files: ["lib/data.bin", "lms.ts"],
+      bytes: 23,
+    });
+    assert.equal(Deno.readTextFileSync(join(target, "lms.ts")), "export const a = 1;\n");
+    assert.deepEqual(
+      Deno.readFileSync(join(target, "lib", "data.bin")),
+      new Uint8Array([0, 255, 7]),
+    );
+  });
+});
+
+Deno.test("copySubmission() refuses a symbolic link anywhere, even to a file inside", async () => {
+  await withFolders(async (source) => {
+    await Deno.writeTextFile(join(source, "lms.ts"), "");
+    await Deno.mkdir(join(source, "lib"));
+    await Deno.symlink(join(source, "lms.ts"), join(source, "lib", "alias.ts"));
+  }, (source) => {
+    assert.equal(refusal(source), '"lib/alias.ts" is a symbolic link');
+  });
+  await withFolders((source) => Deno.symlink("/etc", join(source, "etc")), (source) => {
+    assert.equal(refusal(source), '"etc" is a symbolic link');
+  });
+});
+
+Deno.test("copySubmission() refuses a submission folder that is a link, or missing", async () => {
+  await withFolders(async (source) => {
+    await Deno.mkdir(join(source, "real"));
+    await Deno.symlink(join(source, "real"), join(source, "link"));
+  }, (source) => {
+    assert.equal(refusal(join(source, "link")), "The submission folder is a symbolic link");
+    assert.equal(refusal(join(source, "missing")), "The submission folder does not exist");
+  });
+});
+
+Deno.test("copySubmission() refuses names outside [A-Za-z0-9._-]", async () => {
+  for (const name of ["my file.ts", "ünï.ts", "a$b.ts", "x\ny.ts"]) {
+    await withFolders((source) => Deno.writeTextFile(join(source, name), ""), (source) => {
+      assert.match(refusal(source), /has a name other than letters/);
+    });
+  }
+});
+
+Deno.test("copySubmission() refuses a file, a total or a count over its cap", async () => {
+  await withFolders((source) => Deno.writeFile(join(source, "big.bin"), new Uint8Array(2049)), (
+    source,
+  ) => {
+    assert.equal(refusal(source, { maxFileBytes: 2048 }), '"big.bin" is larger than 2 KiB');
+  });
+  await withFolders(async (source) => {
+    for (const name of ["a", "b", "c"]) {
+      await Deno.writeFile(join(source, name), new Uint8Array(600));
+    }
+  }, (source) => {
+    assert.equal(
+      refusal(source, { maxTotalBytes: 1024 }),
+      "The submission's files add up to more than 1 KiB",
+    );
+    assert.equal(refusal(source, { maxFiles: 2 }), "The submission has more than 2 files");
+  });
+});
+
+Deno.test("copySubmission() refuses folders nested deeper than the cap", async () => {
+  await withFolders(
+    (source) => Deno.mkdir(join(source, "a", "b"), { recursive: true }),
+    (source) => {
+      assert.equal(refusal(source, { maxDepth: 1 }), '"a/b" is nested more than 1 folders deep');
+    },
+  );
+});
+
+Deno.test("copySubmission() refuses anything but plain files and folders", async () => {
+  await withFolders(async (source) => {
+    const { code } = await new Deno.Command("mkfifo", { args: [join(source, "pipe")] }).output();
+    assert.equal(code, 0);
+  }, (source) => {
+    assert.equal(refusal(source), '"pipe" is not a plain file');
+  });
+});
+
+Deno.test("formatBytes() uses the largest unit that keeps the count whole", () => {
+  assert.equal(formatBytes(512 * 1024 * 1024), "512 MiB");
+  assert.equal(formatBytes(1536), "1536 bytes");
+  assert.equal(formatBytes(3 * 1024), "3 KiB");
+});

@@ -1,0 +1,71 @@
+import { testSuite } from "./_check_suite.ts";
+import { suite } from "./adaboost.ts";
+
+testSuite({
+  suite,
+  bugs: {
+    "bug_decisionFunction_unweighted_votes.ts": "decisionFunction-unweighted",
+    "bug_fitStump_polarity_ignored.ts": "fitStump-polarity-ignored",
+    "bug_learnerWeight_missing_half.ts": "learnerWeight-missing-half",
+    "bug_trainAdaBoost_weights_not_updated.ts": "trainAdaBoost-weights-not-updated",
+    "bug_updateWeights_not_renormalised.ts": "updateWeights-not-renormalised",
+    "bug_updateWeights_sign_flipped.ts": "updateWeights-sign",
+    "bug_weightedError_not_normalised.ts": "weightedError-not-normalised",
+  },
+  mutants: [
+    {
+      name: "learnerWeight_not_clamped",
+      symbol: "learnerWeight",
+      misconception: "learnerWeight-not-clamped",
+      replace: [[
+        "const e = Math.min(Math.max(error, MIN_ERROR), 1 - MIN_ERROR);",
+        "const e = error;",
+      ]],
+    },
+    {
+      name: "weightedError_unweighted",
+      symbol: "weightedError",
+      misconception: "weightedError-unweighted",
+      replace: [
+        ["total += w[i];", "total += 1;"],
+        ["if (pred[i] !== y[i]) wrong += w[i];", "if (pred[i] !== y[i]) wrong += 1;"],
+      ],
+    },
+    {
+      name: "updateWeights_mutates_w",
+      symbol: "updateWeights",
+      misconception: "updateWeights-mutates-input",
+      replace: [[
+        "return raw.map((wi) => wi / total);",
+        "raw.forEach((wi, i) => (w[i] = wi / total));\n  return w;",
+      ]],
+    },
+    {
+      name: "fitStump_unweighted",
+      symbol: "fitStump",
+      misconception: "fitStump-unweighted",
+      replace: [
+        ["const total = w.reduce((sum, wi) => sum + wi, 0);", "const total = X.length;"],
+        ["!== y[i]) wrong += w[i];\n      }", "!== y[i]) wrong += 1;\n      }"],
+      ],
+    },
+    {
+      name: "decisionFunction_cut_inclusive",
+      symbol: "decisionFunction",
+      misconception: "decisionFunction-cut-inclusive",
+      replace: [[
+        "return x[stump.feature] > stump.threshold",
+        "return x[stump.feature] >= stump.threshold",
+      ]],
+    },
+    {
+      name: "decisionFunction_sign_only",
+      symbol: "decisionFunction",
+      misconception: "decisionFunction-sign-only",
+      replace: [[
+        "model.stumps.reduce((sum, stump, m) => sum + model.alphas[m] * predictStump(stump, x), 0)",
+        "Math.sign(model.stumps.reduce((sum, stump, m) => sum + model.alphas[m] * predictStump(stump, x), 0))",
+      ]],
+    },
+  ],
+});

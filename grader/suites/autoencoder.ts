@@ -1,0 +1,600 @@
+/**
+ * The hidden tests of 05-autoencoder: the reconstruction error on hand-checkable events, the
+ * forward pass through dense layers of every activation (negative pre-activations through
+ * relu, negative outputs of linear layers, layers of different widths), and anomaly
+ * detection: `train()` on hidden background events, then `score()` on a hidden mixture of
+ * background and signal, judged by the area under the ROC curve against the reference
+ * autoencoder's own AUC on the same events.
+ *
+ * The AUC is the exercise's leaderboard metric: every case that measures it returns it.
+ *
+ * @module
+ */
+import * as core from "../../core/autoencoder.ts";
+import { auc } from "../../core/metrics.ts";
+import { allCloseEnough, closeEnough } from "../../core/precision.ts";
+import { anomalySample } from "../../fixtures/hep.ts";
+import type { Rng } from "../../fixtures/random.ts";
+import type {
+  Call,
+  CallResult,
+  HiddenCase,
+  HiddenSuite,
+  Misconception,
+  Verdict,
+} from "../suite.ts";
+import {
+  anyNumber,
+  type CallCheck,
+  callFailure,
+  type ErrorSymptoms,
+  type Failure,
+  judgeCalls,
+  lazy,
+  mutationFailure,
+  numberArray,
+  parseValue,
+  showNumber,
+  showVector,
+  unchangedFailure,
+} from "./_judging.ts";
+
+type Activation = core.DenseLayer["activation"];
+
+/** A dense layer as plain data (a type, not an interface, so that it is JSON for a call). */
+type Layer = { weights: number[][]; bias: number[]; activation: Activation };
+
+/** The misconceptions this suite recognises. */
+const MISCONCEPTIONS: Misconception[] = [
+  {
+    id: "reconstructionError-no-square",
+    symbol: "reconstructionError",
+    question:
+      "Do you square each difference? |xᵢⁱⁿ − xᵢᵒᵘᵗ| and xᵢⁱⁿ − xᵢᵒᵘᵗ are not (xᵢⁱⁿ − xᵢᵒᵘᵗ)².",
+  },
+  {
+    id: "reconstructionError-mean",
+    symbol: "reconstructionError",
+    question: "Do you divide by the number of features? The error is a sum, not a mean.",
+  },
+  {
+    id: "reconstructionError-root",
+    symbol: "reconstructionError",
+    question: "Do you take a square root? The error is the sum of squares itself.",
+  },
+  {
+    id: "reconstructionError-mutates-input",
+    symbol: "reconstructionError",
+    question: "Does reconstructionError() write into an array it was given? Leave both alone.",
+  },
+  {
+    id: "forward-no-bias",
+    symbol: "forward",
+    question: "Do you add each unit's bias[j] to Σₖ aₖ·weights[k][j]?",
+  },
+  {
+    id: "forward-activation-before-bias",
+    symbol: "forward",
+    question:
+      "Is the bias added before the activation? A unit computes f(Σₖ aₖ·weights[k][j] + bias[j]), not f(Σₖ aₖ·weights[k][j]) + bias[j].",
+  },
+  {
+    id: "forward-weights-transposed",
+    symbol: "forward",
+    question:
+      "Which index of weights runs over the inputs? tfjs stores a Dense kernel as weights[input][unit].",
+  },
+  {
+    id: "forward-relu-not-zero",
+    symbol: "forward",
+    question:
+      "What does your relu make of a negative number? relu(z) = max(0, z): negatives give 0.",
+  },
+  {
+    id: "forward-mutates-input",
+    symbol: "forward",
+    question:
+      "Does forward() write into x or the layers? Build each layer's output as a new array.",
+  },
+  {
+    id: "score-negated",
+    symbol: "score",
+    question:
+      "Does a higher score mean more anomalous? Your AUC is below 0.5: background events score higher than signal.",
+  },
+  {
+    id: "score-constant",
+    symbol: "score",
+    question:
+      "Do all events get the same score? The score must depend on how well each event is reconstructed.",
+  },
+  {
+    id: "score-mutates-input",
+    symbol: "score",
+    question:
+      "Does train() change the events it was given (normalising or shuffling in place)? Copy them first.",
+  },
+];
+
+/**
+ * How far below the reference autoencoder's AUC a submission may score, per case. Points
+ * reward a working detector, the leaderboard ranks the best: a sound score of another kind
+ * (a Gaussian model's Mahalanobis distance, a relu autoencoder of another shape) lands
+ * 0.02–0.12 below the reference on some draws, so the tiers are wider than
+ * {@linkcode MODEL_MARGINS}'s 0.02. The distance from the origin, a trivial score, reaches
+ * about 0.62 against the reference's 0.95 and fails both.
+ */
+const AUC_MARGINS = [0.25, 0.15] as const;
+
+/** The AUC a score must beat to count as better than chance. */
+const CHANCE_AUC = 0.6;
+
+/** Sizes of the graded sample: a decent submission trains and scores in a few seconds. */
+const GRADED = { background: 2000, mixture: 2000, signalFraction: 0.15 } as const;
+
+/** Sizes of the sample that checks the shape of score()'s result. */
+const SMALL = { background: 400, mixture: 300, signalFraction: 0.15 } as const;
+
+// ---------------------------------------------------------------------------------------
+// float64 forward passes, right and as the misconceptions compute them
+
+interface PassVariant {
+  bias?: "add" | "none" | "after";
+  relu?: "max" | "abs" | "identity";
+  transposed?: boolean;
+}
+
+const ACTIVATIONS: Record<Activation, (z: number) => number> = {
+  relu: (z) => Math.max(0, z),
+  sigmoid: (z) => 1 / (1 + Math.exp(-z)),
+  tanh: Math.tanh,
+  linear: (z) => z,
+};
+
+const RELU_VARIANTS = { max: ACTIVATIONS.relu, abs: Math.abs, identity: (z: number) => z };
+
+/**
+ * One event through the layers, as the variant computes it; `undefined` where the variant
+ * reads a row of weights that does not exist (student code would throw there).
+ */
+function pass(layers: Layer[], x: number[], v: PassVariant = {}): number[] | undefined {
+  let a = x;
+  for (const { weights, bias, activation } of layers) {
+    const f = activation === "relu" ? RELU_VARIANTS[v.relu ?? "max"] : ACTIVATIONS[activation];
+    const next: number[] = [];
+    for (let j = 0; j < bias.length; j++) {
+      let z = v.bias === "add" || v.bias === undefined ? bias[j] : 0;
+      for (let k = 0; k < a.length; k++) {
+        const row = v.transposed ? weights[j] : weights[k];
+        if (row === undefined) return undefined;
+        z += a[k] * (row[v.transposed ? k : j] ?? NaN);
+      }
+      next.push(f(z) + (v.bias === "after" ? bias[j] : 0));
+    }
+    a = next;
+  }
+  return a;
+}
+
+const outputScale = (v: readonly number[]) =>
+  Math.max(1, ...v.filter(Number.isFinite).map(Math.abs));
+
+function forwardSymptoms(layers: Layer[], x: number[], actual: number[]): string[] {
+  const like = (variant: PassVariant) => {
+    const out = pass(layers, x, variant);
+    return out !== undefined &&
+      allCloseEnough("autoencoder.forward", actual, out, outputScale(out));
+  };
+  const transposed = pass(layers, x, { transposed: true });
+  return [
+    ...(like({ bias: "none" }) ? ["forward-no-bias"] : []),
+    ...(like({ bias: "after" }) ? ["forward-activation-before-bias"] : []),
+    ...(like({ transposed: true }) ||
+        (transposed === undefined && actual.some((a) => !Number.isFinite(a)))
+      ? ["forward-weights-transposed"]
+      : []),
+    ...(like({ relu: "abs" }) || like({ relu: "identity" }) ? ["forward-relu-not-zero"] : []),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs
+
+const sixteenth = (x: number) => Math.round(x * 16) / 16;
+const half = (x: number) => Math.round(x * 2) / 2;
+
+function randomLayer(rng: Rng, inputs: number, units: number, activation: Activation): Layer {
+  return {
+    weights: Array.from(
+      { length: inputs },
+      () => Array.from({ length: units }, () => sixteenth(rng.normal(0, 0.8))),
+    ),
+    bias: Array.from({ length: units }, () => sixteenth(rng.normal(0, 0.5))),
+    activation,
+  };
+}
+
+function randomEvent(rng: Rng, n: number): number[] {
+  return Array.from({ length: n }, () => sixteenth(rng.normal(0, 1)));
+}
+
+/**
+ * A square layer and an event whose pre-activations include a negative one (unit 0) and a
+ * positive one (unit 1), so relu must zero one and keep the other.
+ */
+function signedLayer(rng: Rng, n: number, activation: Activation) {
+  const layer = randomLayer(rng, n, n, activation);
+  const x = randomEvent(rng, n);
+  const xW = (j: number) => x.reduce((sum, xk, k) => sum + xk * layer.weights[k][j], 0);
+  layer.bias[0] = sixteenth(-xW(0) - rng.between(0.25, 2));
+  layer.bias[1] = sixteenth(-xW(1) + rng.between(0.25, 2));
+  return { layers: [layer], x };
+}
+
+/** Layers input → wider → 2 (linear) → input, with random activations. */
+function chain(rng: Rng) {
+  const d = 3 + rng.int(3);
+  const wide = d + 1 + rng.int(3);
+  const pick = (options: Activation[]) => options[rng.int(options.length)];
+  return {
+    layers: [
+      randomLayer(rng, d, wide, pick(["relu", "tanh"])),
+      randomLayer(rng, wide, 2, "linear"),
+      randomLayer(rng, 2, d, pick(["sigmoid", "linear", "tanh"])),
+    ],
+    x: randomEvent(rng, d),
+  };
+}
+
+/** Hand-checkable events: halves in [−4, 4]. */
+function halves(rng: Rng, n: number): number[] {
+  return Array.from({ length: n }, () => half(rng.between(-4, 4)));
+}
+
+const squares = (a: number[], b: number[]) => a.reduce((s, ai, i) => s + (ai - b[i]) ** 2, 0);
+const absolutes = (a: number[], b: number[]) => a.reduce((s, ai, i) => s + Math.abs(ai - b[i]), 0);
+
+/** A pair whose squared and absolute differences add up to different sums (one in a few). */
+function errorPair(make: () => [number[], number[]]): [number[], number[]] {
+  let pair = make();
+  for (let tries = 0; tries < 100; tries++, pair = make()) {
+    if (Math.abs(squares(...pair) - absolutes(...pair)) > 0.5) break;
+  }
+  return pair;
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks
+
+async function checkError(value: unknown, input: number[], output: number[]) {
+  const parsed = parseValue(anyNumber, value, "reconstructionError", "a number");
+  if (!parsed.ok) return parsed.failure;
+  const actual = parsed.data;
+  const scale = input.reduce((s, a, i) => s + (Math.abs(a) + Math.abs(output[i])) ** 2, 0);
+  const near = (candidate: number) =>
+    closeEnough("autoencoder.reconstructionError", actual, candidate, scale);
+  if (near(await core.reconstructionError(input, output))) return undefined;
+  const sumSquares = squares(input, output);
+  const signed = input.reduce((s, a, i) => s + a - output[i], 0);
+  const symptoms = [
+    ...(near(absolutes(input, output)) || near(signed) ? ["reconstructionError-no-square"] : []),
+    ...(near(sumSquares / input.length) ? ["reconstructionError-mean"] : []),
+    ...(near(Math.sqrt(sumSquares)) ? ["reconstructionError-root"] : []),
+  ];
+  return {
+    reason: Number.isFinite(actual)
+      ? "reconstructionError() is not Σᵢ (xᵢⁱⁿ − xᵢᵒᵘᵗ)² for two hidden events"
+      : `reconstructionError() returned ${showNumber(actual)} for two events of finite numbers`,
+    ...(symptoms.length ? { symptoms } : {}),
+  };
+}
+
+async function checkForward(
+  value: unknown,
+  layers: Layer[],
+  x: number[],
+): Promise<Failure | undefined> {
+  const parsed = parseValue(numberArray, value, "forward", "an array of numbers");
+  if (!parsed.ok) return parsed.failure;
+  const actual = parsed.data;
+  const expected = await core.forward(layers, x);
+  if (actual.length !== expected.length) {
+    return {
+      reason: `forward() returned ${actual.length} numbers, but the last layer has ` +
+        `${expected.length} units`,
+      ...symptomsOf(forwardSymptoms(layers, x, actual)),
+    };
+  }
+  if (allCloseEnough("autoencoder.forward", actual, expected, outputScale(expected))) {
+    return undefined;
+  }
+  const j = expected.findIndex((e, i) =>
+    !closeEnough("autoencoder.forward", actual[i], e, outputScale(expected))
+  );
+  return {
+    reason: Number.isFinite(actual[j])
+      ? `forward() is wrong at unit ${j} of the last layer: unit j computes ` +
+        "f(Σₖ aₖ·weights[k][j] + bias[j]) from the previous layer's output a"
+      : `forward() returned ${showNumber(actual[j])} at unit ${j} of the last layer, where ` +
+        "the output is finite",
+    ...symptomsOf(forwardSymptoms(layers, x, actual)),
+  };
+}
+
+const symptomsOf = (symptoms: string[]) => (symptoms.length ? { symptoms } : {});
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+function valueCase(
+  symbol: string,
+  name: string,
+  calls: Call[],
+  input: string,
+  check: CallCheck,
+  errorSymptoms?: ErrorSymptoms,
+): HiddenCase {
+  return {
+    symbol,
+    name: `${symbol}(): ${name}`,
+    calls,
+    input,
+    judge: (results: CallResult[]) => judgeCalls(results, calls, check, errorSymptoms),
+  };
+}
+
+const showPair = ([input, output]: number[][]) =>
+  `input ${showVector(input)}, output ${showVector(output)}`;
+
+function reconstructionErrorCases(rng: Rng): HiddenCase[] {
+  const random = Array.from({ length: 4 }, () =>
+    errorPair(() => {
+      const n = 3 + rng.int(4);
+      return [halves(rng, n), halves(rng, n)];
+    }));
+  const steps = [0.5, 1.5, 2, 2.5, 3];
+  const signs = Array.from({ length: 3 }, () =>
+    errorPair(() => {
+      const input = halves(rng, 4);
+      const d = input.map((_, i) => (i % 2 === 0 ? 1 : -1) * steps[rng.int(steps.length)]);
+      return [input, input.map((xi, i) => xi + d[i])];
+    }));
+  const perfect = Array.from({ length: 2 }, () => {
+    const input = Array.from({ length: 3 + rng.int(4) }, () => rng.normal(0, 2));
+    return [input, [...input]];
+  });
+  // Two features off by 0.5 and 1, so that a constant 0 is no answer to this case.
+  const near = (() => {
+    const input = halves(rng, 4 + rng.int(3));
+    const [a, b] = rng.shuffle(input.map((_, i) => i));
+    return [input, input.map((xi, i) => (i === a ? xi + 0.5 : i === b ? xi - 1 : xi))];
+  })();
+  const make = (name: string, pairs: number[][][]) => {
+    const calls = pairs.map((args): Call => ({ fn: "reconstructionError", args }));
+    return valueCase(
+      "reconstructionError",
+      name,
+      calls,
+      pairs.map(showPair).join("; "),
+      (value, i) => checkError(value, pairs[i][0], pairs[i][1]),
+    );
+  };
+  const mutated = [halves(rng, 4), halves(rng, 4)];
+  const mutationCall: Call = { fn: "reconstructionError", args: mutated, returnArgs: true };
+  return [
+    make("sum of squared differences of two events", random),
+    make("squares differences of either sign", signs),
+    make("is 0 for a perfect reconstruction, small for a near one", [...perfect, near]),
+    valueCase(
+      "reconstructionError",
+      "leaves both events unchanged",
+      [mutationCall],
+      showPair(mutated),
+      (value) =>
+        unchangedFailure(
+          mutationCall,
+          value,
+          ["input", "output"],
+          "reconstructionError-mutates-input",
+          (result) => checkError(result, mutated[0], mutated[1]),
+        ),
+    ),
+  ];
+}
+
+interface Network {
+  layers: Layer[];
+  x: number[];
+}
+
+function forwardCases(rng: Rng): HiddenCase[] {
+  const n = () => 3 + rng.int(3);
+  const square = (activation: Activation) =>
+    Array.from({ length: 3 }, () => signedLayer(rng, n(), activation));
+  const make = (name: string, nets: Network[]) => {
+    const calls = nets.map(({ layers, x }): Call => ({ fn: "forward", args: [layers, x] }));
+    // Where a layer is wider than its input, weights read as [unit][input] run past the end.
+    const thrown: ErrorSymptoms = (_error, i) =>
+      pass(nets[i].layers, nets[i].x, { transposed: true }) === undefined
+        ? ["forward-weights-transposed"]
+        : [];
+    return valueCase(
+      "forward",
+      name,
+      calls,
+      nets.map(({ layers, x }) =>
+        `${
+          layers.map((l) => `${l.weights.length}→${l.bias.length} ${l.activation}`).join(", ")
+        } on x = ${showVector(x)}`
+      ).join("; "),
+      (value, i) => checkForward(value, nets[i].layers, nets[i].x),
+      thrown,
+    );
+  };
+  // Square layers: a mistake in the indexing changes the values here, not whether it runs.
+  const width = n();
+  const mutated = {
+    layers: [randomLayer(rng, width, width, "tanh"), randomLayer(rng, width, width, "linear")],
+    x: randomEvent(rng, width),
+  };
+  const mutationCall: Call = {
+    fn: "forward",
+    args: [mutated.layers, mutated.x],
+    returnArgs: true,
+  };
+  return [
+    make("relu layer: negative pre-activations give 0", square("relu")),
+    make("linear layer: negative outputs stay negative", square("linear")),
+    make("sigmoid layer", square("sigmoid")),
+    make("tanh layer", square("tanh")),
+    make("chains layers of different widths", Array.from({ length: 3 }, () => chain(rng))),
+    valueCase(
+      "forward",
+      "leaves the layers and x unchanged",
+      [mutationCall],
+      `${mutated.layers.length} layers on x = ${showVector(mutated.x)}`,
+      (value) =>
+        unchangedFailure(
+          mutationCall,
+          value,
+          ["layers", "x"],
+          "forward-mutates-input",
+          (result) => checkForward(result, mutated.layers, mutated.x),
+        ),
+    ),
+  ];
+}
+
+/** train(background, { seed }), then score(model, mixture). */
+function scoreCalls(sample: { background: number[][]; mixture: number[][] }, seed: number): Call[] {
+  return [
+    // The model is opaque (a tfjs model, say): it stays in the sandbox, nothing is read back.
+    { fn: "train", args: [sample.background, { seed }], read: [] },
+    { fn: "score", args: [{ $ref: 0 }, sample.mixture] },
+  ];
+}
+
+/** The scores of a train-then-score case, or the verdict that there are none. */
+function readScores(
+  results: CallResult[],
+  events: number,
+): { ok: true; scores: number[] } | { ok: false; verdict: Verdict } {
+  const fail = (failure: Failure) => ({ ok: false as const, verdict: { pass: false, ...failure } });
+  const failed = callFailure(results[0], "train") ?? callFailure(results[1], "score");
+  if (failed) return fail(failed);
+  const parsed = parseValue(
+    numberArray,
+    (results[1] as { value: unknown }).value,
+    "score",
+    "an array of numbers",
+  );
+  if (!parsed.ok) return fail(parsed.failure);
+  const scores = parsed.data;
+  if (scores.length !== events) {
+    return fail({ reason: `score() returned ${scores.length} scores for ${events} events` });
+  }
+  const bad = scores.findIndex((s) => !Number.isFinite(s));
+  if (bad >= 0) {
+    return fail({ reason: `score() returned ${showNumber(scores[bad])} for event ${bad}` });
+  }
+  return { ok: true, scores };
+}
+
+function scoreCases(rng: Rng): HiddenCase[] {
+  const seed = rng.int(1000);
+  const small = anomalySample({ seed: `small-${rng.int(1e9)}`, ...SMALL });
+  const graded = anomalySample({ seed: `graded-${rng.int(1e9)}`, ...GRADED });
+  const referenceAuc = lazy(async () => {
+    const model = await core.train(graded.background, { seed });
+    return auc(await core.score(model, graded.mixture), graded.labels);
+  });
+  const describe = (sample: typeof small) =>
+    `train() on ${sample.background.length} hidden background events ({ seed: ${seed} }), ` +
+    `then score() on a hidden mixture of ${sample.mixture.length} events, ` +
+    `${sample.labels.filter((l) => l === 1).length} of them signal`;
+
+  const aucCase = (
+    name: string,
+    judge: (value: number) => Promise<string | undefined> | string | undefined,
+  ): HiddenCase => ({
+    symbol: "score",
+    name: `score(): ${name}`,
+    calls: scoreCalls(graded, seed),
+    input: describe(graded),
+    judge: async (results) => {
+      const read = readScores(results, graded.mixture.length);
+      if (!read.ok) return read.verdict;
+      const value = auc(read.scores, graded.labels);
+      const reason = await judge(value);
+      if (reason === undefined) return { pass: true, metric: value };
+      const symptoms = [
+        ...(value < 0.5 ? ["score-negated"] : []),
+        ...(read.scores.every((s) => s === read.scores[0]) ? ["score-constant"] : []),
+      ];
+      return { pass: false, reason, metric: value, ...symptomsOf(symptoms) };
+    },
+  });
+  const reached = (value: number) =>
+    `score() reaches an AUC of ${value.toFixed(3)} on the hidden mixture`;
+
+  // train() returns an opaque model: leaving the background alone earns nothing on its
+  // own, so the same run must also give one finite score per event, and not a constant.
+  const [trainCall, scoreCall] = scoreCalls(small, seed);
+  const shapeCalls: Call[] = [{ ...trainCall, returnArgs: true }, scoreCall];
+  return [
+    {
+      symbol: "score",
+      name: "score(): one finite score per event, not all equal, and train() leaves the " +
+        "background unchanged",
+      calls: shapeCalls,
+      input: describe(small),
+      judge: (results) => {
+        const failed = callFailure(results[0], "train");
+        const changed = failed ??
+          mutationFailure(
+            shapeCalls[0],
+            (results[0] as { value: unknown }).value,
+            ["background", "opts"],
+            "score-mutates-input",
+          );
+        if (changed) return { pass: false, ...changed };
+        const read = readScores(results, small.mixture.length);
+        if (!read.ok) return read.verdict;
+        // The same score for every event is a constant, not a score.
+        return read.scores.some((s) => s !== read.scores[0]) ? { pass: true } : {
+          pass: false,
+          reason: "score() gives every event the same score",
+          symptoms: ["score-constant"],
+        };
+      },
+    },
+    aucCase(
+      `ranks signal above background better than chance (AUC > ${CHANCE_AUC})`,
+      (value) =>
+        value > CHANCE_AUC ? undefined : `${reached(value)}; it must exceed ${CHANCE_AUC} ` +
+          "(0.5 is a random guess): fit on the background, score by reconstruction error, " +
+          "higher for more anomalous events",
+    ),
+    ...AUC_MARGINS.map((margin) =>
+      aucCase(
+        `AUC within ${margin} of the reference autoencoder`,
+        async (value) =>
+          value >= await referenceAuc() - margin ? undefined : `${reached(value)}, more than ` +
+            `${margin} below the reference autoencoder trained on the same background`,
+      )
+    ),
+  ];
+}
+
+/** The hidden suite of 05-autoencoder. */
+export const suite: HiddenSuite = {
+  exercise: "05-autoencoder",
+  misconceptions: MISCONCEPTIONS,
+  cases(rng: Rng): HiddenCase[] {
+    return [
+      ...reconstructionErrorCases(rng.fork("reconstructionError")),
+      ...forwardCases(rng.fork("forward")),
+      ...scoreCases(rng.fork("score")),
+    ];
+  },
+};

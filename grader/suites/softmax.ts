@@ -1,0 +1,860 @@
+/**
+ * The hidden tests of 04-softmax: values of softmax, its logarithm, the cross-entropy and
+ * its gradient on random logits and on the issue's edge cases (logits of ±1e4, −Infinity
+ * entries, probabilities that underflow), class probabilities of random weights, and
+ * training judged by the quality of the trained weights, never by their identity.
+ *
+ * Random logits are multiples of 1/8, so they and their differences are exact in float32:
+ * the reference core (float32) then agrees with a float64 submission to a few ulps even
+ * for logits of 1e4. Training data comes from `processSample()` and from well-separated
+ * blobs; a trained W is judged by its accuracy and mean cross-entropy on the training
+ * events against the reference's, with the margins of {@linkcode MODEL_MARGINS}.
+ *
+ * @module
+ */
+import * as core from "../../core/softmax.ts";
+import {
+  allCloseEnough,
+  closeEnough,
+  isEquallyGoodModel,
+  MODEL_MARGINS,
+  type Quantity,
+} from "../../core/precision.ts";
+import { processSample } from "../../fixtures/hep.ts";
+import type { Rng } from "../../fixtures/random.ts";
+import type { Call, CallResult, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
+import {
+  anyNumber,
+  type CallCheck,
+  type Failure,
+  judgeCalls,
+  lazy,
+  numberArray,
+  numberMatrix,
+  parseValue,
+  showMatrix,
+  showNumber,
+  showVector,
+  unchangedFailure,
+} from "./_judging.ts";
+
+/** The misconceptions this suite recognises. */
+const MISCONCEPTIONS: Misconception[] = [
+  {
+    id: "softmax-no-max-shift",
+    symbol: "softmax",
+    question:
+      "What is Math.exp(1e4), and Math.exp(-1e4)? Do you subtract max(z) from every logit before exponentiating?",
+  },
+  {
+    id: "logSoftmax-log-of-softmax",
+    symbol: "logSoftmax",
+    question:
+      "Do you take the log of a probability? Where softmax(z)ₖ underflows to 0 that gives −Infinity; zₖ − logSumExp(z) stays finite.",
+  },
+  {
+    id: "logSoftmax-no-max-shift",
+    symbol: "logSoftmax",
+    question:
+      "Does your log Σⱼ exp(zⱼ) overflow (or take log 0) for logits of ±1e4? Subtract max(z) inside and add it back outside.",
+  },
+  {
+    id: "crossEntropy-ignores-label",
+    symbol: "crossEntropy",
+    question:
+      "Does your loss change when only the label changes? It must pick out the true class's log-probability, not the largest one.",
+  },
+  {
+    id: "crossEntropy-log-of-probability",
+    symbol: "crossEntropy",
+    question:
+      "Do you compute −log of a probability? For a label whose probability underflows to 0 that is Infinity: use logSumExp(z) − z[label].",
+  },
+  {
+    id: "crossEntropyGrad-sign-flipped",
+    symbol: "crossEntropyGrad",
+    question:
+      "Is your gradient onehot(label) − softmax(z)? The gradient of the loss is softmax(z) − onehot(label): negative only at the label.",
+  },
+  {
+    id: "crossEntropyGrad-no-onehot",
+    symbol: "crossEntropyGrad",
+    question: "Do you subtract 1 at the label? Entries of the gradient must sum to 0.",
+  },
+  {
+    id: "trainSoftmaxRegression-wrong-sign",
+    symbol: "trainSoftmaxRegression",
+    question:
+      "Does each step move W against the gradient? After training, your loss is higher than that of W = 0.",
+  },
+  {
+    id: "trainSoftmaxRegression-ignores-options",
+    symbol: "trainSoftmaxRegression",
+    question: "Do opts.alpha and opts.epochs reach your training loop when they are given?",
+  },
+  ...[
+    "softmax",
+    "logSoftmax",
+    "crossEntropy",
+    "crossEntropyGrad",
+    "trainSoftmaxRegression",
+    "predictProba",
+  ]
+    .map((symbol) => ({
+      id: `${symbol}-mutates-input`,
+      symbol,
+      question:
+        `Does ${symbol}() write into, sort or shuffle an array it was given? Build new arrays instead.`,
+    })),
+];
+
+/** Training budget that any reasonable default must match: 100 batch steps, α = 0.5. */
+const DEFAULT_BUDGET = { alpha: 0.5, epochs: 100 } as const;
+
+// ---------------------------------------------------------------------------------------
+// Inputs
+
+const eighth = (x: number) => Math.round(x * 8) / 8;
+
+function randomLogits(rng: Rng, K: number, sd = 3): number[] {
+  return Array.from({ length: K }, () => eighth(rng.normal(0, sd)));
+}
+
+/** K logits near ±1e4: 1e4 or −1e4 minus or plus multiples of 1/8, at least one +1e4. */
+function hugeLogits(rng: Rng, K: number): number[] {
+  const z = Array.from({ length: K }, () => {
+    const sign = rng.uniform() < 0.5 ? 1 : -1;
+    return sign * (1e4 - eighth(rng.between(0, 4)));
+  });
+  z[rng.int(K)] = 1e4;
+  return z;
+}
+
+/** Logits whose probabilities mostly underflow: a few near 0, others 800–1200 below. */
+function underflowLogits(rng: Rng, K: number): number[] {
+  return rng.shuffle(
+    Array.from(
+      { length: K },
+      (_, k) => k < 2 ? eighth(rng.normal(0, 2)) : -Math.round(rng.between(800, 1200)),
+    ),
+  );
+}
+
+/** Logits with one or two −Infinity entries, never at `keep`. */
+function withMinusInfinity(rng: Rng, z: number[], keep = -1): number[] {
+  const out = [...z];
+  const candidates = rng.shuffle(z.map((_, k) => k).filter((k) => k !== keep));
+  const most = keep >= 0 ? candidates.length : candidates.length - 1;
+  for (const k of candidates.slice(0, Math.min(1 + rng.int(2), most))) out[k] = -Infinity;
+  return out;
+}
+
+function argmax(z: readonly number[]): number {
+  return z.reduce((best, zk, k) => (zk > z[best] ? k : best), 0);
+}
+
+/** A label that is not the largest logit, so a loss that ignores the label is wrong. */
+function labelNotArgmax(rng: Rng, z: readonly number[]): number {
+  const others = z.map((_, k) => k).filter((k) => k !== argmax(z) && Number.isFinite(z[k]));
+  return others.length > 0 ? others[rng.int(others.length)] : argmax(z);
+}
+
+/** Training data: events [1, x₁, x₂] around K well-separated centres on a circle. */
+function blobs(rng: Rng, K: number, perClass: number): { X: number[][]; labels: number[] } {
+  const turn = rng.between(0, 2 * Math.PI);
+  const centres = Array.from({ length: K }, (_, k) => {
+    const angle = turn + (2 * Math.PI * k) / K;
+    return [3 * Math.cos(angle), 3 * Math.sin(angle)];
+  });
+  const labels = rng.shuffle(Array.from({ length: K * perClass }, (_, i) => i % K));
+  const X = labels.map((label) => [
+    1,
+    eighth(centres[label][0] + rng.normal(0, 0.6)),
+    eighth(centres[label][1] + rng.normal(0, 0.6)),
+  ]);
+  return { X, labels };
+}
+
+interface TrainingData {
+  X: number[][];
+  labels: number[];
+  classes: number;
+  /** What the data is, for a person. */
+  text: string;
+}
+
+function blobData(rng: Rng, K: number, perClass: number): TrainingData {
+  return {
+    ...blobs(rng, K, perClass),
+    classes: K,
+    text: `${K * perClass} events [1, x₁, x₂] in ${K} well-separated blobs`,
+  };
+}
+
+function processData(rng: Rng, n: number): TrainingData {
+  const seed = `hidden-${rng.int(1e9)}`;
+  const { X, labels, classes } = processSample(n, { seed });
+  return {
+    X,
+    labels,
+    classes: classes.length,
+    text: `processSample(${n}, { seed: "${seed}" }) (${classes.length} classes)`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// float64 versions of the expected values and of the misconceptions' transforms
+
+function naiveSoftmax(z: readonly number[]): number[] {
+  const e = z.map(Math.exp);
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((ek) => ek / sum);
+}
+
+function logSumExp(z: readonly number[]): number {
+  const max = Math.max(...z);
+  return max + Math.log(z.reduce((sum, zk) => sum + Math.exp(zk - max), 0));
+}
+
+function stableSoftmax(z: readonly number[]): number[] {
+  const lse = logSumExp(z);
+  return z.map((zk) => Math.exp(zk - lse));
+}
+
+const logitScale = (z: readonly number[]) =>
+  Math.max(1, ...z.filter(Number.isFinite).map(Math.abs));
+
+const hasNonFinite = (v: readonly number[]) => v.some((x) => !Number.isFinite(x));
+
+/** Whether `actual` matches a transform's values, NaN and infinities included. */
+function matches(actual: readonly number[], transform: readonly number[], scale: number) {
+  return allCloseEnough("softmax.logProbabilities", actual, transform, scale);
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks of one call's value
+
+interface VectorCheck {
+  fn: string;
+  quantity: Quantity;
+  scale: number;
+  /** What the entries are: "probabilities". */
+  entries: string;
+  /** How to compute a right entry, for the reason. */
+  rule: string;
+  symptoms: (actual: number[]) => string[];
+}
+
+function checkVector(value: unknown, expected: readonly number[], c: VectorCheck) {
+  const parsed = parseValue(numberArray, value, c.fn, "an array of numbers");
+  if (!parsed.ok) return parsed.failure;
+  const actual = parsed.data;
+  if (actual.length !== expected.length) {
+    return {
+      reason:
+        `${c.fn}() returned ${actual.length} ${c.entries}; there are ${expected.length} classes`,
+    };
+  }
+  if (allCloseEnough(c.quantity, actual, expected, c.scale)) return undefined;
+  const k = expected.findIndex((e, i) => !closeEnough(c.quantity, actual[i], e, c.scale));
+  const symptoms = c.symptoms(actual);
+  const found = Number.isFinite(actual[k]) || !Number.isFinite(expected[k])
+    ? `is wrong at index ${k}`
+    : `returned ${showNumber(actual[k])} at index ${k}, where the value is finite`;
+  return { reason: `${c.fn}() ${found}: ${c.rule}`, ...(symptoms.length ? { symptoms } : {}) };
+}
+
+function softmaxSymptoms(id: string, logits: readonly number[]) {
+  return (actual: number[]) =>
+    hasNonFinite(actual) && hasNonFinite(naiveSoftmax(logits)) ? [id] : [];
+}
+
+async function checkSoftmax(value: unknown, z: number[]): Promise<Failure | undefined> {
+  return checkVector(value, await core.softmax(z), {
+    fn: "softmax",
+    quantity: "softmax.probabilities",
+    scale: 1,
+    entries: "probabilities",
+    rule: "softmax(z)ₖ = exp(zₖ − max z) / Σⱼ exp(zⱼ − max z), a number in [0, 1]",
+    symptoms: softmaxSymptoms("softmax-no-max-shift", z),
+  });
+}
+
+async function checkLogSoftmax(value: unknown, z: number[]): Promise<Failure | undefined> {
+  const scale = logitScale(z);
+  return checkVector(value, await core.logSoftmax(z), {
+    fn: "logSoftmax",
+    quantity: "softmax.logProbabilities",
+    scale,
+    entries: "log-probabilities",
+    rule: "log softmax(z)ₖ = zₖ − logSumExp(z), finite wherever zₖ is",
+    symptoms: (actual) => [
+      ...(matches(actual, stableSoftmax(z).map(Math.log), scale)
+        ? ["logSoftmax-log-of-softmax"]
+        : []),
+      ...(matches(
+          actual,
+          z.map((zk) => zk - Math.log(z.reduce((s, v) => s + Math.exp(v), 0))),
+          scale,
+        )
+        ? ["logSoftmax-no-max-shift"]
+        : []),
+    ],
+  });
+}
+
+async function checkCrossEntropy(
+  value: unknown,
+  z: number[],
+  label: number,
+): Promise<Failure | undefined> {
+  const parsed = parseValue(anyNumber, value, "crossEntropy", "a number");
+  if (!parsed.ok) return parsed.failure;
+  const actual = parsed.data;
+  const scale = logitScale(z);
+  const expected = await core.crossEntropy(z, label);
+  if (closeEnough("softmax.logProbabilities", actual, expected, scale)) return undefined;
+  const lse = logSumExp(z);
+  const otherLabel = z.some((zk, k) =>
+    k !== label && Number.isFinite(zk) &&
+    closeEnough("softmax.logProbabilities", actual, lse - zk, scale)
+  );
+  const symptoms = [
+    ...(otherLabel ? ["crossEntropy-ignores-label"] : []),
+    ...(Number.isFinite(actual) ? [] : ["crossEntropy-log-of-probability"]),
+  ];
+  return {
+    reason: Number.isFinite(actual)
+      ? `crossEntropy() is wrong for label ${label}: the loss is −log softmax(z)[label] = ` +
+        "logSumExp(z) − z[label]"
+      : `crossEntropy() returned ${showNumber(actual)} for label ${label}, where the loss is ` +
+        "finite: compute it from the logits, logSumExp(z) − z[label]",
+    ...(symptoms.length ? { symptoms } : {}),
+  };
+}
+
+async function checkGradient(
+  value: unknown,
+  z: number[],
+  label: number,
+): Promise<Failure | undefined> {
+  const p = stableSoftmax(z);
+  const gradient = p.map((pk, k) => pk - (k === label ? 1 : 0));
+  return checkVector(value, await core.crossEntropyGrad(z, label), {
+    fn: "crossEntropyGrad",
+    quantity: "softmax.crossEntropyGrad",
+    scale: 1,
+    entries: "derivatives",
+    rule: "∂L/∂zₖ = softmax(z)ₖ − [k = label]",
+    symptoms: (actual) => [
+      ...(allCloseEnough("softmax.crossEntropyGrad", actual, gradient.map((g) => -g))
+        ? ["crossEntropyGrad-sign-flipped"]
+        : []),
+      ...(allCloseEnough("softmax.crossEntropyGrad", actual, p)
+        ? ["crossEntropyGrad-no-onehot"]
+        : []),
+    ],
+  });
+}
+
+async function checkPredictProba(
+  value: unknown,
+  W: number[][],
+  x: number[],
+): Promise<Failure | undefined> {
+  return checkVector(value, await core.predictProba(W, x), {
+    fn: "predictProba",
+    quantity: "softmax.probabilities",
+    scale: 1,
+    entries: "probabilities",
+    rule: "predictProba(W, x) = softmax(z) with zₖ = W[k]·x",
+    // Stability for huge logits is graded in softmax(), which predictProba() builds on:
+    // one unstable softmax must not cost points twice.
+    symptoms: () => [],
+  });
+}
+
+/** A trained W, checked for its shape and finiteness. */
+function readWeights(
+  value: unknown,
+  data: TrainingData,
+): { ok: true; W: number[][] } | { ok: false; failure: Failure } {
+  const fn = "trainSoftmaxRegression";
+  const parsed = parseValue(numberMatrix, value, fn, "an array of weight rows");
+  if (!parsed.ok) return parsed;
+  const W = parsed.data;
+  const d = data.X[0].length;
+  const problem = W.length !== data.classes
+    ? `${W.length} rows for ${data.classes} classes`
+    : W.some((row) => row.length !== d)
+    ? `a row of ${W.find((row) => row.length !== d)?.length} weights for events of ${d} features`
+    : W.some(hasNonFinite)
+    ? "a weight that is NaN or infinite"
+    : undefined;
+  return problem
+    ? { ok: false, failure: { reason: `${fn}() returned ${problem}` } }
+    : { ok: true, W };
+}
+
+const describeOptions = (opts?: { alpha: number; epochs: number }) =>
+  opts ? `{ alpha: ${opts.alpha}, epochs: ${opts.epochs} }` : "its default options";
+
+/** Judges a trained W against the reference's training on the same data. */
+async function checkTrained(
+  value: unknown,
+  data: TrainingData,
+  reference: () => Promise<core.SoftmaxEvaluation>,
+  against: string,
+  opts?: { alpha: number; epochs: number },
+): Promise<Failure | undefined> {
+  const read = readWeights(value, data);
+  if (!read.ok) return read.failure;
+  const { accuracy, crossEntropy } = await core.evaluateSoftmax(read.W, data.X, data.labels);
+  const best = await reference();
+  const symptoms = crossEntropy > Math.log(data.classes)
+    ? ["trainSoftmaxRegression-wrong-sign"]
+    : [];
+  const trained = `trainSoftmaxRegression() with ${describeOptions(opts)}`;
+  if (!isEquallyGoodModel("accuracy", accuracy, best.accuracy)) {
+    return {
+      reason: `${trained} classifies ${(accuracy * 100).toFixed(1)}% of the training events ` +
+        `correctly, fewer than ${against} (margin ${MODEL_MARGINS.accuracy.margin * 100} points)`,
+      ...(symptoms.length ? { symptoms } : {}),
+    };
+  }
+  if (!isEquallyGoodModel("crossEntropy", crossEntropy, best.crossEntropy)) {
+    return {
+      reason: `${trained} leaves a mean cross-entropy of ${crossEntropy.toFixed(3)} nats on the ` +
+        `training events, higher than ${against} (margin ${MODEL_MARGINS.crossEntropy.margin})`,
+      ...(symptoms.length ? { symptoms } : {}),
+    };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+function valueCase(
+  symbol: string,
+  name: string,
+  calls: Call[],
+  input: string,
+  check: CallCheck,
+): HiddenCase {
+  return {
+    symbol,
+    name: `${symbol}(): ${name}`,
+    calls,
+    input,
+    judge: (results: CallResult[]) => judgeCalls(results, calls, check),
+  };
+}
+
+/**
+ * A case whose calls must leave their arguments unchanged and return the right result:
+ * `check` is the check of the function's value cases, given call `i`'s result.
+ */
+function mutationCase(
+  symbol: string,
+  args: unknown[][],
+  names: string[],
+  check: CallCheck,
+): HiddenCase {
+  const calls: Call[] = args.map((a) => ({
+    fn: symbol,
+    args: a as Call["args"],
+    returnArgs: true,
+  }));
+  return valueCase(
+    symbol,
+    "leaves its arguments unchanged",
+    calls,
+    args.map((a) => a.map(showArg).join(", ")).join("; "),
+    (value, i) =>
+      unchangedFailure(
+        calls[i],
+        value,
+        names,
+        `${symbol}-mutates-input`,
+        (result) => check(result, i),
+      ),
+  );
+}
+
+function showArg(arg: unknown): string {
+  if (typeof arg === "number") return showNumber(arg);
+  if (Array.isArray(arg) && arg.every(Array.isArray)) return showMatrix(arg as number[][]);
+  if (Array.isArray(arg)) return showVector(arg as number[]);
+  return JSON.stringify(arg);
+}
+
+const showLogits = (zs: number[][]) => zs.map((z) => `z = ${showVector(z)}`).join("; ");
+const showLabelled = (inputs: { z: number[]; label: number }[]) =>
+  inputs.map(({ z, label }) => `z = ${showVector(z)}, label ${label}`).join("; ");
+
+function softmaxCases(rng: Rng): HiddenCase[] {
+  const random = Array.from({ length: 4 }, () => randomLogits(rng, 2 + rng.int(5)));
+  const huge = [
+    hugeLogits(rng, 3),
+    [1e4, 1e4 - eighth(rng.between(0.5, 3)), 1e4 - eighth(rng.between(0.5, 3))],
+    [-1e4, -1e4 + eighth(rng.between(0.5, 3)), -1e4 + eighth(rng.between(0.5, 3))],
+  ];
+  const infinite = Array.from({ length: 3 }, () => withMinusInfinity(rng, randomLogits(rng, 4)));
+  const base = randomLogits(rng, 4);
+  const shift = (rng.uniform() < 0.5 ? 1 : -1) * Math.round(rng.between(750, 1000));
+  const shifted = [base, base.map((zk) => zk + shift)];
+  const check = (zs: number[][]) => (value: unknown, i: number) => checkSoftmax(value, zs[i]);
+  const calls = (zs: number[][]) => zs.map((z): Call => ({ fn: "softmax", args: [z] }));
+  const unchanged = (zs: number[][]) =>
+    mutationCase("softmax", zs.map((z) => [z]), ["z"], check(zs));
+  return [
+    valueCase(
+      "softmax",
+      "probabilities of random logits",
+      calls(random),
+      showLogits(random),
+      check(random),
+    ),
+    valueCase(
+      "softmax",
+      "stays finite for logits of ±1e4",
+      calls(huge),
+      showLogits(huge),
+      check(huge),
+    ),
+    valueCase(
+      "softmax",
+      "gives probability 0 to −Infinity logits",
+      calls(infinite),
+      showLogits(infinite),
+      check(infinite),
+    ),
+    valueCase(
+      "softmax",
+      "is unchanged by adding a large constant to every logit",
+      calls(shifted),
+      showLogits(shifted),
+      (value, i) => checkSoftmax(value, shifted[i]),
+    ),
+    unchanged([withMinusInfinity(rng, randomLogits(rng, 4)), randomLogits(rng, 3)]),
+  ];
+}
+
+function logSoftmaxCases(rng: Rng): HiddenCase[] {
+  const random = Array.from({ length: 4 }, () => randomLogits(rng, 2 + rng.int(5)));
+  const underflow = Array.from({ length: 3 }, () => underflowLogits(rng, 3 + rng.int(3)));
+  const huge = [hugeLogits(rng, 3), hugeLogits(rng, 4), [-1e4, -1e4 + eighth(rng.between(0.5, 3))]];
+  const infinite = Array.from({ length: 3 }, () => withMinusInfinity(rng, randomLogits(rng, 4)));
+  const check = (zs: number[][]) => (value: unknown, i: number) => checkLogSoftmax(value, zs[i]);
+  const calls = (zs: number[][]) => zs.map((z): Call => ({ fn: "logSoftmax", args: [z] }));
+  const unchanged = (zs: number[][]) =>
+    mutationCase("logSoftmax", zs.map((z) => [z]), ["z"], check(zs));
+  return [
+    valueCase(
+      "logSoftmax",
+      "log-probabilities of random logits",
+      calls(random),
+      showLogits(random),
+      check(random),
+    ),
+    valueCase(
+      "logSoftmax",
+      "stays finite where softmax underflows to 0",
+      calls(underflow),
+      showLogits(underflow),
+      check(underflow),
+    ),
+    valueCase(
+      "logSoftmax",
+      "stays finite for logits of ±1e4",
+      calls(huge),
+      showLogits(huge),
+      check(huge),
+    ),
+    valueCase(
+      "logSoftmax",
+      "is −Infinity exactly where the logit is −Infinity",
+      calls(infinite),
+      showLogits(infinite),
+      check(infinite),
+    ),
+    unchanged([withMinusInfinity(rng, randomLogits(rng, 4)), randomLogits(rng, 3)]),
+  ];
+}
+
+function crossEntropyCases(rng: Rng): HiddenCase[] {
+  const labelled = (z: number[]) => ({ z, label: labelNotArgmax(rng, z) });
+  const random = Array.from({ length: 4 }, () => labelled(randomLogits(rng, 3 + rng.int(4))));
+  const one = randomLogits(rng, 3 + rng.int(3));
+  const everyLabel = one.map((_, label) => ({ z: one, label }));
+  const huge = [labelled(hugeLogits(rng, 3)), labelled(hugeLogits(rng, 4)), labelled([1e4, -1e4])];
+  const infinite = Array.from({ length: 3 }, () => {
+    const z = randomLogits(rng, 4);
+    const label = rng.int(4);
+    return { z: withMinusInfinity(rng, z, label), label };
+  });
+  const calls = (inputs: { z: number[]; label: number }[]) =>
+    inputs.map(({ z, label }): Call => ({ fn: "crossEntropy", args: [z, label] }));
+  const check = (inputs: { z: number[]; label: number }[]) => (value: unknown, i: number) =>
+    checkCrossEntropy(value, inputs[i].z, inputs[i].label);
+  const make = (name: string, inputs: { z: number[]; label: number }[]) =>
+    valueCase("crossEntropy", name, calls(inputs), showLabelled(inputs), check(inputs));
+  const mutated = labelled(withMinusInfinity(rng, randomLogits(rng, 4)));
+  return [
+    make("loss for random logits and labels", random),
+    make("depends on the label: every label of one event", everyLabel),
+    make("stays finite for logits of ±1e4", huge),
+    make("is finite when other classes have −Infinity logits", infinite),
+    mutationCase(
+      "crossEntropy",
+      [[mutated.z, mutated.label]],
+      ["z", "label"],
+      (value) => checkCrossEntropy(value, mutated.z, mutated.label),
+    ),
+  ];
+}
+
+function crossEntropyGradCases(rng: Rng): HiddenCase[] {
+  const labelled = (z: number[]) => ({ z, label: rng.int(z.length) });
+  const random = Array.from({ length: 4 }, () => labelled(randomLogits(rng, 3 + rng.int(4))));
+  const signs = Array.from({ length: 3 }, () => labelled(randomLogits(rng, 3 + rng.int(3), 1.5)));
+  const calls = (inputs: { z: number[]; label: number }[]) =>
+    inputs.map(({ z, label }): Call => ({ fn: "crossEntropyGrad", args: [z, label] }));
+  const check = (inputs: { z: number[]; label: number }[]) => (value: unknown, i: number) =>
+    checkGradient(value, inputs[i].z, inputs[i].label);
+  const make = (name: string, inputs: { z: number[]; label: number }[], judge = check(inputs)) =>
+    valueCase("crossEntropyGrad", name, calls(inputs), showLabelled(inputs), judge);
+  const mutated = labelled(randomLogits(rng, 4));
+  return [
+    make("gradient for random logits and labels", random),
+    make("sums to 0 and is negative only at the label", signs, async (value, i) => {
+      const failure = await checkGradient(value, signs[i].z, signs[i].label);
+      const property = failure && gradientSignFailure(value, signs[i].label);
+      return property ? { ...failure, reason: property } : failure;
+    }),
+    mutationCase(
+      "crossEntropyGrad",
+      [[mutated.z, mutated.label]],
+      ["z", "label"],
+      (value) => checkGradient(value, mutated.z, mutated.label),
+    ),
+  ];
+}
+
+/** What is wrong with the sign pattern of a gradient, from the student's own output. */
+function gradientSignFailure(value: unknown, label: number): string | undefined {
+  const parsed = numberArray.safeParse(value);
+  if (!parsed.success || label >= parsed.data.length) return undefined;
+  const g = parsed.data;
+  const sum = g.reduce((a, b) => a + b, 0);
+  if (!(Math.abs(sum) <= 1e-5 * g.length)) {
+    return `crossEntropyGrad() returns entries that sum to ${showNumber(sum)}; the entries of ` +
+      "softmax(z) − onehot(label) sum to 0";
+  }
+  const wrongSign = g.findIndex((gk, k) => (k === label ? !(gk < 0) : !(gk >= 0)));
+  if (wrongSign < 0) return undefined;
+  return `crossEntropyGrad() has the wrong sign at index ${wrongSign}: only the label's entry, ` +
+    "p − 1, is negative; every other entry is a probability ≥ 0";
+}
+
+function predictProbaCases(rng: Rng): HiddenCase[] {
+  const weights = (K: number, d: number, sd: number) =>
+    Array.from({ length: K }, () => Array.from({ length: d }, () => eighth(rng.normal(0, sd))));
+  const event = (
+    d: number,
+  ) => [1, ...Array.from({ length: d - 1 }, () => eighth(rng.normal(0, 1)))];
+  const pair = (K: number, d: number, sd = 1) => ({ W: weights(K, d, sd), x: event(d) });
+  const random = Array.from({ length: 3 }, () => pair(2 + rng.int(4), 2 + rng.int(4)));
+  const uneven = [pair(5, 3), pair(2, 5)];
+  const calls = (inputs: { W: number[][]; x: number[] }[]) =>
+    inputs.map(({ W, x }): Call => ({ fn: "predictProba", args: [W, x] }));
+  const make = (name: string, inputs: { W: number[][]; x: number[] }[]) =>
+    valueCase(
+      "predictProba",
+      name,
+      calls(inputs),
+      inputs.map(({ W, x }) => `W = ${showMatrix(W)}, x = ${showVector(x)}`).join("; "),
+      (value, i) => checkPredictProba(value, inputs[i].W, inputs[i].x),
+    );
+  const mutated = pair(3, 3);
+  return [
+    make("softmax(W x) for random weights", random),
+    make("one probability per class when classes and features differ in number", uneven),
+    mutationCase(
+      "predictProba",
+      [[mutated.W, mutated.x]],
+      ["W", "x"],
+      (value) => checkPredictProba(value, mutated.W, mutated.x),
+    ),
+  ];
+}
+
+function trainingCases(rng: Rng): HiddenCase[] {
+  const fn = "trainSoftmaxRegression";
+  const trainCall = (data: TrainingData, opts?: { alpha: number; epochs: number }): Call => ({
+    fn,
+    args: opts ? [data.X, data.labels, data.classes, opts] : [data.X, data.labels, data.classes],
+  });
+  const reference = (data: TrainingData, opts: { alpha: number; epochs: number }) =>
+    lazy(async () =>
+      await core.evaluateSoftmax(
+        await core.trainSoftmaxRegression(data.X, data.labels, data.classes, opts),
+        data.X,
+        data.labels,
+      )
+    );
+  const showTraining = (data: TrainingData, opts?: { alpha: number; epochs: number }) =>
+    `${data.text}, ${describeOptions(opts)}`;
+  const sameBudget =
+    "batch gradient descent on the mean cross-entropy with the same alpha and epochs reaches";
+  const defaultAgainst = `${DEFAULT_BUDGET.epochs} steps of batch gradient descent with ` +
+    `α = ${DEFAULT_BUDGET.alpha} on the mean cross-entropy reach`;
+
+  const defaults = (name: string, data: TrainingData): HiddenCase => {
+    const calls = [trainCall(data)];
+    const best = reference(data, DEFAULT_BUDGET);
+    return valueCase(
+      fn,
+      name,
+      calls,
+      showTraining(data),
+      (value) => checkTrained(value, data, best, defaultAgainst),
+    );
+  };
+  const explicit = [
+    {
+      data: blobData(rng, 3, 30),
+      opts: { alpha: [0.02, 0.05][rng.int(2)], epochs: 30 + rng.int(51) },
+    },
+    {
+      data: processData(rng, 160),
+      opts: { alpha: [0.01, 0.02][rng.int(2)], epochs: 40 + rng.int(41) },
+    },
+  ];
+  const explicitBest = explicit.map(({ data, opts }) => reference(data, opts));
+  const budget = processData(rng, 80);
+  // 4α·n = 1.6: a step on the summed loss (sum instead of mean) stays stable.
+  const base = { alpha: 0.005, epochs: 20 };
+  const budgets = [base, { alpha: base.alpha, epochs: 4 * base.epochs }, {
+    alpha: 4 * base.alpha,
+    epochs: base.epochs,
+  }];
+  const budgetCalls = budgets.map((opts) => trainCall(budget, opts));
+  const mutated = blobData(rng, 3, 10);
+  const mutationOpts = { alpha: 0.05, epochs: 5 };
+  const mutationCall: Call = { ...trainCall(mutated, mutationOpts), returnArgs: true };
+  const mutationBest = reference(mutated, mutationOpts);
+
+  return [
+    defaults(
+      "with its default options separates well-separated blobs",
+      blobData(rng, 3 + rng.int(2), 30),
+    ),
+    defaults("with its default options learns processSample() events", processData(rng, 160)),
+    valueCase(
+      fn,
+      "with explicit { alpha, epochs } trains at least as well as batch gradient descent",
+      explicit.map(({ data, opts }) => trainCall(data, opts)),
+      explicit.map(({ data, opts }) => showTraining(data, opts)).join("; "),
+      (value, i) =>
+        checkTrained(
+          value,
+          explicit[i].data,
+          explicitBest[i],
+          sameBudget,
+          explicit[i].opts,
+        ),
+    ),
+    {
+      symbol: fn,
+      name: `${fn}(): more epochs or a larger alpha lower the loss`,
+      calls: budgetCalls,
+      input: budgets.map((opts) => showTraining(budget, opts)).join("; "),
+      judge: (results) => judgeBudgets(results, budgetCalls, budget, budgets),
+    },
+    {
+      symbol: fn,
+      name: `${fn}(): leaves its arguments unchanged`,
+      calls: [mutationCall],
+      input: showTraining(mutated, mutationOpts),
+      judge: (results) =>
+        judgeCalls(
+          results,
+          [mutationCall],
+          (value) =>
+            unchangedFailure(
+              mutationCall,
+              value,
+              ["X", "labels", "classes", "opts"],
+              `${fn}-mutates-input`,
+              (result) =>
+                checkTrained(
+                  result,
+                  mutated,
+                  mutationBest,
+                  sameBudget,
+                  mutationOpts,
+                ),
+            ),
+        ),
+    },
+  ];
+}
+
+/** Judges the loss after training with a base budget, 4× the epochs and 4× alpha. */
+async function judgeBudgets(
+  results: CallResult[],
+  calls: Call[],
+  data: TrainingData,
+  budgets: { alpha: number; epochs: number }[],
+) {
+  const losses: number[] = [];
+  const verdict = await judgeCalls(results, calls, async (value) => {
+    const read = readWeights(value, data);
+    if (!read.ok) return read.failure;
+    losses.push((await core.evaluateSoftmax(read.W, data.X, data.labels)).crossEntropy);
+    return undefined;
+  });
+  if (!verdict.pass) return verdict;
+  const [base, longer, faster] = losses;
+  const symptoms = [
+    ...(losses.some((loss) => loss > Math.log(data.classes))
+      ? ["trainSoftmaxRegression-wrong-sign"]
+      : []),
+    ...(losses.every((loss) => Math.abs(loss - base) <= 1e-9)
+      ? ["trainSoftmaxRegression-ignores-options"]
+      : []),
+  ];
+  const show = (i: number) => `${describeOptions(budgets[i])} (${losses[i].toFixed(4)} nats)`;
+  const failure = !(longer < base - 1e-3)
+    ? `the mean cross-entropy after ${show(1)} is not below the one after ${show(0)}: does ` +
+      "opts.epochs set the number of passes, and does each step go against the gradient?"
+    : !(faster < base - 1e-3)
+    ? `the mean cross-entropy after ${show(2)} is not below the one after ${show(0)}: does ` +
+      "opts.alpha set the learning rate?"
+    : undefined;
+  return failure
+    ? {
+      pass: false,
+      reason: `trainSoftmaxRegression(): ${failure}`,
+      ...(symptoms.length ? { symptoms } : {}),
+    }
+    : { pass: true };
+}
+
+/** The hidden suite of 04-softmax. */
+export const suite: HiddenSuite = {
+  exercise: "04-softmax",
+  misconceptions: MISCONCEPTIONS,
+  cases(rng: Rng): HiddenCase[] {
+    return [
+      ...softmaxCases(rng.fork("softmax")),
+      ...logSoftmaxCases(rng.fork("logSoftmax")),
+      ...crossEntropyCases(rng.fork("crossEntropy")),
+      ...crossEntropyGradCases(rng.fork("crossEntropyGrad")),
+      ...trainingCases(rng.fork("trainSoftmaxRegression")),
+      ...predictProbaCases(rng.fork("predictProba")),
+    ];
+  },
+};

@@ -1,0 +1,1 @@
+export const secret = "the submission's own import map was used";

@@ -1,0 +1,2 @@
+import { secret } from "helper";
+export const leak = () => secret;

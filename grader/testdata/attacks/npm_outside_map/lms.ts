@@ -1,0 +1,2 @@
+import { z } from "npm:zod@4.6.7";
+export const schema = z.number();

@@ -1,0 +1,170 @@
+/**
+ * Hostile submissions, graded by `deno task grade` as a process. Each attacker tries to
+ * earn points without computing them — by reaching the solutions, the hidden tests or
+ * the course secret, by forging the child's answers, or by tampering with the grader —
+ * or to reach outside its sandbox. Every attack must score zero, leave no trace outside
+ * the sandbox, and leave an honest classmate's grade untouched.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, task } from "./_workspace.ts";
+
+const EXERCISE = "02-lms";
+const SOLUTION = join(ROOT, "solutions", EXERCISE, "lms.ts");
+const SIGNATURES = `
+export function predict(theta: number[], x: number[]): number { return attack(); }
+export function cost(theta: number[], X: number[][], y: number[]): number { return attack(); }
+export function lmsUpdate(theta: number[], x: number[], y: number, alpha: number): number[] { return attack(); }
+export function batchUpdate(theta: number[], X: number[][], y: number[], alpha: number): number[] { return attack(); }
+export function stochasticEpoch(theta: number[], X: number[][], y: number[], alpha: number): number[] { return attack(); }
+`;
+
+/** Each attacker's lms.ts; `MARKER` and `PORT` are filled in per run. */
+function attackers(marker: string, port: number): Record<string, string> {
+  return {
+    "reexport-solution": `export * from ${JSON.stringify(SOLUTION)};\n`,
+    "relative-escape": `export * from "${"../".repeat(12)}${SOLUTION.slice(1)}";\n`,
+    "dynamic-import-solution": `
+      const solution: any = await import(${JSON.stringify("file://" + SOLUTION)}).catch(() => ({}));
+      function attack(): any { throw new Error("no solution"); }
+      export const predict = solution.predict ?? attack, cost = solution.cost ?? attack,
+        lmsUpdate = solution.lmsUpdate ?? attack, batchUpdate = solution.batchUpdate ?? attack,
+        stochasticEpoch = solution.stochasticEpoch ?? attack;`,
+    "read-and-eval": `
+      function attack(): any {
+        const source = Deno.readTextFileSync(${JSON.stringify(SOLUTION)});
+        return eval(source);
+      }${SIGNATURES}`,
+    "secret-hunt": `
+      function attack(): any {
+        const found = [
+          () => Deno.env.get("GRADER_SECRET"),
+          () => Deno.readTextFileSync("/proc/self/environ"),
+          () => Deno.readTextFileSync(${JSON.stringify(join(ROOT, ".grader", "secret"))}),
+          () => Deno.readTextFileSync("/etc/passwd"),
+        ].map((f) => { try { return f(); } catch { return undefined; } });
+        try { Deno.writeTextFileSync(${
+      JSON.stringify(marker)
+    }, String(found)); } catch { /* denied */ }
+        try { Deno.writeTextFileSync("/tmp/pwned", "x"); } catch { /* denied */ }
+        return found.find(Boolean) ?? NaN;
+      }${SIGNATURES}`,
+    "network": `
+      async function attack(): Promise<any> {
+        await fetch("http://127.0.0.1:${port}/exfiltrate").catch(() => {});
+        await Deno.connect({ hostname: "127.0.0.1", port: ${port} }).catch(() => {});
+        return 0;
+      }${SIGNATURES}`,
+    "subprocess": `
+      function attack(): any {
+        new Deno.Command("/bin/sh", { args: ["-c", "touch ${marker}"] }).outputSync();
+        return 0;
+      }${SIGNATURES}`,
+    "forged-frames": `
+      function attack(): any {
+        for (let i = 0; i < 200; i++) {
+          console.log(JSON.stringify({ type: "case", case: i, results: [{ ok: true, value: 0, ms: 1 }] }));
+          console.log("nonce " + JSON.stringify({ type: "done" }));
+        }
+        return { valueOf: () => 1, toString: () => "1" };
+      }${SIGNATURES}`,
+    "proxy-results": `
+      function attack(): any {
+        return new Proxy([], {
+          get: (_t, key) => key === "length" ? 3 : typeof key === "string" ? 1 : undefined,
+          has: () => true,
+          ownKeys: () => ["0", "1", "2", "length"],
+        });
+      }${SIGNATURES}`,
+    "monkey-patch": `
+      JSON.stringify = () => '{"type":"done"}';
+      Object.keys = () => [];
+      Array.isArray = () => true;
+      Number.isFinite = () => true;
+      (globalThis as any).structuredClone = (x: unknown) => x;
+      function attack(): any { return NaN; }${SIGNATURES}`,
+    "exit-early": `
+      function attack(): any { Deno.exit(0); }${SIGNATURES}`,
+    "kv-and-ffi": `
+      async function attack(): Promise<any> {
+        try { await (Deno as any).openKv("${marker}"); } catch { /* denied */ }
+        try { Deno.dlopen("libc.so.6", {}); } catch { /* denied */ }
+        return 0;
+      }${SIGNATURES}`,
+  };
+}
+
+Deno.test("grade gives every attack zero and leaves no trace outside the sandbox", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "attack-class-" });
+  const out = await Deno.makeTempDir({ prefix: "attack-out-" });
+  const marker = join(await Deno.makeTempDir({ prefix: "attack-marker-" }), "pwned");
+  const connections: string[] = [];
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = (async () => {
+    for await (const connection of listener) {
+      connections.push("connected");
+      connection.close();
+    }
+  })();
+  const secretBefore = await Deno.readTextFile(join(ROOT, ".grader", "secret")).catch(() => "");
+  try {
+    const sources = attackers(marker, listener.addr.port);
+    for (const [student, source] of Object.entries(sources)) {
+      await Deno.mkdir(join(submissions, student, EXERCISE), { recursive: true });
+      await Deno.writeTextFile(join(submissions, student, EXERCISE, "lms.ts"), source);
+    }
+    // A symbolic link to the solution, and a helper file far over the size cap.
+    await Deno.mkdir(join(submissions, "symlink", EXERCISE), { recursive: true });
+    await Deno.symlink(SOLUTION, join(submissions, "symlink", EXERCISE, "lms.ts"));
+    await Deno.mkdir(join(submissions, "huge-file", EXERCISE), { recursive: true });
+    await Deno.copyFile(SOLUTION, join(submissions, "huge-file", EXERCISE, "lms.ts"));
+    await Deno.writeFile(
+      join(submissions, "huge-file", EXERCISE, "data.ts"),
+      new Uint8Array(64 * 1024 * 1024).fill(32),
+    );
+    // An honest student graded in the same run.
+    await Deno.mkdir(join(submissions, "honest", EXERCISE), { recursive: true });
+    await Deno.copyFile(SOLUTION, join(submissions, "honest", EXERCISE, "lms.ts"));
+
+    const { code, stdout, stderr } = await task(
+      ROOT,
+      "grade",
+      "--submissions",
+      submissions,
+      "--out",
+      out,
+      "--exercise",
+      EXERCISE,
+    );
+    assert.equal(code, 0, stdout + stderr);
+    const rows = (await Deno.readTextFile(join(out, "grades.csv"))).trim().split("\n").slice(1);
+    const scores = Object.fromEntries(rows.map((row) => {
+      const [student, score] = row.split(",");
+      return [student, Number(score)];
+    }));
+    assert.equal(scores.honest, 10, "the honest student keeps full marks");
+    for (const student of [...Object.keys(sources), "symlink", "huge-file"]) {
+      assert.equal(scores[student], 0, `the "${student}" attack earned ${scores[student]} points`);
+    }
+    const refused = JSON.parse(
+      await Deno.readTextFile(join(out, "results", "symlink", `${EXERCISE}.json`)),
+    );
+    assert.match(refused.output, /symbolic link/);
+
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound, "an attack wrote a file");
+    assert.deepEqual(connections, [], "an attack reached a port on this machine");
+    const secretAfter = await Deno.readTextFile(join(ROOT, ".grader", "secret"));
+    if (secretBefore) assert.equal(secretAfter, secretBefore);
+    const everything = [stdout, stderr, await Deno.readTextFile(join(out, "summary.json"))];
+    for await (const item of Deno.readDir(join(out, "results"))) {
+      everything.push(await Deno.readTextFile(join(out, "results", item.name, `${EXERCISE}.json`)));
+    }
+    assert.ok(!everything.join("\n").includes(secretAfter.trim()), "the course secret leaked");
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(join(marker, ".."), { recursive: true });
+  }
+});

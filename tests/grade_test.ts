@@ -1,0 +1,268 @@
+/**
+ * `deno task grade`, run as an instructor runs it: as a process, over the sample class and
+ * over folders with bad arguments. One grading of the whole sample class is shared by the
+ * tests that read its reports.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { z } from "zod";
+import { EXERCISES } from "../course/metadata.ts";
+import { SAMPLE_CLASS } from "../fixtures/sample_class.ts";
+import { ROOT, task } from "./_workspace.ts";
+
+const Results = z.object({
+  score: z.number(),
+  max_score: z.number(),
+  execution_time: z.number(),
+  output: z.string(),
+  visibility: z.literal("visible"),
+  tests: z.array(z.object({
+    name: z.string(),
+    number: z.string(),
+    score: z.number(),
+    max_score: z.number(),
+    status: z.enum(["passed", "failed"]),
+    output: z.string(),
+    visibility: z.string(),
+    tags: z.array(z.string()),
+  })),
+  leaderboard: z.array(z.object({ name: z.string(), value: z.number(), order: z.string() }))
+    .optional(),
+});
+type Results = z.infer<typeof Results>;
+
+/** Points lost per group symbol. */
+function lostByGroup(results: Results): Map<string, number> {
+  const lost = new Map<string, number>();
+  for (const test of results.tests) {
+    const symbol = test.tags[0];
+    lost.set(symbol, (lost.get(symbol) ?? 0) + test.max_score - test.score);
+  }
+  for (const [symbol, points] of lost) if (points < 1e-9) lost.delete(symbol);
+  return lost;
+}
+
+let graded: Promise<string> | undefined;
+/** Grades the sample class once (about half a minute) and returns the output folder. */
+function gradeSampleClass(): Promise<string> {
+  graded ??= (async () => {
+    const out = await Deno.makeTempDir({ prefix: "grade-" });
+    const { code, stdout, stderr } = await task(ROOT, "grade", "--out", out);
+    assert.equal(code, 0, stdout + stderr);
+    assert.match(stdout, /Graded 6 students × 5 exercises/);
+    return out;
+  })();
+  return graded;
+}
+
+async function readResults(out: string, student: string, exercise: string): Promise<Results> {
+  const path = join(out, "results", student, `${exercise}.json`);
+  return Results.parse(JSON.parse(await Deno.readTextFile(path)));
+}
+
+Deno.test("grade writes the gradebook with a row per student and the SPEC's columns", async () => {
+  const out = await gradeSampleClass();
+  const csv = (await Deno.readTextFile(join(out, "grades.csv"))).trim().split("\n");
+  assert.equal(csv[0], ["student", ...EXERCISES.map((e) => e.id), "total"].join(","));
+  assert.deepEqual(
+    csv.slice(1).map((row) => row.split(",")[0]),
+    [...new Set(SAMPLE_CLASS.map((s) => s.student))].sort(),
+  );
+  for (const row of csv.slice(1)) {
+    const cells = row.split(",").slice(1).map(Number);
+    const total = cells.pop()!;
+    assert.ok(Math.abs(cells.reduce((a, b) => a + b, 0) - total) < 0.011, row);
+  }
+});
+
+Deno.test("grade gives correct code in any style full marks", async () => {
+  const out = await gradeSampleClass();
+  for (const submission of SAMPLE_CLASS.filter((s) => s.kind === "correct")) {
+    const results = await readResults(out, submission.student, submission.exercise);
+    assert.equal(
+      results.score,
+      results.max_score,
+      `${submission.student}/${submission.exercise} (${submission.from}) lost points:\n` +
+        results.tests.filter((t) => t.status === "failed").map((t) => `${t.name}: ${t.output}`)
+          .join("\n"),
+    );
+    assert.match(results.output, /^All \d+ tests passed\./m);
+  }
+});
+
+Deno.test("grade charges a single bug to the function that has it", async () => {
+  const out = await gradeSampleClass();
+  for (const submission of SAMPLE_CLASS.filter((s) => s.kind === "one-bug")) {
+    const symbol = (await Deno.readTextFile(join(ROOT, submission.from!)))
+      .match(/^\/\/ bug: ([A-Za-z.]+):/)![1];
+    const results = await readResults(out, submission.student, submission.exercise);
+    const lost = lostByGroup(results);
+    assert.deepEqual(
+      [...lost.keys()],
+      [symbol],
+      `${submission.from} should lose points in "${symbol}" only, lost ${
+        JSON.stringify([...lost])
+      }`,
+    );
+    assert.doesNotMatch(results.output, /All \d+ tests passed/);
+  }
+});
+
+Deno.test("grade reports a missing submission, a load error and a crash with zero points", async () => {
+  const out = await gradeSampleClass();
+  const missing = await readResults(out, "dana", "05-autoencoder");
+  assert.equal(missing.score, 0);
+  assert.match(missing.output, /^No submission/);
+
+  const syntax = await readResults(out, "emil", "01-dual-numbers");
+  assert.equal(syntax.score, 0);
+  assert.match(syntax.output, /Expected ',', got '\{'/);
+  assert.match(syntax.output, /dual\.ts:2:35/);
+  assert.doesNotMatch(syntax.output, /\/tmp\/|sandbox|file:\/\//, "no sandbox paths leak");
+
+  const throwing = await readResults(out, "emil", "02-lms");
+  assert.equal(throwing.score, 0);
+  assert.match(throwing.output, /forgot to remove my debugging/);
+
+  const crash = await readResults(out, "emil", "03-adaboost");
+  assert.equal(crash.score, 0);
+  assert.match(crash.output, /exit code 3/);
+});
+
+Deno.test("grade fails only the function that hangs or exhausts memory", async () => {
+  const out = await gradeSampleClass();
+  const hang = await readResults(out, "farah", "02-lms");
+  assert.deepEqual([...lostByGroup(hang).keys()], ["cost"]);
+  assert.match(hang.output, /more than 10 s/);
+
+  const memory = await readResults(out, "farah", "04-softmax");
+  assert.deepEqual([...lostByGroup(memory).keys()], ["logSoftmax"]);
+  assert.match(memory.output, /more than 512 MiB/);
+});
+
+Deno.test("grade asks about a misconception without giving the expected value", async () => {
+  const out = await gradeSampleClass();
+  const results = await readResults(out, "chen", "02-lms");
+  assert.match(results.output, /is the ½ there\?/);
+  const failed = results.tests.filter((t) => t.status === "failed");
+  assert.ok(failed.length > 0);
+  for (const test of failed) assert.doesNotMatch(test.output, /expected \d/i);
+});
+
+Deno.test("grade ranks the autoencoder by AUC on the leaderboard", async () => {
+  const out = await gradeSampleClass();
+  const good = await readResults(out, "ada", "05-autoencoder");
+  assert.equal(good.leaderboard?.[0].name, "AUC");
+  assert.equal(good.leaderboard?.[0].order, "desc");
+  assert.ok(good.leaderboard![0].value > 0.8, `AUC ${good.leaderboard![0].value}`);
+  const negated = await readResults(out, "chen", "05-autoencoder");
+  assert.ok(negated.leaderboard![0].value < 0.5);
+});
+
+Deno.test("grade writes a summary with the backend, counts, durations and seed policy", async () => {
+  const out = await gradeSampleClass();
+  const summary = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
+  assert.equal(summary.sandbox, "bubblewrap");
+  assert.match(summary.core.backend, /^(wasm|cpu|webgpu)$/);
+  assert.ok("adapter" in summary.core);
+  const kinds = SAMPLE_CLASS.length;
+  const missing = 6 * 5 - kinds;
+  assert.equal(summary.counts["no-submission"], missing);
+  assert.equal(summary.counts["load-error"], 2);
+  assert.equal(summary.counts.timeout, 1);
+  assert.equal(summary.counts.memory, 1);
+  assert.equal(summary.counts.crash, 1);
+  assert.match(summary.seedPolicy.derivation, /HMAC-SHA256/);
+  assert.ok(summary.durations.totalMs > 0);
+  assert.doesNotMatch(JSON.stringify(summary), new RegExp(await courseSecret()));
+});
+
+async function courseSecret(): Promise<string> {
+  return (await Deno.readTextFile(join(ROOT, ".grader", "secret"))).trim();
+}
+
+Deno.test("grade draws the same hidden inputs when it regrades, and different ones per student", async () => {
+  const out = await gradeSampleClass();
+  const again = await Deno.makeTempDir({ prefix: "grade-" });
+  try {
+    const { code } = await task(
+      ROOT,
+      "grade",
+      "--out",
+      again,
+      "--exercise",
+      "02-lms",
+      "--student",
+      "ada",
+      "--student",
+      "dana",
+    );
+    assert.equal(code, 0);
+    const inputs = async (folder: string, student: string) =>
+      (await readResults(folder, student, "02-lms")).tests.map((t) => t.output).join("\n");
+    assert.equal(await inputs(again, "ada"), await inputs(out, "ada"));
+    assert.notEqual(await inputs(again, "ada"), await inputs(again, "dana"));
+  } finally {
+    await Deno.remove(again, { recursive: true });
+  }
+});
+
+Deno.test("grade gives identical scores with the cpu and the wasm backends", async () => {
+  const folders: string[] = [];
+  try {
+    for (const backend of ["cpu", "wasm"]) {
+      const out = await Deno.makeTempDir({ prefix: `grade-${backend}-` });
+      folders.push(out);
+      const args = ["--out", out, "--backend", backend, "--student", "ada", "--student", "chen"];
+      const { code, stdout } = await task(ROOT, "grade", ...args);
+      assert.equal(code, 0);
+      assert.match(stdout, new RegExp(`core on ${backend}`));
+    }
+    const [cpu, wasm] = await Promise.all(
+      folders.map((f) => Deno.readTextFile(join(f, "grades.csv"))),
+    );
+    assert.equal(cpu, wasm);
+  } finally {
+    for (const folder of folders) await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("grade rejects bad arguments with exit status 2 and its usage", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--exercise", "06-transformers"], /Unknown exercise "06-transformers"/],
+    [["--jobs", "0"], /Invalid --jobs "0"/],
+    [["--backend", "tpu"], /Cannot use backend "tpu"/],
+    [["--student", "../etc"], /Invalid student id "\.\.\/etc"/],
+    [
+      ["--submissions", "/nonexistent/class"],
+      /Cannot read submissions from "\/nonexistent\/class"/,
+    ],
+    [["--frobnicate"], /Unknown option '--frobnicate'/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await task(ROOT, "grade", ...args);
+    assert.equal(code, 2, `grade ${args.join(" ")} should exit 2`);
+    assert.match(stderr, message);
+    assert.match(stderr, /Usage: deno task grade/);
+  }
+});
+
+Deno.test("grade --help explains every option and what it writes", async () => {
+  const { code, stdout } = await task(ROOT, "grade", "--help");
+  assert.equal(code, 0);
+  for (
+    const option of [
+      "--submissions",
+      "--out",
+      "--exercise",
+      "--student",
+      "--jobs",
+      "--backend",
+      "--json",
+      "--trusted",
+    ]
+  ) {
+    assert.match(stdout, new RegExp(option));
+  }
+  assert.match(stdout, /results\.json/);
+});
