@@ -16,7 +16,6 @@ import * as core from "../../core/softmax.ts";
 import {
   allCloseEnough,
   closeEnough,
-  isEquallyGoodModel,
   MODEL_MARGINS,
   type Quantity,
 } from "../../core/precision.ts";
@@ -399,6 +398,15 @@ function readWeights(
 const describeOptions = (opts?: { alpha: number; epochs: number }) =>
   opts ? `{ alpha: ${opts.alpha}, epochs: ${opts.epochs} }` : "its default options";
 
+/**
+ * How far below the reference a model trained with the student's own default options may
+ * land. The SPEC leaves the defaults to the student, so any reasonable choice (SGD or
+ * batch, a mean or a summed loss, another learning rate) must pass: correct variants fall
+ * up to about 4 accuracy points below 100 batch steps on some draws. A W that has not
+ * learned stays near chance (25 %) and log K nats, far outside these margins.
+ */
+const DEFAULT_OPTIONS_MARGINS = { accuracy: 0.08, crossEntropy: 0.1 } as const;
+
 /** Judges a trained W against the reference's training on the same data. */
 async function checkTrained(
   value: unknown,
@@ -406,6 +414,10 @@ async function checkTrained(
   reference: () => Promise<core.SoftmaxEvaluation>,
   against: string,
   opts?: { alpha: number; epochs: number },
+  margins: { accuracy: number; crossEntropy: number } = {
+    accuracy: MODEL_MARGINS.accuracy.margin,
+    crossEntropy: MODEL_MARGINS.crossEntropy.margin,
+  },
 ): Promise<Failure | undefined> {
   const read = readWeights(value, data);
   if (!read.ok) return read.failure;
@@ -415,17 +427,17 @@ async function checkTrained(
     ? ["trainSoftmaxRegression-wrong-sign"]
     : [];
   const trained = `trainSoftmaxRegression() with ${describeOptions(opts)}`;
-  if (!isEquallyGoodModel("accuracy", accuracy, best.accuracy)) {
+  if (accuracy < best.accuracy - margins.accuracy) {
     return {
       reason: `${trained} classifies ${(accuracy * 100).toFixed(1)}% of the training events ` +
-        `correctly, fewer than ${against} (margin ${MODEL_MARGINS.accuracy.margin * 100} points)`,
+        `correctly, fewer than ${against} (margin ${margins.accuracy * 100} points)`,
       ...(symptoms.length ? { symptoms } : {}),
     };
   }
-  if (!isEquallyGoodModel("crossEntropy", crossEntropy, best.crossEntropy)) {
+  if (crossEntropy > best.crossEntropy + margins.crossEntropy) {
     return {
       reason: `${trained} leaves a mean cross-entropy of ${crossEntropy.toFixed(3)} nats on the ` +
-        `training events, higher than ${against} (margin ${MODEL_MARGINS.crossEntropy.margin})`,
+        `training events, higher than ${against} (margin ${margins.crossEntropy})`,
       ...(symptoms.length ? { symptoms } : {}),
     };
   }
@@ -719,7 +731,8 @@ function trainingCases(rng: Rng): HiddenCase[] {
       name,
       calls,
       showTraining(data),
-      (value) => checkTrained(value, data, best, defaultAgainst),
+      (value) =>
+        checkTrained(value, data, best, defaultAgainst, undefined, DEFAULT_OPTIONS_MARGINS),
     );
   };
   const explicit = [
