@@ -38,7 +38,17 @@ export async function makeWorkspace(): Promise<Workspace> {
   };
 }
 
-/** Runs `deno task <args>` in `cwd` as a student would and captures its output. */
+/**
+ * The course secret of the tests' grading runs: fixed, so that the hidden inputs (and so
+ * every grade the tests assert) are the same on every run and every machine. The suites'
+ * own tests check many seeds; these tests check the tools.
+ */
+export const TEST_SECRET = "tests-fixed-course-secret-4f9c2a71";
+
+/**
+ * Runs `deno task <args>` in `cwd` as a student or instructor would and captures its
+ * output. Grading runs use {@linkcode TEST_SECRET}.
+ */
 export async function task(
   cwd: string,
   ...args: string[]
@@ -46,7 +56,7 @@ export async function task(
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", ...args],
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET },
     stdin: "null",
   }).output();
   const text = new TextDecoder();

@@ -13,12 +13,7 @@
  * @module
  */
 import * as core from "../../core/softmax.ts";
-import {
-  allCloseEnough,
-  closeEnough,
-  MODEL_MARGINS,
-  type Quantity,
-} from "../../core/precision.ts";
+import { allCloseEnough, closeEnough, MODEL_MARGINS, type Quantity } from "../../core/precision.ts";
 import { processSample } from "../../fixtures/hep.ts";
 import type { Rng } from "../../fixtures/random.ts";
 import type { Call, CallResult, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
