@@ -8,12 +8,13 @@ import { join } from "node:path";
 import type { Exercise } from "../course/metadata.ts";
 import { createRng } from "../fixtures/random.ts";
 import type { SubmissionGrade } from "./report.ts";
+import type { SandboxStatus } from "./sandbox.ts";
 import { type CaseRun, scoreCases } from "./score.ts";
 import type { HiddenCase, HiddenSuite } from "./suite.ts";
 
 /** How the sandboxed run of a submission's cases ended. */
 export interface Execution {
-  status: "ok" | "refused" | "load-error" | "timeout" | "memory" | "crash" | "output-limit";
+  status: SandboxStatus;
   /** Why, in plain words, where the status is not `ok`. */
   message?: string;
   /** One per case, in order. */

@@ -5,18 +5,11 @@
  * @module
  */
 import type { Exercise } from "../course/metadata.ts";
+import type { SandboxStatus } from "./sandbox.ts";
 import type { GroupScore, Scored } from "./score.ts";
 
-/** How grading one submission ended. */
-export type GradeStatus =
-  | "graded"
-  | "no-submission"
-  | "refused"
-  | "load-error"
-  | "timeout"
-  | "memory"
-  | "crash"
-  | "output-limit";
+/** How grading one submission ended: graded, not submitted, or how its sandboxed run failed. */
+export type GradeStatus = "graded" | "no-submission" | Exclude<SandboxStatus, "ok">;
 
 /** The grade of one student's submission of one exercise. */
 export interface SubmissionGrade extends Scored {
