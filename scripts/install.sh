@@ -5,8 +5,8 @@
 set -euo pipefail
 
 DENO_VERSION=2.9.6
-# bubblewrap: the grader's sandbox.
-APT_PACKAGES=(bubblewrap)
+# bubblewrap: the grader's sandbox; postgresql: the store's tests start a throwaway server.
+APT_PACKAGES=(bubblewrap postgresql)
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

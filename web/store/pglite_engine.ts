@@ -1,0 +1,64 @@
+/**
+ * The embedded engine: PGlite (PostgreSQL compiled to WebAssembly) keeping its files in a
+ * folder, with no server to set up.
+ *
+ * @module
+ */
+import { PGlite, type Transaction, types } from "@electric-sql/pglite";
+import { join } from "node:path";
+import type { Engine, Queryable, Row } from "./engine.ts";
+
+/** Writes json/jsonb parameters as JSON, a string included, as the postgres client does. */
+const toJson = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Opens (and on first use creates) the embedded database in `<dataDir>/pglite/`.
+ *
+ * PGlite serves one process: the folder is locked while open, so that a second portal on
+ * the same `DATA_DIR` fails at start instead of corrupting the files.
+ *
+ * @param dataDir The data folder (`DATA_DIR`); created when missing.
+ * @returns The engine; close it to release the folder.
+ * @throws {Error} If another process (or another engine in this one) has the folder open.
+ */
+export async function openPgliteEngine(dataDir: string): Promise<Engine> {
+  await Deno.mkdir(dataDir, { recursive: true });
+  const lock = await Deno.open(join(dataDir, "pglite.lock"), { create: true, write: true });
+  if (!(await lock.tryLock(true))) {
+    lock.close();
+    throw new Error(
+      `Cannot open the database in "${dataDir}": another process is using it; ` +
+        "give each portal its own DATA_DIR, or share a PostgreSQL server through DATABASE_URL",
+    );
+  }
+  let db: PGlite;
+  try {
+    db = await PGlite.create(join(dataDir, "pglite"), {
+      serializers: { [types.JSON]: toJson, [types.JSONB]: toJson },
+    });
+  } catch (error) {
+    lock.close();
+    throw error;
+  }
+  const on = (target: PGlite | Transaction): Queryable => ({
+    async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+      return (await target.query<Row>(sql, [...params])).rows;
+    },
+    async exec(script: string): Promise<void> {
+      await target.exec(script);
+    },
+  });
+  return {
+    kind: "pglite",
+    description: `PGlite in ${join(dataDir, "pglite")}`,
+    ...on(db),
+    transaction: (fn) => db.transaction((tx) => fn(on(tx))),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.close();
+      }
+    },
+  };
+}
