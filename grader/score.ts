@@ -75,7 +75,7 @@ export async function scoreCases(
       symbol: cases[i].symbol,
       name: cases[i].name,
       passed: verdicts[i].pass,
-      ...(verdicts[i].pass ? {} : { reason: verdicts[i].reason ?? "wrong result" }),
+      ...(verdicts[i].pass ? {} : { reason: shownReason(exercise, verdicts[i].reason) }),
       ...(exercise.showHiddenInputs && cases[i].input ? { input: cases[i].input } : {}),
       ...(verdicts[i].metric !== undefined ? { metric: verdicts[i].metric } : {}),
     }));
@@ -122,6 +122,20 @@ async function judgeSafely(testCase: HiddenCase, run: CaseRun): Promise<Verdict>
     // A judge that cannot read the output (a shape no schema foresaw) fails the case.
     return { pass: false, reason: "the result has an unexpected shape" };
   }
+}
+
+/** The longest reason shown for an exercise that keeps its hidden inputs hidden. */
+export const MAX_HIDDEN_REASON = 200;
+
+/**
+ * A failure's reason as the student sees it. Where the exercise keeps its hidden inputs
+ * hidden, student code could smuggle them out in an error message it throws, so the reason
+ * is cut to its first line and {@linkcode MAX_HIDDEN_REASON} characters.
+ */
+function shownReason(exercise: Exercise, reason = "wrong result"): string {
+  if (exercise.showHiddenInputs) return reason;
+  const line = reason.split("\n", 1)[0];
+  return line.length > MAX_HIDDEN_REASON ? `${line.slice(0, MAX_HIDDEN_REASON)}…` : line;
 }
 
 /** Rounds to hundredths of a point, so that sums of fractions print cleanly. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { exerciseById } from "../course/metadata.ts";
-import { type CaseRun, scoreCases } from "./score.ts";
+import { type CaseRun, MAX_HIDDEN_REASON, scoreCases } from "./score.ts";
 import type { HiddenCase, HiddenSuite } from "./suite.ts";
 
 const lms = exerciseById("02-lms");
@@ -76,4 +76,17 @@ Deno.test("scoreCases() shows inputs only where the exercise allows it", async (
   assert.equal(scored.groups.find((g) => g.symbol === "forward")!.cases[0].input, undefined);
   const shown = await scoreCases(lms, suite, [answerCase("predict")], [value(1)]);
   assert.equal(shown.groups[0].cases[0].input, "nothing");
+});
+
+Deno.test("scoreCases() cuts reasons short where hidden inputs stay hidden", async () => {
+  const leaky: HiddenCase = {
+    ...answerCase("forward"),
+    judge: () => ({ pass: false, reason: `forward() threw: ${"1.2345, ".repeat(100)}\nmore` }),
+  };
+  const hidden = await scoreCases(exerciseById("05-autoencoder"), suite, [leaky], [value(0)]);
+  const reason = hidden.groups.find((g) => g.symbol === "forward")!.cases[0].reason!;
+  assert.ok(reason.length <= MAX_HIDDEN_REASON + 1, `${reason.length} characters`);
+  assert.doesNotMatch(reason, /more/);
+  const shown = await scoreCases(lms, suite, [{ ...leaky, symbol: "predict" }], [value(0)]);
+  assert.match(shown.groups[0].cases[0].reason!, /\nmore$/);
 });
