@@ -22,7 +22,8 @@ import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { type SandboxExecutor, sandboxExecutor, SandboxUnavailableError } from "./execute.ts";
 import { SUITES } from "./suites/mod.ts";
 
-const ID = /^[A-Za-z0-9._-]+$/;
+/** A student id: SPEC's [A-Za-z0-9._-]+, except "." and "..", which are not folder names. */
+const ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
 const USAGE = `Usage: deno task grade [options]
 

@@ -230,6 +230,7 @@ Deno.test("grade rejects bad arguments with exit status 2 and its usage", async 
     [["--jobs", "0"], /Invalid --jobs "0"/],
     [["--backend", "tpu"], /Cannot use backend "tpu"/],
     [["--student", "../etc"], /Invalid student id "\.\.\/etc"/],
+    [["--student", ".."], /Invalid student id "\.\."/],
     [
       ["--submissions", "/nonexistent/class"],
       /Cannot read submissions from "\/nonexistent\/class"/,

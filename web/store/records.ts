@@ -10,8 +10,8 @@ import type { SubmissionGrade } from "../../grader/report.ts";
 
 /** A user id: letters, digits, `.`, `_` and `-` (the same ids as submission folders). */
 export const UserIdSchema = z.string().regex(
-  /^[A-Za-z0-9._-]{1,64}$/,
-  "an id has 1 to 64 letters, digits, '.', '_' or '-'",
+  /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$/,
+  "an id has 1 to 64 letters, digits, '.', '_' or '-', and is not '.' or '..'",
 );
 
 /** Who a user is to the course. */

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { SubmissionGrade } from "../../grader/report.ts";
-import { parseRecord, SubmissionGradeSchema, SubmissionSchema, UserSchema } from "./records.ts";
+import {
+  parseRecord,
+  SubmissionGradeSchema,
+  SubmissionSchema,
+  UserIdSchema,
+  UserSchema,
+} from "./records.ts";
 
 const grade: SubmissionGrade = {
   student: "ada",
@@ -67,4 +73,11 @@ Deno.test("SubmissionSchema accepts a queued submission without a result", () =>
     () => parseRecord(SubmissionSchema, { ...row, status: "lost" }, "a submission"),
     /status/,
   );
+});
+
+Deno.test("UserIdSchema refuses '.' and '..', which are not folder names", () => {
+  for (const id of [".", ".."]) assert.equal(UserIdSchema.safeParse(id).success, false, id);
+  for (const id of ["ada", "a.b", "..ada", "x_y-1"]) {
+    assert.ok(UserIdSchema.safeParse(id).success, id);
+  }
 });

@@ -1,0 +1,131 @@
+/**
+ * The portal's HTTP plumbing shared by middleware and routes: errors that carry a status,
+ * JSON responses safe to embed in a page, and request bodies read under a size cap.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+/** A request that ends in an HTTP error; the app turns it into `{"error": message}`. */
+export class HttpError extends Error {
+  override name = "HttpError";
+  /** The response's status. */
+  readonly status: ContentfulStatusCode;
+  /** More fields of the JSON body, such as `retryAt`. */
+  readonly details: Record<string, unknown>;
+
+  /**
+   * Makes an error response.
+   *
+   * @param status The HTTP status.
+   * @param message What went wrong, for the client.
+   * @param details More fields of the JSON body.
+   */
+  constructor(
+    status: ContentfulStatusCode,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/**
+ * Answers with JSON in which `<`, `>` and `&` are escaped, so that a display name holding
+ * markup stays data even where the body ends up inside a page.
+ *
+ * @param c The request's context.
+ * @param data The body.
+ * @param status The status.
+ * @returns The response.
+ */
+export function json(c: Context, data: unknown, status: ContentfulStatusCode = 200): Response {
+  const text = JSON.stringify(data).replace(
+    /[<>&]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return c.body(text, status, { "content-type": "application/json; charset=utf-8" });
+}
+
+/**
+ * Reads a request's body, failing as soon as it grows past the cap (a declared
+ * `Content-Length` over the cap fails before any byte is read).
+ *
+ * @param request The request.
+ * @param maxBytes The cap.
+ * @returns The body's bytes.
+ * @throws {HttpError} 413 if the body is larger than the cap.
+ */
+export async function readBody(
+  request: Request,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => new HttpError(413, `The request body is larger than ${maxBytes} bytes`);
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Reads a JSON body under a cap and checks it against a schema.
+ *
+ * @param request The request.
+ * @param schema The body's schema.
+ * @param maxBytes The cap.
+ * @returns The typed body.
+ * @throws {HttpError} 400 if the body is not JSON or does not match, 413 if it is too large.
+ */
+export async function readJson<T>(
+  request: Request,
+  schema: z.ZodType<T>,
+  maxBytes: number,
+): Promise<T> {
+  const text = new TextDecoder().decode(await readBody(request, maxBytes));
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "The request body is not valid JSON");
+  }
+  return parse(schema, value);
+}
+
+/**
+ * Checks a request's data against a schema.
+ *
+ * @param schema The schema.
+ * @param value The data.
+ * @returns The typed data.
+ * @throws {HttpError} 400 naming the first bad field.
+ */
+export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+  throw new HttpError(400, `Invalid request: ${where}${issue?.message ?? "malformed"}`);
+}

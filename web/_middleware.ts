@@ -1,0 +1,137 @@
+/**
+ * The middleware of every route: who is asking (a session cookie or an API token), and the
+ * cross-site request check for cookie-authenticated changes.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import type { Role, Store, User } from "./store/mod.ts";
+import { HttpError } from "./_http.ts";
+import type { SignInLimiter } from "./_sign_in_limiter.ts";
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = "session";
+
+/** What the portal's handlers share: the store, the origin, the clock and the limits. */
+export interface Portal {
+  store: Store;
+  /** The portal's own origin, such as `https://portal.example.org`. */
+  origin: string;
+  now: () => Date;
+  signIns: SignInLimiter;
+  /** The largest JSON or CSV body accepted, in bytes. */
+  maxJsonBytes: number;
+  /** The largest submission accepted (the whole multipart body), in bytes. */
+  maxUploadBytes: number;
+}
+
+/** The request state every handler reads. */
+export interface State {
+  /** The signed-in user, or `null`. */
+  user: User | null;
+  /** How the user was recognised. */
+  via: "cookie" | "bearer" | null;
+  /** The session token, when a session cookie signed the user in. */
+  sessionToken: string | null;
+}
+
+/** The Hono environment of the portal's app. */
+export interface AppEnv {
+  Variables: { state: State; portal: Portal };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Puts the portal into every request's context.
+ *
+ * @param portal The store, origin, clock and limits.
+ * @returns The middleware.
+ */
+export function providePortal(portal: Portal): MiddlewareHandler<AppEnv> {
+  return async function providePortalMiddleware(c, next) {
+    c.set("portal", portal);
+    await next();
+  };
+}
+
+/**
+ * Recognises the user: `Authorization: Bearer <token>` first, else the session cookie.
+ * An unknown token or an expired session leaves the user `null`.
+ *
+ * @returns The middleware.
+ */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async function authenticateMiddleware(c, next) {
+    const { store } = c.get("portal");
+    const state: State = { user: null, via: null, sessionToken: null };
+    const authorization = c.req.header("authorization");
+    const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (bearer) {
+      state.user = await store.apiTokenUser(bearer);
+      if (state.user) state.via = "bearer";
+    } else if (cookie) {
+      const session = await store.sessionUser(cookie);
+      if (session) {
+        Object.assign(state, { user: session.user, via: "cookie", sessionToken: cookie });
+      }
+    }
+    c.set("state", state);
+    await next();
+  };
+}
+
+/**
+ * Refuses cross-site changes: a state-changing request authenticated by cookie must carry
+ * an `Origin` equal to the portal's; any other state-changing request that carries an
+ * `Origin` (a sign-in from a page) must carry the portal's too. Bearer requests need none.
+ *
+ * @returns The middleware.
+ */
+export function sameOrigin(): MiddlewareHandler<AppEnv> {
+  return async function sameOriginMiddleware(c, next) {
+    if (!SAFE_METHODS.has(c.req.method) && c.get("state").via !== "bearer") {
+      const origin = c.req.header("origin");
+      const needed = c.get("state").via === "cookie" || origin !== undefined;
+      if (needed && origin !== c.get("portal").origin) {
+        throw new HttpError(403, "Cross-site request refused: the Origin is not the portal's");
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * The signed-in user, with one of the given roles where any are given.
+ *
+ * @param c The request's context.
+ * @param roles The roles allowed; any role when none are given.
+ * @returns The user.
+ * @throws {HttpError} 401 if nobody is signed in, 403 if the role is not allowed.
+ */
+export function requireUser(c: Context<AppEnv>, ...roles: Role[]): User {
+  const { user } = c.get("state");
+  if (!user) throw new HttpError(401, "Not signed in");
+  if (roles.length > 0 && !roles.includes(user.role)) {
+    throw new HttpError(403, `Not allowed: this is for ${roles.join(" or ")} accounts`);
+  }
+  return user;
+}
+
+/**
+ * Whether a user is course staff (a teaching assistant or an instructor).
+ *
+ * @param user The user.
+ * @returns Whether they are staff.
+ */
+export function isStaff(user: User): boolean {
+  return user.role === "ta" || user.role === "instructor";
+}
+
+/** A route's handler of one method. */
+export type Handler = (c: Context<AppEnv>) => Response | Promise<Response>;
+
+/** A route file's handlers, by method (Fresh's shape). */
+export type Handlers = Partial<Record<"GET" | "POST" | "DELETE", Handler>>;

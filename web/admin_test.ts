@@ -1,0 +1,92 @@
+/**
+ * `deno task admin`, run as an instructor runs it: as a process, with the password piped on
+ * standard input and the store in a temporary `DATA_DIR`.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { openStore } from "./store/mod.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Runs `deno task admin <args>` on the store in `dataDir`, writing `input` to its stdin. */
+async function admin(
+  dataDir: string,
+  args: string[],
+  input = "",
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "admin", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", DATA_DIR: dataDir, DATABASE_URL: "" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+async function withDataDir(fn: (dataDir: string) => Promise<void>): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "admin-test-" });
+  try {
+    await fn(dataDir);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+Deno.test("admin create-instructor takes the password from a pipe and refuses a taken id", async () => {
+  await withDataDir(async (dataDir) => {
+    const created = await admin(
+      dataDir,
+      ["create-instructor", "grace", "--name", "Grace Hopper"],
+      "compiler tapes 1952\nsecond line is ignored\n",
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /Created instructor "grace"/);
+    assert.doesNotMatch(created.stdout + created.stderr, /compiler tapes/);
+
+    const again = await admin(dataDir, ["create-instructor", "grace"], "another password\n");
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /Cannot create instructor "grace": the id is taken/);
+
+    const store = await openStore({ dataDir });
+    try {
+      const user = await store.authenticate("grace", "compiler tapes 1952");
+      assert.equal(user?.role, "instructor");
+      assert.equal(user.name, "Grace Hopper");
+      assert.equal(await store.authenticate("grace", "another password"), null);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+Deno.test("admin refuses bad usage, a bad id and a short password with exit status 2", async () => {
+  await withDataDir(async (dataDir) => {
+    const short = await admin(dataDir, ["create-instructor", "ada"], "short\n");
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /the password must have 8 to 1024 characters, not 5/);
+
+    const usages = [[], ["create-user", "ada"], ["create-instructor"], [
+      "create-instructor",
+      "a/b",
+    ]];
+    const refusals = await Promise.all(usages.map((args) => admin(dataDir, args)));
+    refusals.forEach((refused, i) => {
+      assert.equal(refused.code, 2, usages[i].join(" "));
+      assert.match(refused.stderr, /Usage: deno task admin create-instructor/);
+    });
+
+    const store = await openStore({ dataDir });
+    try {
+      assert.deepEqual(await store.listUsers(), []);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The course portal's web app: the routes of SPEC §6 on Hono, laid out as Fresh lays out
+ * an app (`routes/`, `_middleware.ts`). {@linkcode createApp} returns the app without a
+ * server, so tests call `app.fetch(request)` in memory and `server.ts` hands it to
+ * `Deno.serve`.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { ConflictError, NotFoundError, type Store } from "./store/mod.ts";
+import { HttpError, json } from "./_http.ts";
+import {
+  type AppEnv,
+  authenticate,
+  type Handlers,
+  providePortal,
+  sameOrigin,
+} from "./_middleware.ts";
+import { SignInLimiter } from "./_sign_in_limiter.ts";
+import { handler as gradesCsv } from "./routes/api/grades_csv.ts";
+import { handler as leaderboard } from "./routes/api/leaderboard.ts";
+import { handler as progress } from "./routes/api/progress.ts";
+import { handler as roster } from "./routes/api/roster.ts";
+import { handler as session } from "./routes/api/session.ts";
+import { handler as submission } from "./routes/api/submissions/[id].ts";
+import { handler as submissions } from "./routes/api/submissions.ts";
+import { handler as tokens } from "./routes/api/tokens.ts";
+import { handler as users } from "./routes/api/users.ts";
+import { handler as index } from "./routes/index.ts";
+
+/** Options of {@linkcode createApp}. */
+export interface AppOptions {
+  /** The store. */
+  store: Store;
+  /**
+   * The portal's own origin, such as `https://portal.example.org`: cookie-authenticated
+   * changes must come from it, and an `https` origin makes the cookie `Secure`.
+   */
+  origin: string;
+  /**
+   * The clock of the sign-in limiter.
+   *
+   * @default {() => new Date()}
+   */
+  now?: () => Date;
+  /**
+   * Failed sign-ins allowed per id and per client in 15 minutes.
+   *
+   * @default {10}
+   */
+  maxSignInFailures?: number;
+  /**
+   * The largest JSON or CSV request body, in bytes.
+   *
+   * @default {1048576}
+   */
+  maxJsonBytes?: number;
+  /**
+   * The largest submission (its whole multipart body), in bytes.
+   *
+   * @default {524288}
+   */
+  maxUploadBytes?: number;
+}
+
+/** Route paths and their handlers (Fresh would find them by file name). */
+const ROUTES: readonly [string, Handlers][] = [
+  ["/", index],
+  ["/api/session", session],
+  ["/api/users", users],
+  ["/api/roster", roster],
+  ["/api/tokens", tokens],
+  ["/api/submissions", submissions],
+  ["/api/submissions/:id", submission],
+  ["/api/progress", progress],
+  ["/api/leaderboard", leaderboard],
+  ["/api/grades.csv", gradesCsv],
+];
+
+/**
+ * Builds the portal's app.
+ *
+ * @param options The store, the portal's origin, the clock and the size limits.
+ * @returns The Hono app; serve it with `Deno.serve(app.fetch)`.
+ *
+ * @example Asking who is signed in, in memory
+ * ```ts
+ * import { createApp } from "./app.ts";
+ * import { openStore } from "./store/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dataDir = await Deno.makeTempDir();
+ * const store = await openStore({ dataDir });
+ * try {
+ *   const app = createApp({ store, origin: "http://localhost:8000" });
+ *   const response = await app.fetch(new Request("http://localhost:8000/api/progress"));
+ *   assert.equal(response.status, 401);
+ *   assert.deepEqual(await response.json(), { error: "Not signed in" });
+ * } finally {
+ *   await store.close();
+ *   await Deno.remove(dataDir, { recursive: true });
+ * }
+ * ```
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const now = options.now ?? (() => new Date());
+  const app = new Hono<AppEnv>();
+  app.use(providePortal({
+    store: options.store,
+    origin: new URL(options.origin).origin,
+    now,
+    signIns: new SignInLimiter({ maxFailures: options.maxSignInFailures, now }),
+    maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
+    maxUploadBytes: options.maxUploadBytes ?? 512 * 1024,
+  }));
+  app.use(authenticate());
+  app.use(sameOrigin());
+  for (const [path, handlers] of ROUTES) {
+    for (const [method, handle] of Object.entries(handlers)) {
+      app.on(method, path, (c) => handle(c));
+    }
+  }
+  app.notFound((c) => json(c, { error: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) {
+      const retryAt = error.details.retryAt;
+      if (typeof retryAt === "string") {
+        const seconds = Math.ceil((Date.parse(retryAt) - now().getTime()) / 1000);
+        c.header("retry-after", String(Math.max(0, seconds)));
+      }
+      return json(c, { error: error.message, ...error.details }, error.status);
+    }
+    if (error instanceof ConflictError) return json(c, { error: error.message }, 409);
+    if (error instanceof NotFoundError) return json(c, { error: error.message }, 404);
+    if (error instanceof RangeError) return json(c, { error: error.message }, 400);
+    console.error(error);
+    return json(c, { error: "Internal error" }, 500);
+  });
+  return app;
+}

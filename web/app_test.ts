@@ -1,0 +1,537 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { EXERCISES } from "../course/metadata.ts";
+import { createApp } from "./app.ts";
+import { openStore, type Store } from "./store/mod.ts";
+
+const ORIGIN = "http://portal.test";
+const PASSWORD = "correct horse battery";
+
+/** A clock the tests move by hand; the store and the app share it. */
+let time = Date.parse("2026-03-02T09:00:00Z");
+const now = () => new Date(time);
+
+interface Call {
+  method?: string;
+  cookie?: string;
+  token?: string;
+  origin?: string | null;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+function request(app: ReturnType<typeof createApp>, path: string, call: Call = {}) {
+  const headers = new Headers(call.headers);
+  if (call.cookie) headers.set("cookie", call.cookie);
+  if (call.token) headers.set("authorization", `Bearer ${call.token}`);
+  const method = call.method ?? (call.json !== undefined || call.body ? "POST" : "GET");
+  if (call.origin !== null && method !== "GET") headers.set("origin", call.origin ?? ORIGIN);
+  let body = call.body;
+  if (call.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(call.json);
+  }
+  return app.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+}
+
+async function signIn(app: ReturnType<typeof createApp>, id: string): Promise<string> {
+  const response = await request(app, "/api/session", { json: { id, password: PASSWORD } });
+  assert.equal(response.status, 200, await response.clone().text());
+  const cookie = response.headers.get("set-cookie") ?? "";
+  return cookie.split(";")[0];
+}
+
+function submission(exercise: string, files: Record<string, string>): FormData {
+  const form = new FormData();
+  form.set("exercise", exercise);
+  for (const [name, text] of Object.entries(files)) form.append("file", new File([text], name));
+  return form;
+}
+
+async function grade(store: Store, score: number, metric?: number): Promise<void> {
+  const job = await store.claimJob("test");
+  assert.ok(job);
+  const exercise = EXERCISES.find((e) => e.id === job.exercise)!;
+  await store.completeJob(job, {
+    student: job.student,
+    exercise: job.exercise,
+    status: "graded",
+    score,
+    maxScore: 10,
+    groups: [{
+      symbol: "softmax",
+      title: "sums to one",
+      points: 10,
+      score,
+      cases: [{ symbol: "softmax", name: "softmax() sums to one", passed: score === 10 }],
+      questions: [],
+    }],
+    ...(exercise.metric && metric !== undefined
+      ? { metric: { ...exercise.metric, value: metric } }
+      : {}),
+    durationMs: 5,
+  });
+}
+
+Deno.test("createApp() serves every JSON route of the portal", async (t) => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-app-test-" });
+  const store = await openStore({ dataDir, now });
+  const app = createApp({ store, origin: ORIGIN, now, maxUploadBytes: 64 * 1024 });
+  try {
+    await store.createUser({ id: "prof", name: "Prof", role: "instructor", password: PASSWORD });
+    await store.createUser({ id: "tia", name: "Tia", role: "ta", password: PASSWORD });
+    await store.createUser({
+      id: "ada",
+      name: "<script>alert(1)</script>",
+      role: "student",
+      password: PASSWORD,
+    });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+
+    await t.step("GET / shows that the portal is up", async () => {
+      const response = await request(app, "/");
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /course portal/);
+    });
+
+    await t.step("POST /api/session sets an HttpOnly, SameSite=Lax session cookie", async () => {
+      const response = await request(app, "/api/session", {
+        json: { id: "bob", password: PASSWORD },
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), {
+        user: { id: "bob", name: "Bob", role: "student" },
+      });
+      const cookie = response.headers.get("set-cookie") ?? "";
+      assert.match(cookie, /^session=/);
+      assert.match(cookie, /HttpOnly/);
+      assert.match(cookie, /SameSite=Lax/);
+      assert.match(cookie, /Path=\//);
+      assert.doesNotMatch(cookie, /Secure/);
+    });
+
+    await t.step("POST /api/session marks the cookie Secure on an https origin", async () => {
+      const secureApp = createApp({ store, origin: "https://portal.test" });
+      const response = await secureApp.fetch(
+        new Request("https://portal.test/api/session", {
+          method: "POST",
+          body: JSON.stringify({ id: "bob", password: PASSWORD }),
+        }),
+      );
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("set-cookie") ?? "", /Secure/);
+    });
+
+    await t.step("POST /api/session answers 401 to a wrong password or unknown id", async () => {
+      for (const id of ["bob", "nobody"]) {
+        const response = await request(app, "/api/session", {
+          json: { id, password: "wrong password" },
+        });
+        assert.equal(response.status, 401);
+        assert.deepEqual(await response.json(), { error: "Wrong id or password" });
+      }
+    });
+
+    await t.step("POST /api/session answers 400 to a body that is not the schema", async () => {
+      for (const body of ["{", '{"id": 3}', "[]"]) {
+        const response = await request(app, "/api/session", {
+          body,
+          headers: { "content-type": "application/json" },
+        });
+        assert.equal(response.status, 400);
+        assert.match((await response.json()).error, /Invalid request|not valid JSON/);
+      }
+    });
+
+    await t.step("POST /api/session answers 429 to a flood of failed sign-ins", async () => {
+      await store.createUser({ id: "carol", role: "student", password: PASSWORD });
+      const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 3 });
+      const attempt = (password: string) =>
+        request(limited, "/api/session", { json: { id: "carol", password } });
+      for (let i = 0; i < 3; i++) assert.equal((await attempt("wrong password")).status, 401);
+      const refused = await attempt(PASSWORD);
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get("retry-after")) > 0);
+      assert.ok(Date.parse((await refused.json()).retryAt) > time);
+      time += 16 * 60_000;
+      assert.equal((await attempt(PASSWORD)).status, 200);
+    });
+
+    await t.step("DELETE /api/session signs out", async () => {
+      const cookie = await signIn(app, "bob");
+      const out = await request(app, "/api/session", { method: "DELETE", cookie });
+      assert.equal(out.status, 200);
+      assert.match(out.headers.get("set-cookie") ?? "", /session=;/);
+      assert.equal((await request(app, "/api/progress", { cookie })).status, 401);
+    });
+
+    await t.step("GET /api/progress answers 401 once the session has expired", async () => {
+      const cookie = await signIn(app, "bob");
+      assert.equal((await request(app, "/api/progress", { cookie })).status, 200);
+      time += 8 * 24 * 3600_000;
+      const response = await request(app, "/api/progress", { cookie });
+      assert.equal(response.status, 401);
+      assert.deepEqual(await response.json(), { error: "Not signed in" });
+    });
+
+    // Sessions made before the clock jumped have expired; these are fresh.
+    const [profNow, adaNow, bobNow] = [
+      await signIn(app, "prof"),
+      await signIn(app, "ada"),
+      await signIn(app, "bob"),
+    ];
+
+    await t.step("POST /api/users creates a user with a password, or with an invite", async () => {
+      const withPassword = await request(app, "/api/users", {
+        cookie: profNow,
+        json: { id: "dan", name: "Dan", role: "student", password: PASSWORD },
+      });
+      assert.equal(withPassword.status, 201);
+      assert.deepEqual(await withPassword.json(), {
+        user: { id: "dan", name: "Dan", role: "student" },
+      });
+      const invited = await request(app, "/api/users", {
+        cookie: profNow,
+        json: { id: "eve", role: "ta" },
+      });
+      assert.equal(invited.status, 201);
+      const { inviteCode } = await invited.json();
+      assert.equal(typeof inviteCode, "string");
+      assert.ok(await store.redeemInvite(inviteCode, PASSWORD));
+    });
+
+    await t.step("POST /api/users answers 409 to a taken id and 400 to a bad role", async () => {
+      const taken = await request(app, "/api/users", {
+        cookie: profNow,
+        json: { id: "dan", role: "student" },
+      });
+      assert.equal(taken.status, 409);
+      const badRole = await request(app, "/api/users", {
+        cookie: profNow,
+        json: { id: "fay", role: "dean" },
+      });
+      assert.equal(badRole.status, 400);
+    });
+
+    await t.step("POST /api/users is for instructors only", async () => {
+      for (const cookie of [adaNow, await signIn(app, "tia")]) {
+        const response = await request(app, "/api/users", {
+          cookie,
+          json: { id: "mallory", role: "instructor", password: PASSWORD },
+        });
+        assert.equal(response.status, 403);
+      }
+      const anonymous = await request(app, "/api/users", {
+        json: { id: "mallory", role: "instructor" },
+      });
+      assert.equal(anonymous.status, 401);
+    });
+
+    await t.step("POST /api/roster creates the missing students with invite codes", async () => {
+      const csv = 'id,name,email\ngus,"Gus, Jr.",gus@example.org\nbob,Bob,bob@example.org\n';
+      const response = await request(app, "/api/roster", {
+        cookie: profNow,
+        body: csv,
+        headers: { "content-type": "text/csv" },
+      });
+      assert.equal(response.status, 200);
+      const { created, existing } = await response.json();
+      assert.deepEqual(existing, ["bob"]);
+      assert.equal(created.length, 1);
+      assert.equal(created[0].id, "gus");
+      assert.equal(created[0].name, "Gus, Jr.");
+      assert.equal(typeof created[0].inviteCode, "string");
+      const badId = await request(app, "/api/roster", { cookie: profNow, body: "a b,Name\n" });
+      assert.equal(badId.status, 400);
+    });
+
+    await t.step("POST /api/tokens issues a token that authenticates as Bearer", async () => {
+      const response = await request(app, "/api/tokens", { cookie: bobNow, json: {} });
+      assert.equal(response.status, 201);
+      const { token } = await response.json();
+      const progress = await request(app, "/api/progress", { token });
+      assert.equal(progress.status, 200);
+      assert.equal((await request(app, "/api/progress", { token: "forged" })).status, 401);
+    });
+
+    await t.step("a cookie POST without the portal's Origin is refused with 403", async () => {
+      for (const origin of [null, "https://evil.example"]) {
+        const response = await request(app, "/api/tokens", { cookie: bobNow, json: {}, origin });
+        assert.equal(response.status, 403);
+        assert.match((await response.json()).error, /Cross-site/);
+      }
+      const signOut = await request(app, "/api/session", {
+        method: "DELETE",
+        cookie: bobNow,
+        origin: "https://evil.example",
+      });
+      assert.equal(signOut.status, 403);
+    });
+
+    let adaToken = "";
+    await t.step("a Bearer POST needs no Origin", async () => {
+      const issued = await request(app, "/api/tokens", { cookie: adaNow, json: {} });
+      adaToken = (await issued.json()).token;
+      const response = await request(app, "/api/tokens", {
+        token: adaToken,
+        json: {},
+        origin: null,
+      });
+      assert.equal(response.status, 201);
+    });
+
+    let adaSubmission = "";
+    await t.step("POST /api/submissions stores the files before answering 202", async () => {
+      const response = await request(app, "/api/submissions", {
+        token: adaToken,
+        origin: null,
+        body: submission("04-softmax", { "softmax.ts": "export {};", "util.ts": "//" }),
+      });
+      assert.equal(response.status, 202, await response.clone().text());
+      const { id } = await response.json();
+      adaSubmission = id;
+      const stored = await store.getSubmission(id);
+      assert.equal(stored?.status, "queued");
+      assert.deepEqual(Object.keys(await store.getSubmissionFiles(id)), ["softmax.ts", "util.ts"]);
+    });
+
+    await t.step("POST /api/submissions refuses bad exercises, names and bodies", async () => {
+      const cases: [FormData | string, number][] = [
+        [submission("99-nothing", { "x.ts": "" }), 400],
+        [submission("04-softmax", { "lms.ts": "" }), 400],
+        [submission("04-softmax", { "softmax.ts": "", "../evil.ts": "" }), 400],
+        [submission("04-softmax", { "softmax.ts": "", "notes.txt": "" }), 400],
+        [submission("04-softmax", {}), 400],
+      ];
+      for (const [body, status] of cases) {
+        const response = await request(app, "/api/submissions", { cookie: adaNow, body });
+        assert.equal(response.status, status, await response.clone().text());
+      }
+      const malformed = await request(app, "/api/submissions", {
+        cookie: adaNow,
+        body: "--x\r\nnot a part",
+        headers: { "content-type": "multipart/form-data" },
+      });
+      assert.equal(malformed.status, 400);
+      assert.match((await malformed.json()).error, /malformed/);
+      const notMultipart = await request(app, "/api/submissions", {
+        cookie: adaNow,
+        json: { exercise: "04-softmax" },
+      });
+      assert.equal(notMultipart.status, 400);
+    });
+
+    await t.step("POST /api/submissions answers 413 to an upload over the cap", async () => {
+      const big = "x".repeat(65 * 1024);
+      const response = await request(app, "/api/submissions", {
+        cookie: adaNow,
+        body: submission("04-softmax", { "softmax.ts": big }),
+      });
+      assert.equal(response.status, 413);
+      let sent = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 16 * 1024;
+          controller.enqueue(new Uint8Array(16 * 1024));
+        },
+      });
+      const streamed = await request(app, "/api/submissions", {
+        cookie: adaNow,
+        body: endless,
+        headers: { "content-type": "multipart/form-data; boundary=x" },
+      });
+      assert.equal(streamed.status, 413);
+      assert.ok(sent < 200 * 1024, "the body is read only up to the cap");
+    });
+
+    await t.step("POST /api/session answers 413 to a JSON body over 1 MiB", async () => {
+      const response = await request(app, "/api/session", {
+        json: { id: "bob", password: "x".repeat(1024 * 1024) },
+      });
+      assert.equal(response.status, 413);
+    });
+
+    await t.step("POST /api/submissions answers 429 with retryAt when attempts wait", async () => {
+      time += 60_000;
+      const body = () => submission("05-autoencoder", { "autoencoder.ts": "export {};" });
+      const first = await request(app, "/api/submissions", { cookie: bobNow, body: body() });
+      assert.equal(first.status, 202);
+      const second = await request(app, "/api/submissions", { cookie: bobNow, body: body() });
+      assert.equal(second.status, 429);
+      const refusal = await second.json();
+      assert.equal(Date.parse(refusal.retryAt), time + 5 * 60_000);
+      assert.match(refusal.error, /minutes/);
+    });
+
+    await t.step("POST /api/submissions is for students only", async () => {
+      const response = await request(app, "/api/submissions", {
+        cookie: profNow,
+        body: submission("04-softmax", { "softmax.ts": "" }),
+      });
+      assert.equal(response.status, 403);
+    });
+
+    await t.step("GET /api/submissions/:id shows the owner the status and tests", async () => {
+      const queued = await request(app, `/api/submissions/${adaSubmission}`, { cookie: adaNow });
+      assert.deepEqual(await queued.json(), {
+        id: adaSubmission,
+        student: "ada",
+        exercise: "04-softmax",
+        status: "queued",
+        score: null,
+        maxScore: null,
+        tests: [],
+      });
+      await grade(store, 10);
+      const done = await (await request(app, `/api/submissions/${adaSubmission}`, {
+        token: adaToken,
+      })).json();
+      assert.equal(done.status, "done");
+      assert.equal(done.score, 10);
+      assert.equal(done.tests[0].name, "softmax() sums to one");
+      assert.equal(done.tests[0].status, "passed");
+    });
+
+    await t.step("GET /api/submissions/:id answers 404 to another student", async () => {
+      const other = await request(app, `/api/submissions/${adaSubmission}`, { cookie: bobNow });
+      assert.equal(other.status, 404);
+      const unknown = await request(app, "/api/submissions/nope", { cookie: bobNow });
+      assert.equal(unknown.status, 404);
+      const staff = await request(app, `/api/submissions/${adaSubmission}`, { cookie: profNow });
+      assert.equal(staff.status, 200);
+    });
+
+    await t.step("GET /api/progress gives best scores and attempts per exercise", async () => {
+      const response = await request(app, "/api/progress", { cookie: adaNow });
+      const { exercises } = await response.json();
+      assert.equal(exercises.length, EXERCISES.length);
+      const softmax = exercises.find((e: { exercise: string }) => e.exercise === "04-softmax");
+      assert.equal(softmax.bestScore, 10);
+      assert.equal(softmax.attempts, 1);
+      assert.equal((await request(app, "/api/progress", { cookie: profNow })).status, 403);
+    });
+
+    await t.step("GET /api/leaderboard ranks by display name and never shows ids", async () => {
+      await grade(store, 7, 0.91);
+      const response = await request(app, "/api/leaderboard?exercise=04-softmax", {
+        cookie: bobNow,
+      });
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      assert.ok(!text.includes('"ada"') && !text.includes("student"), text);
+      assert.ok(!text.includes("<script>"), "markup is escaped in the JSON text");
+      const { rows } = JSON.parse(text);
+      assert.deepEqual(rows.map((row: { rank: number; name: string }) => [row.rank, row.name]), [
+        [1, "<script>alert(1)</script>"],
+      ]);
+      const metric = await (await request(app, "/api/leaderboard?exercise=05-autoencoder", {
+        cookie: adaNow,
+      })).json();
+      assert.deepEqual(metric.rows.map((row: { name: string; metric: number }) => row), [
+        { rank: 1, name: "Bob", score: 7, metric: 0.91, at: metric.rows[0].at },
+      ]);
+      const unknown = await request(app, "/api/leaderboard?exercise=99-x", { cookie: adaNow });
+      assert.equal(unknown.status, 404);
+      assert.equal((await request(app, "/api/leaderboard", { cookie: adaNow })).status, 400);
+    });
+
+    await t.step("GET /api/grades.csv gives staff the gradebook's columns", async () => {
+      const response = await request(app, "/api/grades.csv", { cookie: profNow });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /text\/csv/);
+      const lines = (await response.text()).trim().split("\n");
+      assert.equal(lines[0], ["student", ...EXERCISES.map((e) => e.id), "total"].join(","));
+      assert.ok(lines.includes("ada,0,0,0,10,0,10"), lines.join("\n"));
+      assert.ok(lines.includes("bob,0,0,0,0,7,7"), lines.join("\n"));
+      assert.ok(!lines.some((line) => line.startsWith("prof")));
+    });
+
+    await t.step("GET /api/grades.csv is forbidden to students", async () => {
+      const response = await request(app, "/api/grades.csv", { cookie: adaNow });
+      assert.equal(response.status, 403);
+      assert.equal((await request(app, "/api/grades.csv")).status, 401);
+    });
+
+    await t.step("an unknown route answers 404 in JSON", async () => {
+      const response = await request(app, "/api/nothing");
+      assert.equal(response.status, 404);
+      assert.match((await response.json()).error, /No route/);
+    });
+  } finally {
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("deno task start serves the portal until SIGTERM", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-server-test-" });
+  try {
+    const setup = await openStore({ dataDir });
+    try {
+      await setup.createUser({ id: "prof", role: "instructor", password: PASSWORD });
+    } finally {
+      await setup.close();
+    }
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr;
+    listener.close();
+    const origin = `http://localhost:${port}`;
+    const server = new Deno.Command(Deno.execPath(), {
+      args: ["task", "start", "--workers", "0"],
+      cwd: join(import.meta.dirname!, ".."),
+      env: { PORT: String(port), DATA_DIR: dataDir, PORTAL_ORIGIN: origin },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = Promise.all([
+      new Response(server.stdout).text(),
+      new Response(server.stderr).text(),
+    ]);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 20_000;
+      while (true) {
+        try {
+          await (await fetch(`${base}/`)).body?.cancel();
+          break;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      const post = async (path: string, body: unknown, cookie = "") =>
+        await fetch(`${base}${path}`, {
+          method: "POST",
+          headers: { origin, cookie, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const signedIn = await post("/api/session", { id: "prof", password: PASSWORD });
+      assert.equal(signedIn.status, 200);
+      await signedIn.body?.cancel();
+      const profCookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0];
+      const created = await post("/api/users", {
+        id: "ada",
+        role: "student",
+        password: PASSWORD,
+      }, profCookie);
+      assert.equal(created.status, 201);
+      await created.body?.cancel();
+      const student = await post("/api/session", { id: "ada", password: PASSWORD });
+      await student.body?.cancel();
+      const cookie = (student.headers.get("set-cookie") ?? "").split(";")[0];
+      const progress = await fetch(`${base}/api/progress`, { headers: { cookie } });
+      assert.equal(progress.status, 200);
+      assert.equal((await progress.json()).exercises.length, EXERCISES.length);
+    } finally {
+      server.kill("SIGTERM");
+    }
+    const status = await server.status;
+    const [stdout, stderr] = await output;
+    assert.equal(status.code, 0, stderr);
+    assert.match(stdout, /Portal on http:\/\/localhost:\d+\//);
+    assert.match(stdout, /Stopped\./);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -1,0 +1,61 @@
+/**
+ * `POST /api/session` signs in with an id and password and sets the session cookie;
+ * `DELETE /api/session` signs out.
+ *
+ * @module
+ */
+import { deleteCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { HttpError, json, readJson } from "../../_http.ts";
+import { type Handlers, requireUser, SESSION_COOKIE } from "../../_middleware.ts";
+
+/** The sign-in body. */
+export const SignInSchema = z.object({
+  id: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+
+/** The route's handlers, by method. */
+export const handler: Handlers = {
+  async POST(c) {
+    const portal = c.get("portal");
+    const { id, password } = await readJson(c.req.raw, SignInSchema, portal.maxJsonBytes);
+    const client = clientAddress(c.env);
+    const keys = [`id:${id}`, `client:${client}`];
+    const blockedUntil = portal.signIns.blockedUntil(keys);
+    if (blockedUntil) {
+      throw new HttpError(429, "Too many failed sign-ins: try again later", {
+        retryAt: blockedUntil.toISOString(),
+      });
+    }
+    const user = await portal.store.authenticate(id, password);
+    if (!user) {
+      portal.signIns.fail(keys);
+      throw new HttpError(401, "Wrong id or password");
+    }
+    portal.signIns.forget(`id:${id}`);
+    const session = await portal.store.createSession(user.id);
+    setCookie(c, SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: portal.origin.startsWith("https:"),
+      path: "/",
+      expires: session.expiresAt,
+    });
+    return json(c, { user: { id: user.id, name: user.name, role: user.role } });
+  },
+
+  async DELETE(c) {
+    requireUser(c);
+    const { sessionToken } = c.get("state");
+    if (sessionToken) await c.get("portal").store.deleteSession(sessionToken);
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return json(c, { signedOut: true });
+  },
+};
+
+/** The client's address from `Deno.serve`'s connection info; "unknown" in memory. */
+function clientAddress(env: unknown): string {
+  const remote = (env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
+  return remote?.hostname ?? "unknown";
+}

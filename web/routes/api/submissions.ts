@@ -1,0 +1,76 @@
+/**
+ * `POST /api/submissions` stores a student's files for grading (multipart: `exercise` and
+ * one or more `file`) and answers 202 with the submission's id once it is stored.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { EXERCISES } from "../../../course/metadata.ts";
+import { HttpError, json, parse, readBody } from "../../_http.ts";
+import { type Handlers, requireUser } from "../../_middleware.ts";
+
+/** A submitted file's name: the entry file or a helper `.ts` beside it. */
+const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}\.ts$/;
+
+/** The submission's form fields. */
+export const SubmissionFormSchema = z.object({
+  exercise: z.string().min(1).max(100),
+  files: z.array(
+    z.object({
+      name: z.string().regex(FILE_NAME, "a file is the entry file or a helper .ts file"),
+      content: z.instanceof(Uint8Array),
+    }),
+  ).min(1, "attach the exercise's file as `file`").max(20, "at most 20 files"),
+});
+
+/** The route's handlers, by method. */
+export const handler: Handlers = {
+  async POST(c) {
+    const student = requireUser(c, "student");
+    const portal = c.get("portal");
+    const type = c.req.header("content-type") ?? "";
+    if (!type.toLowerCase().startsWith("multipart/form-data")) {
+      throw new HttpError(400, "Invalid request: send multipart/form-data with exercise and file");
+    }
+    const body = await readBody(c.req.raw, portal.maxUploadBytes);
+    let form: FormData;
+    try {
+      form = await new Request("http://portal.invalid/", {
+        method: "POST",
+        headers: { "content-type": type },
+        body,
+      }).formData();
+    } catch {
+      throw new HttpError(400, "Invalid request: the multipart body is malformed");
+    }
+    const files = await Promise.all(
+      form.getAll("file").map(async (file) => {
+        if (!(file instanceof File)) {
+          throw new HttpError(400, "Invalid request: file is not a file");
+        }
+        return { name: file.name, content: new Uint8Array(await file.arrayBuffer()) };
+      }),
+    );
+    const submission = parse(SubmissionFormSchema, { exercise: form.get("exercise"), files });
+    const exercise = EXERCISES.find((e) => e.id === submission.exercise);
+    if (!exercise) {
+      throw new HttpError(400, `Invalid request: unknown exercise "${submission.exercise}"`);
+    }
+    const names = submission.files.map((file) => file.name);
+    if (!names.includes(exercise.entry)) {
+      throw new HttpError(400, `Invalid request: the submission needs ${exercise.entry}`);
+    }
+    if (new Set(names).size !== names.length) {
+      throw new HttpError(400, "Invalid request: a file name appears twice");
+    }
+    const outcome = await portal.store.submit({
+      student: student.id,
+      exercise: exercise.id,
+      files: Object.fromEntries(submission.files.map((file) => [file.name, file.content])),
+    });
+    if (!outcome.accepted) {
+      throw new HttpError(429, outcome.reason, { retryAt: outcome.retryAt.toISOString() });
+    }
+    return json(c, { id: outcome.submission.id }, 202);
+  },
+};

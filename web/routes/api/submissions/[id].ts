@@ -1,0 +1,30 @@
+/**
+ * `GET /api/submissions/:id` shows a submission's status and test results to its owner and
+ * to staff; to anyone else it does not exist.
+ *
+ * @module
+ */
+import { toGradescope } from "../../../../grader/report.ts";
+import { HttpError, json } from "../../../_http.ts";
+import { type Handlers, isStaff, requireUser } from "../../../_middleware.ts";
+
+/** The route's handlers, by method. */
+export const handler: Handlers = {
+  async GET(c) {
+    const user = requireUser(c);
+    const id = c.req.param("id") ?? "";
+    const submission = await c.get("portal").store.getSubmission(id);
+    if (!submission || (submission.student !== user.id && !isStaff(user))) {
+      throw new HttpError(404, `Unknown submission "${id}"`);
+    }
+    return json(c, {
+      id: submission.id,
+      student: submission.student,
+      exercise: submission.exercise,
+      status: submission.status,
+      score: submission.score,
+      maxScore: submission.maxScore,
+      tests: submission.result ? toGradescope(submission.result).tests : [],
+    });
+  },
+};

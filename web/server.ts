@@ -1,0 +1,148 @@
+/**
+ * `deno task start`: the course portal on `Deno.serve`, with its database (`DATABASE_URL`,
+ * else PGlite in `DATA_DIR`, default `.data`) and grading workers in the same process,
+ * until SIGINT or SIGTERM.
+ *
+ * ```
+ * deno task start [--workers N] [--trusted]
+ * ```
+ *
+ * `PORT` (default 8000) is the port; `PORTAL_ORIGIN` (default `http://localhost:<port>`) is
+ * the origin browsers see, which cookie-authenticated changes must come from: set it to the
+ * public `https://` address behind a proxy. Exit status: 0 after a signal, 2 for bad
+ * arguments or configuration.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { createApp } from "./app.ts";
+import { openStore, type Store } from "./store/mod.ts";
+import { runWorker, type WorkerEvent } from "./worker.ts";
+
+const USAGE = `Usage: deno task start [options]
+
+Serves the course portal on PORT (default 8000) with its database (DATABASE_URL, else the
+embedded one in DATA_DIR, default .data) and grades submissions in the same process.
+
+Options:
+  --workers N  in-process grading workers (default: 1; 0 leaves grading to deno task worker)
+  --trusted    run student code WITHOUT the bubblewrap sandbox (only for code you trust)
+  --help       show this message
+
+Environment: PORT, PORTAL_ORIGIN (the public origin, default http://localhost:PORT),
+DATABASE_URL, DATA_DIR.`;
+
+/** A bad argument or configuration: exit status 2 with a message. */
+class UsageError extends Error {}
+
+interface ServerOptions {
+  port: number;
+  origin: string;
+  workers: number;
+  trusted: boolean;
+}
+
+function parseOptions(args: string[]): ServerOptions | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        workers: { type: "string" },
+        trusted: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return "help";
+  const workers = Number(values.workers ?? 1);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+    throw new UsageError(`Invalid --workers "${values.workers}": expected an integer from 0 to 64`);
+  }
+  const portText = Deno.env.get("PORT") || "8000";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`Invalid PORT "${portText}": expected an integer from 0 to 65535`);
+  }
+  const origin = Deno.env.get("PORTAL_ORIGIN") || `http://localhost:${port}`;
+  if (!URL.canParse(origin)) {
+    throw new UsageError(`Invalid PORTAL_ORIGIN "${origin}": expected a URL such as https://x.org`);
+  }
+  return { port, origin, workers, trusted: values.trusted ?? false };
+}
+
+function report(event: WorkerEvent): void {
+  const what = `${event.student}/${event.exercise} (${event.submission})`;
+  if (event.status === "done" && event.grade) {
+    console.log(`Graded ${what}: ${event.grade.score}/${event.grade.maxScore}`);
+  } else if (event.status === "error") {
+    console.error(`Not graded ${what}: ${event.reason}`);
+  }
+}
+
+async function serve(options: ServerOptions): Promise<number> {
+  let store: Store;
+  try {
+    store = await openStore();
+  } catch (error) {
+    throw new UsageError(`Cannot open the portal's database: ${(error as Error).message}`);
+  }
+  const stop = new AbortController();
+  try {
+    const app = createApp({ store, origin: options.origin });
+    const server = Deno.serve({
+      port: options.port,
+      signal: stop.signal,
+      onListen: ({ port }) =>
+        console.log(`Portal on http://localhost:${port}/ (${store.engine.description})`),
+    }, app.fetch);
+    const workers = Array.from(
+      { length: options.workers },
+      () =>
+        runWorker(store, { signal: stop.signal, trusted: options.trusted, onEvent: report })
+          .catch((error) => {
+            // The portal still takes submissions; they wait for a working worker.
+            console.error(`A grading worker stopped: ${(error as Error).message}`);
+          }),
+    );
+    const onSignal = () => {
+      if (stop.signal.aborted) Deno.exit(130);
+      console.error("Stopping: finishing the requests and jobs in hand");
+      stop.abort();
+    };
+    const signals = ["SIGINT", "SIGTERM"] as const;
+    for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+    try {
+      await Promise.all([server.finished, ...workers]);
+    } finally {
+      for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    }
+    console.log("Stopped.");
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  try {
+    const options = parseOptions(args);
+    if (options === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    return await serve(options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,139 @@
+/**
+ * `deno task worker`: grading workers in a process of their own, taking queued submissions
+ * from the portal's database (`DATABASE_URL`, else PGlite in `DATA_DIR`) until SIGINT or
+ * SIGTERM. The first signal lets each worker finish and record the job in hand; a second
+ * one stops at once (the jobs' leases run out and other workers take them again).
+ *
+ * ```
+ * deno task worker [--workers N] [--trusted]
+ * ```
+ *
+ * Prints one line per graded submission. Exit status: 0 after a signal, 2 for bad
+ * arguments or configuration (the sandbox or the database cannot be opened).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  type SandboxExecutor,
+  sandboxExecutor,
+  SandboxUnavailableError,
+} from "../grader/execute.ts";
+import { loadCourseSecret } from "../grader/secret.ts";
+import { openStore, type Store } from "./store/mod.ts";
+import { runWorker, type WorkerEvent } from "./worker.ts";
+
+const USAGE = `Usage: deno task worker [options]
+
+Grades queued submissions from the portal's database (DATABASE_URL, else the embedded one
+in DATA_DIR, default .data) until SIGINT or SIGTERM; the job in hand is finished first.
+
+Options:
+  --workers N  submissions graded at once (default: 1)
+  --trusted    run student code WITHOUT the bubblewrap sandbox (only for code you trust)
+  --help       show this message`;
+
+/** A bad argument or configuration: exit status 2 with a message. */
+class UsageError extends Error {}
+
+function parseOptions(args: string[]): { workers: number; trusted: boolean } | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        workers: { type: "string" },
+        trusted: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return "help";
+  const workers = Number(values.workers ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new UsageError(`Invalid --workers "${values.workers}": expected an integer from 1 to 64`);
+  }
+  return { workers, trusted: values.trusted ?? false };
+}
+
+function report(event: WorkerEvent): void {
+  const what = `${event.student}/${event.exercise} (${event.submission})`;
+  if (event.status === "done" && event.grade) {
+    const { grade } = event;
+    console.log(
+      `Graded ${what}: ${grade.score}/${grade.maxScore}, ${grade.status}, ` +
+        `${(grade.durationMs / 1000).toFixed(1)} s`,
+    );
+  } else if (event.status === "error") {
+    console.error(`Not graded ${what}: ${event.reason} (${event.queue})`);
+  }
+}
+
+async function work(options: { workers: number; trusted: boolean }): Promise<number> {
+  let executor: SandboxExecutor;
+  try {
+    executor = await sandboxExecutor({ trusted: options.trusted });
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+  await using _sandbox = executor;
+  const { secret } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
+  let store: Store;
+  try {
+    store = await openStore();
+  } catch (error) {
+    throw new UsageError(`Cannot open the portal's database: ${(error as Error).message}`);
+  }
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) Deno.exit(130);
+    console.error("Stopping: finishing the jobs in hand (signal again to stop at once)");
+    stop.abort();
+  };
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  try {
+    console.log(
+      `${options.workers} worker${options.workers === 1 ? "" : "s"} grading from ` +
+        `${store.engine.description} (${options.trusted ? "no sandbox: --trusted" : "bubblewrap"})`,
+    );
+    await Promise.all(
+      Array.from({ length: options.workers }, () =>
+        runWorker(store, {
+          signal: stop.signal,
+          execute: executor.execute,
+          secret,
+          onEvent: report,
+        })),
+    );
+    console.log("Stopped.");
+    return 0;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    await store.close();
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  try {
+    const options = parseOptions(args);
+    if (options === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    return await work(options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
