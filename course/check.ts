@@ -65,7 +65,8 @@ async function watch(exercises: readonly Exercise[], color: boolean): Promise<ne
     );
   say();
   for await (const event of watcher) {
-    if (event.kind !== "modify" && event.kind !== "create") continue;
+    // Editors save in place ("modify") or atomically, writing a new file ("create", "rename").
+    if (!["modify", "create", "rename"].includes(event.kind)) continue;
     for (const path of event.paths) {
       if (!path.endsWith(".ts")) continue;
       const folder = [...folders.keys()].find((f) => path.startsWith(f));

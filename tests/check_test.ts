@@ -147,6 +147,12 @@ Deno.test("check --watch re-runs the exercise when its file is saved", async () 
     seen = "";
     await workspace.use(LMS, SOLUTION);
     await waitFor(/5 of 5 functions pass[\s\S]*Watching 02-lms/);
+    // An atomic save, as many editors do it: write a new file, rename it over the old one.
+    seen = "";
+    const stub = await Deno.readTextFile(new URL("../exercises/02-lms/lms.ts", import.meta.url));
+    await Deno.writeTextFile(`${workspace.entry(LMS)}.tmp`, stub);
+    await Deno.rename(`${workspace.entry(LMS)}.tmp`, workspace.entry(LMS));
+    await waitFor(/not started \(TODO\)[\s\S]*Watching 02-lms/);
   } finally {
     child.kill("SIGKILL");
     await reader.cancel();
