@@ -23,6 +23,7 @@ export const STUDENT_MODULES: readonly string[] = [
   "course/junit.ts",
   "course/metadata.ts",
   "course/report.ts",
+  "course/submit.ts",
   "course/testing.ts",
   "course/tolerance.ts",
   "course/visible_tests.ts",
@@ -78,7 +79,7 @@ export async function buildRelease(out: string): Promise<string[]> {
 
   const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
   const studentConfig = {
-    tasks: { check: config.tasks.check },
+    tasks: { check: config.tasks.check, submit: config.tasks.submit },
     imports: Object.fromEntries(STUDENT_IMPORTS.map((name) => [name, config.imports[name]])),
     compilerOptions: config.compilerOptions,
     fmt: { lineWidth: config.fmt.lineWidth },

@@ -46,7 +46,7 @@ Deno.test("release writes the student bundle and nothing else", async () => {
       assert.doesNotMatch(file, /solution|grader|secret|hidden|variants|class\//i);
     }
     const config = JSON.parse(await Deno.readTextFile(join(out, "deno.json")));
-    assert.deepEqual(Object.keys(config.tasks), ["check"]);
+    assert.deepEqual(Object.keys(config.tasks), ["check", "submit"]);
     assert.match(config.imports["@tensorflow/tfjs"], /^npm:@tensorflow\/tfjs@\d+\.\d+\.\d+$/);
     const readme = await Deno.readTextFile(join(out, "README.md"));
     for (const exercise of EXERCISES) assert.match(readme, new RegExp(exercise.id));

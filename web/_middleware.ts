@@ -6,6 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { Notifier } from "./events.ts";
 import type { Role, Store, User } from "./store/mod.ts";
 import { HttpError } from "./_http.ts";
 import type { SignInLimiter } from "./_sign_in_limiter.ts";
@@ -13,7 +14,7 @@ import type { SignInLimiter } from "./_sign_in_limiter.ts";
 /** The session cookie's name. */
 export const SESSION_COOKIE = "session";
 
-/** What the portal's handlers share: the store, the origin, the clock and the limits. */
+/** What the portal's handlers share: the store, the origin, the clock, the limits, the notifier. */
 export interface Portal {
   store: Store;
   /** The portal's own origin, such as `https://portal.example.org`. */
@@ -24,6 +25,8 @@ export interface Portal {
   maxJsonBytes: number;
   /** The largest submission accepted (the whole multipart body), in bytes. */
   maxUploadBytes: number;
+  /** Tells the event streams that a submission changed. */
+  notifier: Notifier;
 }
 
 /** The request state every handler reads. */

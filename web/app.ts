@@ -8,6 +8,7 @@
  */
 import { Hono } from "hono";
 import { ConflictError, NotFoundError, type Store } from "./store/mod.ts";
+import { Notifier } from "./events.ts";
 import { HttpError, json } from "./_http.ts";
 import {
   type AppEnv,
@@ -17,12 +18,14 @@ import {
   sameOrigin,
 } from "./_middleware.ts";
 import { SignInLimiter } from "./_sign_in_limiter.ts";
+import { handler as events } from "./routes/api/events.ts";
 import { handler as gradesCsv } from "./routes/api/grades_csv.ts";
 import { handler as leaderboard } from "./routes/api/leaderboard.ts";
 import { handler as progress } from "./routes/api/progress.ts";
 import { handler as roster } from "./routes/api/roster.ts";
 import { handler as session } from "./routes/api/session.ts";
 import { handler as submission } from "./routes/api/submissions/[id].ts";
+import { handler as submissionEvents } from "./routes/api/submissions/[id]/events.ts";
 import { handler as submissions } from "./routes/api/submissions.ts";
 import { handler as tokens } from "./routes/api/tokens.ts";
 import { handler as users } from "./routes/api/users.ts";
@@ -61,6 +64,13 @@ export interface AppOptions {
    * @default {524288}
    */
   maxUploadBytes?: number;
+  /**
+   * Tells the event streams that a submission changed: publish the in-process workers'
+   * events to it, and close it to end the streams when the server stops.
+   *
+   * @default {new Notifier()}
+   */
+  notifier?: Notifier;
 }
 
 /** Route paths and their handlers (Fresh would find them by file name). */
@@ -72,6 +82,8 @@ const ROUTES: readonly [string, Handlers][] = [
   ["/api/tokens", tokens],
   ["/api/submissions", submissions],
   ["/api/submissions/:id", submission],
+  ["/api/submissions/:id/events", submissionEvents],
+  ["/api/events", events],
   ["/api/progress", progress],
   ["/api/leaderboard", leaderboard],
   ["/api/grades.csv", gradesCsv],
@@ -80,7 +92,7 @@ const ROUTES: readonly [string, Handlers][] = [
 /**
  * Builds the portal's app.
  *
- * @param options The store, the portal's origin, the clock and the size limits.
+ * @param options The store, the portal's origin, the clock, the size limits and the notifier.
  * @returns The Hono app; serve it with `Deno.serve(app.fetch)`.
  *
  * @example Asking who is signed in, in memory
@@ -112,6 +124,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     signIns: new SignInLimiter({ maxFailures: options.maxSignInFailures, now }),
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024,
+    notifier: options.notifier ?? new Notifier(),
   }));
   app.use(authenticate());
   app.use(sameOrigin());

@@ -16,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { createApp } from "./app.ts";
+import { listenToDatabase, Notifier } from "./events.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
 
@@ -91,7 +92,15 @@ async function serve(options: ServerOptions): Promise<number> {
   }
   const stop = new AbortController();
   try {
-    const app = createApp({ store, origin: options.origin });
+    const notifier = new Notifier();
+    // Open event streams end when the server stops, so that it need not wait for them.
+    stop.signal.addEventListener("abort", () => notifier.close());
+    const databaseUrl = Deno.env.get("DATABASE_URL");
+    // Workers in other processes announce their changes with NOTIFY (web/events.ts).
+    const unlisten = store.engine.kind === "postgres" && databaseUrl
+      ? await listenToDatabase(databaseUrl, notifier)
+      : undefined;
+    const app = createApp({ store, origin: options.origin, notifier });
     const server = Deno.serve({
       port: options.port,
       signal: stop.signal,
@@ -101,7 +110,14 @@ async function serve(options: ServerOptions): Promise<number> {
     const workers = Array.from(
       { length: options.workers },
       () =>
-        runWorker(store, { signal: stop.signal, trusted: options.trusted, onEvent: report })
+        runWorker(store, {
+          signal: stop.signal,
+          trusted: options.trusted,
+          onEvent: (event) => {
+            report(event);
+            notifier.publish({ submission: event.submission, student: event.student });
+          },
+        })
           .catch((error) => {
             // The portal still takes submissions; they wait for a working worker.
             console.error(`A grading worker stopped: ${(error as Error).message}`);
@@ -118,6 +134,7 @@ async function serve(options: ServerOptions): Promise<number> {
       await Promise.all([server.finished, ...workers]);
     } finally {
       for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+      await unlisten?.();
     }
     console.log("Stopped.");
     return 0;

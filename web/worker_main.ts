@@ -21,6 +21,7 @@ import {
 } from "../grader/execute.ts";
 import { loadCourseSecret } from "../grader/secret.ts";
 import { openStore, type Store } from "./store/mod.ts";
+import { notifyDatabase } from "./events.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
 
 const USAGE = `Usage: deno task worker [options]
@@ -106,7 +107,13 @@ async function work(options: { workers: number; trusted: boolean }): Promise<num
           signal: stop.signal,
           execute: executor.execute,
           secret,
-          onEvent: report,
+          onEvent: (event) => {
+            report(event);
+            // Portals on the same PostgreSQL database update their live status views.
+            notifyDatabase(store, event).catch((error) => {
+              console.error(`Cannot announce a status change: ${(error as Error).message}`);
+            });
+          },
         })),
     );
     console.log("Stopped.");

@@ -71,6 +71,7 @@ export const handler: Handlers = {
     if (!outcome.accepted) {
       throw new HttpError(429, outcome.reason, { retryAt: outcome.retryAt.toISOString() });
     }
+    portal.notifier.publish({ submission: outcome.submission.id, student: student.id });
     return json(c, { id: outcome.submission.id }, 202);
   },
 };

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openStore } from "../web/store/mod.ts";
+
+const ROOT = join(import.meta.dirname!, "..");
+const PASSWORD = "correct horse battery";
+
+async function submit(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "submit", ...args],
+    cwd: ROOT,
+    env: { PORTAL_URL: "", PORTAL_TOKEN: "", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("deno task submit refuses missing settings and files with status 2", async () => {
+  const unset = await submit(["02-lms"], {});
+  assert.equal(unset.code, 2);
+  assert.match(unset.stderr, /set PORTAL_URL/);
+  const env = { PORTAL_URL: "http://127.0.0.1:9", PORTAL_TOKEN: "" };
+  const noToken = await submit(["02-lms"], env);
+  assert.equal(noToken.code, 2);
+  assert.match(noToken.stderr, /set PORTAL_TOKEN/);
+  const full = { ...env, PORTAL_TOKEN: "t" };
+  const wrongName = await submit(["02-lms", "solutions/02-lms/other.ts"], full);
+  assert.equal(wrongName.code, 2);
+  assert.match(wrongName.stderr, /the file of 02-lms is named lms\.ts/);
+  const missing = await submit(["02-lms", join(ROOT, "nowhere", "lms.ts")], full);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /there is no such file/);
+  const unknown = await submit(["99-nope"], full);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no such exercise/);
+  const help = await submit(["--help"], {});
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Exit status:/);
+});
+
+Deno.test("deno task submit grades a file on a running portal and prints the feedback", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-submit-test-" });
+  try {
+    const setup = await openStore({ dataDir });
+    try {
+      await setup.createUser({ id: "prof", role: "instructor", password: PASSWORD });
+    } finally {
+      await setup.close();
+    }
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr;
+    listener.close();
+    const origin = `http://localhost:${port}`;
+    const server = new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "start", "--workers", "1"],
+      cwd: ROOT,
+      env: { PORT: String(port), DATA_DIR: dataDir, PORTAL_ORIGIN: origin },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = Promise.all([
+      new Response(server.stdout).text(),
+      new Response(server.stderr).text(),
+    ]);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 20_000;
+      while (true) {
+        try {
+          await (await fetch(`${base}/`)).body?.cancel();
+          break;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      const post = async (path: string, body: unknown, cookie = "") => {
+        const response = await fetch(`${base}${path}`, {
+          method: "POST",
+          headers: { origin, cookie, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        assert.ok(response.ok, `${path}: ${response.status}`);
+        return response;
+      };
+      const cookieOf = (response: Response) =>
+        (response.headers.get("set-cookie") ?? "").split(";")[0];
+      const prof = cookieOf(await post("/api/session", { id: "prof", password: PASSWORD }));
+      await post("/api/users", { id: "ada", role: "student", password: PASSWORD }, prof);
+      const ada = cookieOf(await post("/api/session", { id: "ada", password: PASSWORD }));
+      const { token } = await (await post("/api/tokens", {}, ada)).json();
+      const env = { PORTAL_URL: base, PORTAL_TOKEN: token };
+
+      const right = await submit(["02-lms", join(ROOT, "solutions", "02-lms", "lms.ts")], env);
+      assert.equal(right.code, 0, right.stdout + right.stderr);
+      assert.match(right.stdout, /Status: queued/);
+      assert.match(right.stdout, /Status: done/);
+      const [, score, maxScore] = right.stdout.match(/02-lms: (\S+)\/(\S+) points/) ?? [];
+      assert.equal(score, maxScore, right.stdout);
+
+      const folder = await Deno.makeTempDir({ prefix: "web-submit-bug-" });
+      try {
+        const buggy = join(folder, "lms.ts");
+        await Deno.copyFile(
+          join(ROOT, "tests", "variants", "02-lms", "bug_cost_missing_half.ts"),
+          buggy,
+        );
+        const wrong = await submit(["02-lms", buggy], env);
+        assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
+        assert.match(wrong.stdout, /FAIL cost:/);
+        assert.match(wrong.stdout, /is the ½ there\?/);
+      } finally {
+        await Deno.remove(folder, { recursive: true });
+      }
+    } finally {
+      server.kill("SIGTERM");
+    }
+    const status = await server.status;
+    const [stdout, stderr] = await output;
+    assert.equal(status.code, 0, stderr);
+    assert.match(stdout, /Stopped\./);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -1,0 +1,208 @@
+import assert from "node:assert/strict";
+import { createApp } from "./app.ts";
+import {
+  listenToDatabase,
+  Notifier,
+  notifyDatabase,
+  type StatusChange,
+  type StatusEvent,
+} from "./events.ts";
+import { startThrowawayPostgres } from "./store/_testing.ts";
+import { openStore, type Store } from "./store/mod.ts";
+
+const ORIGIN = "http://portal.test";
+
+/** Reads `event: status` messages off a server-sent event stream, one at a time. */
+class EventReader {
+  #reader: ReadableStreamDefaultReader<string>;
+  #buffer = "";
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.#reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** The next status message, or `null` when the stream ended. */
+  async next(): Promise<StatusEvent | null> {
+    while (true) {
+      const end = this.#buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const message = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 2);
+        const data = message.match(/^event: status\ndata: (.*)$/);
+        if (data) return JSON.parse(data[1]);
+        continue;
+      }
+      const { done, value } = await this.#reader.read();
+      if (done) return null;
+      this.#buffer += value;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel();
+  }
+}
+
+async function withPortal(
+  run: (portal: {
+    store: Store;
+    notifier: Notifier;
+    get: (path: string, token: string) => Promise<Response>;
+    tokens: Record<string, string>;
+  }) => Promise<void>,
+): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-events-test-" });
+  const store = await openStore({ dataDir });
+  const notifier = new Notifier();
+  const app = createApp({ store, origin: ORIGIN, notifier });
+  try {
+    const tokens: Record<string, string> = {};
+    for (const [id, role] of [["ada", "student"], ["bob", "student"], ["tia", "ta"]] as const) {
+      await store.createUser({ id, role, password: "correct horse battery" });
+      tokens[id] = (await store.createApiToken(id)).token;
+    }
+    const get = async (path: string, token: string) =>
+      await app.fetch(
+        new Request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${token}` } }),
+      );
+    await run({ store, notifier, get, tokens });
+  } finally {
+    notifier.close();
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+async function submitLms(store: Store, student: string): Promise<string> {
+  const outcome = await store.submit({
+    student,
+    exercise: "02-lms",
+    files: { "lms.ts": new TextEncoder().encode("export {};\n") },
+  });
+  assert.ok(outcome.accepted);
+  return outcome.submission.id;
+}
+
+async function grade(store: Store, notifier: Notifier, score: number): Promise<void> {
+  const job = await store.claimJob("test");
+  assert.ok(job);
+  notifier.publish({ submission: job.submissionId, student: job.student });
+  await store.completeJob(job, {
+    student: job.student,
+    exercise: job.exercise,
+    status: "graded",
+    score,
+    maxScore: 10,
+    groups: [],
+    durationMs: 5,
+  });
+  notifier.publish({ submission: job.submissionId, student: job.student });
+}
+
+Deno.test("statusStream() sends the owner queued, running and done, then closes", async () => {
+  await withPortal(async ({ store, notifier, get, tokens }) => {
+    const id = await submitLms(store, "ada");
+    const response = await get(`/api/submissions/${id}/events`, tokens.ada);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+    const events = new EventReader(response.body!);
+    assert.deepEqual(await events.next(), { id, status: "queued" });
+    const job = await store.claimJob("test");
+    assert.ok(job);
+    notifier.publish({ submission: id, student: "ada" });
+    assert.deepEqual(await events.next(), { id, status: "running" });
+    await store.completeJob(job, {
+      student: "ada",
+      exercise: "02-lms",
+      status: "graded",
+      score: 7,
+      maxScore: 10,
+      groups: [],
+      durationMs: 5,
+    });
+    notifier.publish({ submission: id, student: "ada" });
+    assert.deepEqual(await events.next(), { id, status: "done", score: 7, maxScore: 10 });
+    assert.equal(await events.next(), null);
+  });
+});
+
+Deno.test("statusStream() sends a graded submission's final state and closes at once", async () => {
+  await withPortal(async ({ store, notifier, get, tokens }) => {
+    const id = await submitLms(store, "ada");
+    await grade(store, notifier, 10);
+    const response = await get(`/api/submissions/${id}/events`, tokens.tia);
+    assert.equal(response.status, 200);
+    const events = new EventReader(response.body!);
+    assert.deepEqual(await events.next(), { id, status: "done", score: 10, maxScore: 10 });
+    assert.equal(await events.next(), null);
+  });
+});
+
+Deno.test("statusStream() does not exist for another student or an unknown id", async () => {
+  await withPortal(async ({ store, get, tokens }) => {
+    const id = await submitLms(store, "ada");
+    const other = await get(`/api/submissions/${id}/events`, tokens.bob);
+    assert.equal(other.status, 404);
+    assert.deepEqual(await other.json(), { error: `Unknown submission "${id}"` });
+    const unknown = await get("/api/submissions/nope/events", tokens.ada);
+    assert.equal(unknown.status, 404);
+    await unknown.body?.cancel();
+    const anonymous = await get(`/api/submissions/${id}/events`, "not-a-token");
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+  });
+});
+
+Deno.test("statusStream() follows all of a student's submissions on /api/events", async () => {
+  await withPortal(async ({ store, notifier, get, tokens }) => {
+    const first = await submitLms(store, "ada");
+    const response = await get("/api/events", tokens.ada);
+    assert.equal(response.status, 200);
+    const events = new EventReader(response.body!);
+    assert.deepEqual(await events.next(), { id: first, status: "queued" });
+    await grade(store, notifier, 4);
+    // The stream sees the running state unless grading was quicker than its re-read.
+    let event = await events.next();
+    if (event?.status === "running") event = await events.next();
+    assert.deepEqual(event, { id: first, status: "done", score: 4, maxScore: 10 });
+    await events.cancel();
+  });
+});
+
+Deno.test("statusStream() is for students only on /api/events", async () => {
+  await withPortal(async ({ get, tokens }) => {
+    const response = await get("/api/events", tokens.tia);
+    assert.equal(response.status, 403);
+    await response.body?.cancel();
+  });
+});
+
+Deno.test("Notifier.close() ends the open streams", async () => {
+  await withPortal(async ({ store, notifier, get, tokens }) => {
+    const id = await submitLms(store, "ada");
+    const response = await get(`/api/submissions/${id}/events`, tokens.ada);
+    const events = new EventReader(response.body!);
+    assert.deepEqual(await events.next(), { id, status: "queued" });
+    notifier.close();
+    assert.equal(await events.next(), null);
+  });
+});
+
+Deno.test("listenToDatabase() hands notifyDatabase()'s changes to the notifier on PostgreSQL", async () => {
+  const server = await startThrowawayPostgres();
+  try {
+    const store = await openStore({ databaseUrl: server.url });
+    const notifier = new Notifier();
+    const unlisten = await listenToDatabase(server.url, notifier);
+    try {
+      const received = new Promise<StatusChange | null>((resolve) => notifier.subscribe(resolve));
+      await notifyDatabase(store, { submission: "s1", student: "ada" });
+      assert.deepEqual(await received, { submission: "s1", student: "ada" });
+    } finally {
+      await unlisten();
+      await store.close();
+    }
+  } finally {
+    await server.stop();
+  }
+});
