@@ -9,6 +9,7 @@ import { getCookie } from "hono/cookie";
 import type { Notifier } from "./events.ts";
 import type { Role, Store, User } from "./store/mod.ts";
 import { HttpError } from "./_http.ts";
+import type { SetupToken } from "./_setup.ts";
 import type { SignInLimiter } from "./_sign_in_limiter.ts";
 
 /** The session cookie's name. */
@@ -27,6 +28,8 @@ export interface Portal {
   maxUploadBytes: number;
   /** Tells the event streams that a submission changed. */
   notifier: Notifier;
+  /** The first start's one-time setup token, or `null` when there is none. */
+  setup: SetupToken | null;
 }
 
 /** The request state every handler reads. */

@@ -17,19 +17,23 @@ import {
   providePortal,
   sameOrigin,
 } from "./_middleware.ts";
+import type { SetupToken } from "./_setup.ts";
 import { SignInLimiter } from "./_sign_in_limiter.ts";
 import { handler as events } from "./routes/api/events.ts";
 import { handler as gradesCsv } from "./routes/api/grades_csv.ts";
 import { handler as leaderboard } from "./routes/api/leaderboard.ts";
 import { handler as progress } from "./routes/api/progress.ts";
+import { handler as redeemInvite } from "./routes/api/invites/redeem.ts";
 import { handler as roster } from "./routes/api/roster.ts";
 import { handler as session } from "./routes/api/session.ts";
+import { handler as setup } from "./routes/api/setup.ts";
 import { handler as submission } from "./routes/api/submissions/[id].ts";
 import { handler as submissionEvents } from "./routes/api/submissions/[id]/events.ts";
 import { handler as submissions } from "./routes/api/submissions.ts";
 import { handler as tokens } from "./routes/api/tokens.ts";
 import { handler as users } from "./routes/api/users.ts";
 import { handler as index } from "./routes/index.ts";
+import { handler as setupPage } from "./routes/setup.ts";
 
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
@@ -71,12 +75,22 @@ export interface AppOptions {
    * @default {new Notifier()}
    */
   notifier?: Notifier;
+  /**
+   * The first start's one-time setup token (see `POST /api/setup`), made with
+   * `SetupToken.create()` when the store has no instructor.
+   *
+   * @default {null}
+   */
+  setupToken?: SetupToken | null;
 }
 
 /** Route paths and their handlers (Fresh would find them by file name). */
 const ROUTES: readonly [string, Handlers][] = [
   ["/", index],
+  ["/setup", setupPage],
   ["/api/session", session],
+  ["/api/invites/redeem", redeemInvite],
+  ["/api/setup", setup],
   ["/api/users", users],
   ["/api/roster", roster],
   ["/api/tokens", tokens],
@@ -125,6 +139,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024,
     notifier: options.notifier ?? new Notifier(),
+    setup: options.setupToken ?? null,
   }));
   app.use(authenticate());
   app.use(sameOrigin());

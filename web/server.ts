@@ -16,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { createApp } from "./app.ts";
+import { SetupToken } from "./_setup.ts";
 import { listenToDatabase, Notifier } from "./events.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
@@ -83,6 +84,21 @@ function report(event: WorkerEvent): void {
   }
 }
 
+/**
+ * On a store without an instructor, makes a one-time setup token and prints the one line
+ * that tells how to use it.
+ */
+async function firstStartSetup(store: Store, origin: string): Promise<SetupToken | null> {
+  if ((await store.listUsers({ role: "instructor" })).length > 0) return null;
+  const { token, setup } = await SetupToken.create();
+  const base = origin.replace(/\/$/, "");
+  console.log(
+    `No instructor yet: open ${base}/setup#${token} or POST {token, id, password, name?} ` +
+      `to /api/setup within 24 h`,
+  );
+  return setup;
+}
+
 async function serve(options: ServerOptions): Promise<number> {
   let store: Store;
   try {
@@ -100,7 +116,8 @@ async function serve(options: ServerOptions): Promise<number> {
     const unlisten = store.engine.kind === "postgres" && databaseUrl
       ? await listenToDatabase(databaseUrl, notifier)
       : undefined;
-    const app = createApp({ store, origin: options.origin, notifier });
+    const setup = await firstStartSetup(store, options.origin);
+    const app = createApp({ store, origin: options.origin, notifier, setupToken: setup });
     const server = Deno.serve({
       port: options.port,
       signal: stop.signal,

@@ -4,10 +4,13 @@
  *
  * @module
  */
+import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { HttpError, json, readJson } from "../../_http.ts";
-import { type Handlers, requireUser, SESSION_COOKIE } from "../../_middleware.ts";
+import { type AppEnv, type Handlers, requireUser, SESSION_COOKIE } from "../../_middleware.ts";
+import type { User } from "../../store/mod.ts";
 
 /** The sign-in body. */
 export const SignInSchema = z.object({
@@ -34,15 +37,7 @@ export const handler: Handlers = {
       throw new HttpError(401, "Wrong id or password");
     }
     portal.signIns.forget(`id:${id}`);
-    const session = await portal.store.createSession(user.id);
-    setCookie(c, SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: portal.origin.startsWith("https:"),
-      path: "/",
-      expires: session.expiresAt,
-    });
-    return json(c, { user: { id: user.id, name: user.name, role: user.role } });
+    return await startSession(c, user);
   },
 
   async DELETE(c) {
@@ -54,8 +49,38 @@ export const handler: Handlers = {
   },
 };
 
-/** The client's address from `Deno.serve`'s connection info; "unknown" in memory. */
-function clientAddress(env: unknown): string {
+/**
+ * Signs a user in: starts a session and sets its cookie.
+ *
+ * @param c The request's context.
+ * @param user The user.
+ * @param status The response's status.
+ * @returns The response, `{user: {id, name, role}}`.
+ */
+export async function startSession(
+  c: Context<AppEnv>,
+  user: User,
+  status: ContentfulStatusCode = 200,
+): Promise<Response> {
+  const portal = c.get("portal");
+  const session = await portal.store.createSession(user.id);
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: portal.origin.startsWith("https:"),
+    path: "/",
+    expires: session.expiresAt,
+  });
+  return json(c, { user: { id: user.id, name: user.name, role: user.role } }, status);
+}
+
+/**
+ * The client's address from `Deno.serve`'s connection info.
+ *
+ * @param env The request's environment (`c.env`).
+ * @returns The address; "unknown" in memory.
+ */
+export function clientAddress(env: unknown): string {
   const remote = (env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
   return remote?.hostname ?? "unknown";
 }

@@ -1,0 +1,39 @@
+/**
+ * `POST /api/invites/redeem` redeems a one-time invite code: the user chooses a password
+ * and is signed in. Failed codes count toward the sign-in limiter, so that codes cannot be
+ * guessed.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { HttpError, readJson } from "../../../_http.ts";
+import type { Handlers } from "../../../_middleware.ts";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../../store/passwords.ts";
+import { clientAddress, startSession } from "../session.ts";
+
+/** The redeeming body. */
+export const RedeemSchema = z.object({
+  code: z.string().min(1).max(256),
+  password: z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH),
+});
+
+/** The route's handlers, by method. */
+export const handler: Handlers = {
+  async POST(c) {
+    const portal = c.get("portal");
+    const { code, password } = await readJson(c.req.raw, RedeemSchema, portal.maxJsonBytes);
+    const keys = [`client:${clientAddress(c.env)}`];
+    const blockedUntil = portal.signIns.blockedUntil(keys);
+    if (blockedUntil) {
+      throw new HttpError(429, "Too many failed attempts: try again later", {
+        retryAt: blockedUntil.toISOString(),
+      });
+    }
+    const user = await portal.store.redeemInvite(code, password);
+    if (!user) {
+      portal.signIns.fail(keys);
+      throw new HttpError(404, "Unknown invite code");
+    }
+    return await startSession(c, user);
+  },
+};
