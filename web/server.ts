@@ -4,7 +4,7 @@
  * until SIGINT or SIGTERM.
  *
  * ```
- * deno task start [--workers N] [--trusted]
+ * deno task start [--workers N] [--trusted] [--demo]
  * ```
  *
  * `PORT` (default 8000) is the port; `PORTAL_ORIGIN` (default `http://localhost:<port>`) is
@@ -16,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { createApp } from "./app.ts";
+import { loadDemo } from "./demo.ts";
 import { SetupToken } from "./_setup.ts";
 import { listenToDatabase, Notifier } from "./events.ts";
 import { openStore, type Store } from "./store/mod.ts";
@@ -29,6 +30,7 @@ embedded one in DATA_DIR, default .data) and grades submissions in the same proc
 Options:
   --workers N  in-process grading workers (default: 1; 0 leaves grading to deno task worker)
   --trusted    run student code WITHOUT the bubblewrap sandbox (only for code you trust)
+  --demo       on an empty database, load the sample class as students with submissions
   --help       show this message
 
 Environment: PORT, PORTAL_ORIGIN (the public origin, default http://localhost:PORT),
@@ -42,6 +44,7 @@ interface ServerOptions {
   origin: string;
   workers: number;
   trusted: boolean;
+  demo: boolean;
 }
 
 function parseOptions(args: string[]): ServerOptions | "help" {
@@ -52,6 +55,7 @@ function parseOptions(args: string[]): ServerOptions | "help" {
       options: {
         workers: { type: "string" },
         trusted: { type: "boolean" },
+        demo: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -72,7 +76,13 @@ function parseOptions(args: string[]): ServerOptions | "help" {
   if (!URL.canParse(origin)) {
     throw new UsageError(`Invalid PORTAL_ORIGIN "${origin}": expected a URL such as https://x.org`);
   }
-  return { port, origin, workers, trusted: values.trusted ?? false };
+  return {
+    port,
+    origin,
+    workers,
+    trusted: values.trusted ?? false,
+    demo: values.demo ?? false,
+  };
 }
 
 function report(event: WorkerEvent): void {
@@ -82,6 +92,24 @@ function report(event: WorkerEvent): void {
   } else if (event.status === "error") {
     console.error(`Not graded ${what}: ${event.reason}`);
   }
+}
+
+/** Loads the demo class into an empty store and prints its credentials once. */
+async function startDemo(store: Store, origin: string): Promise<void> {
+  const demo = await loadDemo(store);
+  if (demo === null) {
+    console.log("Demo: the database already has users; not loading the sample class");
+    return;
+  }
+  console.log("Demo credentials (shown once; random passwords, for a look around only):");
+  for (const { id, name, role, password } of demo.credentials) {
+    console.log(`  ${role.padEnd(10)} ${id.padEnd(16)} ${password}  (${name})`);
+  }
+  const students = demo.credentials.filter(({ role }) => role === "student").length;
+  console.log(
+    `Demo: ${students} students, ${demo.queued} submissions queued; sign in at ` +
+      `${origin.replace(/\/$/, "")}/ as demo-instructor or a student`,
+  );
 }
 
 /**
@@ -116,6 +144,7 @@ async function serve(options: ServerOptions): Promise<number> {
     const unlisten = store.engine.kind === "postgres" && databaseUrl
       ? await listenToDatabase(databaseUrl, notifier)
       : undefined;
+    if (options.demo) await startDemo(store, options.origin);
     const setup = await firstStartSetup(store, options.origin);
     const app = createApp({ store, origin: options.origin, notifier, setupToken: setup });
     const server = Deno.serve({
