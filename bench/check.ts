@@ -58,7 +58,9 @@ async function timeWatchReruns(bundle: string, entry: string): Promise<number[]>
       samples.push(performance.now() - started);
     }
   } finally {
-    child.kill("SIGKILL");
+    // SIGTERM, not SIGKILL: `deno task` passes SIGTERM on to the watcher it started, while a
+    // killed task runner would leave the watcher running.
+    child.kill("SIGTERM");
     await child.status;
   }
   return samples;

@@ -154,11 +154,28 @@ Deno.test("check --watch re-runs the exercise when its file is saved", async () 
     await Deno.rename(`${workspace.entry(LMS)}.tmp`, workspace.entry(LMS));
     await waitFor(/not started \(TODO\)[\s\S]*Watching 02-lms/);
   } finally {
-    child.kill("SIGKILL");
+    // SIGTERM, not SIGKILL: `deno task` passes SIGTERM on to the watcher it started, while a
+    // killed task runner would leave the watcher running.
+    child.kill("SIGTERM");
     await reader.cancel();
     await child.status;
   }
+  assert.deepEqual(await processesIn(workspace.root), [], "check --watch left a process behind");
 });
+
+/** The processes whose working directory is `folder` (Linux's /proc). */
+async function processesIn(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if ((await Deno.realPath(`/proc/${entry.name}/cwd`)) === folder) found.push(entry.name);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
 
 Deno.test("findExercise() accepts an id, its number or its name", () => {
   assert.equal(findExercise("04-softmax")?.id, "04-softmax");
