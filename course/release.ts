@@ -20,6 +20,7 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** The course modules and data generators that ship to students, relative to the root. */
 export const STUDENT_MODULES: readonly string[] = [
   "course/check.ts",
+  "course/cli.ts",
   "course/junit.ts",
   "course/metadata.ts",
   "course/report.ts",

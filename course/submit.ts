@@ -16,6 +16,7 @@
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXERCISES } from "./metadata.ts";
+import { CommandError, runCommand } from "./cli.ts";
 
 const USAGE = `Usage: deno task submit <exercise-id> [file]
 
@@ -43,9 +44,6 @@ const MAX_FILE_BYTES = 512 * 1024;
 /** How long the command waits for a grade before giving up. */
 const MAX_WAIT_MS = 15 * 60_000;
 
-/** A problem of the student's or the portal's making: exit status 2 with a message. */
-class UsageError extends Error {}
-
 interface Submission {
   id: string;
   exercise: string;
@@ -71,29 +69,31 @@ function parseCommand(args: string[]): Command | "help" {
       options: { help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new CommandError((error as Error).message);
   }
   if (parsed.values.help) return "help";
   const [id, file, ...rest] = parsed.positionals;
-  if (id === undefined) throw new UsageError("Missing the exercise id");
-  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`);
+  if (id === undefined) throw new CommandError("Missing the exercise id");
+  if (rest.length > 0) throw new CommandError(`Unexpected argument "${rest[0]}"`);
   const exercise = EXERCISES.find((e) => e.id === id);
   if (!exercise) {
-    throw new UsageError(
+    throw new CommandError(
       `Cannot submit "${id}": no such exercise (${EXERCISES.map((e) => e.id).join(", ")})`,
     );
   }
   if (file !== undefined && basename(file) !== exercise.entry) {
-    throw new UsageError(`Cannot submit "${file}": the file of ${id} is named ${exercise.entry}`);
+    throw new CommandError(`Cannot submit "${file}": the file of ${id} is named ${exercise.entry}`);
   }
   const urlText = Deno.env.get("PORTAL_URL");
-  if (!urlText) throw new UsageError("Cannot submit: set PORTAL_URL to the portal's address");
+  if (!urlText) throw new CommandError("Cannot submit: set PORTAL_URL to the portal's address");
   if (!URL.canParse(urlText)) {
-    throw new UsageError(`Cannot submit: PORTAL_URL "${urlText}" is not a URL`);
+    throw new CommandError(`Cannot submit: PORTAL_URL "${urlText}" is not a URL`);
   }
   const token = Deno.env.get("PORTAL_TOKEN");
   if (!token) {
-    throw new UsageError("Cannot submit: set PORTAL_TOKEN to your personal token from the portal");
+    throw new CommandError(
+      "Cannot submit: set PORTAL_TOKEN to your personal token from the portal",
+    );
   }
   return {
     exercise: id,
@@ -112,18 +112,18 @@ async function readFile(path: string): Promise<Uint8Array<ArrayBuffer>> {
     info = await Deno.stat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new UsageError(`Cannot submit "${path}": there is no such file`);
+      throw new CommandError(`Cannot submit "${path}": there is no such file`);
     }
     throw error;
   }
-  if (!info.isFile) throw new UsageError(`Cannot submit "${path}": it is not a file`);
+  if (!info.isFile) throw new CommandError(`Cannot submit "${path}": it is not a file`);
   if (info.size > MAX_FILE_BYTES) {
-    throw new UsageError(`Cannot submit "${path}": it is larger than ${MAX_FILE_BYTES} bytes`);
+    throw new CommandError(`Cannot submit "${path}": it is larger than ${MAX_FILE_BYTES} bytes`);
   }
   return await Deno.readFile(path);
 }
 
-/** Sends a request to the portal; a refusal becomes a {@linkcode UsageError}. */
+/** Sends a request to the portal; a refusal becomes a {@linkcode CommandError}. */
 async function call(command: Command, path: string, init: RequestInit = {}): Promise<Response> {
   const url = new URL(path, command.url);
   let response;
@@ -133,7 +133,7 @@ async function call(command: Command, path: string, init: RequestInit = {}): Pro
       headers: { authorization: `Bearer ${command.token}`, ...init.headers },
     });
   } catch (error) {
-    throw new UsageError(`Cannot reach the portal at ${command.url.origin}: ${error}`);
+    throw new CommandError(`Cannot reach the portal at ${command.url.origin}: ${error}`);
   }
   if (response.ok) return response;
   const text = await response.text();
@@ -144,9 +144,9 @@ async function call(command: Command, path: string, init: RequestInit = {}): Pro
     // Not JSON: show the text as it is.
   }
   if (response.status === 401) {
-    throw new UsageError("Cannot submit: the portal does not accept PORTAL_TOKEN");
+    throw new CommandError("Cannot submit: the portal does not accept PORTAL_TOKEN");
   }
-  throw new UsageError(`Cannot submit: the portal answered ${response.status}: ${message}`);
+  throw new CommandError(`Cannot submit: the portal answered ${response.status}: ${message}`);
 }
 
 /** Prints each status the portal streams; returns once the stream ends. */
@@ -233,23 +233,6 @@ async function submit(command: Command): Promise<number> {
   return (submission.score ?? 0) >= (submission.maxScore ?? 0) - 1e-9 ? 0 : 1;
 }
 
-async function main(args: string[]): Promise<number> {
-  try {
-    const command = parseCommand(args);
-    if (command === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    return await submit(command);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
-}
-
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await runCommand({ usage: USAGE, parse: parseCommand, run: submit }, Deno.args));
 }

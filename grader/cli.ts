@@ -21,6 +21,7 @@ import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { type SandboxExecutor, sandboxExecutor, SandboxUnavailableError } from "./execute.ts";
 import { SUITES } from "./suites/mod.ts";
+import { runCommand, UsageError } from "../course/cli.ts";
 
 /** A student id: SPEC's [A-Za-z0-9._-]+, except "." and "..", which are not folder names. */
 const ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
@@ -45,9 +46,6 @@ Options:
   --trusted          run student code WITHOUT the bubblewrap sandbox (only for code
                      you trust, e.g. your own solutions on a machine without bubblewrap)
   --help             show this message`;
-
-/** A bad argument or configuration: exit status 2 with a message. */
-class UsageError extends Error {}
 
 interface Options {
   submissions?: string;
@@ -298,23 +296,6 @@ function summarize(
   };
 }
 
-async function main(args: string[]): Promise<number> {
-  try {
-    const options = parseOptions(args);
-    if (options === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    return await grade(options);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await runCommand({ usage: USAGE, parse: parseOptions, run: grade }, Deno.args));
 }

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { ConflictError, openStore } from "./store/mod.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./store/passwords.ts";
 import { UserIdSchema } from "./store/records.ts";
+import { CommandError, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task admin create-instructor <id> [--name NAME]
 
@@ -28,12 +29,6 @@ DATA_DIR, default .data). The password is read from standard input: typed at a t
 Options:
   --name NAME  the display name (default: the id)
   --help       show this message`;
-
-/** A bad argument: exit status 2 with a message and the usage. */
-class UsageError extends Error {}
-
-/** An id that is taken, a bad password: exit status 2 with a message. */
-class RefusedError extends Error {}
 
 function parseCommand(args: string[]): { id: string; name?: string } | "help" {
   let parsed;
@@ -81,7 +76,7 @@ async function readHidden(prompt: string): Promise<string> {
       const n = await Deno.stdin.read(buffer);
       if (n === null) break;
       for (const byte of buffer.subarray(0, n)) {
-        if (byte === 0x03) throw new RefusedError("Interrupted");
+        if (byte === 0x03) throw new CommandError("Interrupted");
         if (byte === 0x0d || byte === 0x0a || byte === 0x04) {
           return new TextDecoder().decode(new Uint8Array(bytes));
         }
@@ -101,7 +96,7 @@ async function readPassword(id: string): Promise<string> {
   const password = await readHidden(`Password for "${id}": `);
   if (password.length < MIN_PASSWORD_LENGTH) return password;
   if ((await readHidden("Repeat it: ")) !== password) {
-    throw new RefusedError(`Cannot create instructor "${id}": the passwords differ`);
+    throw new CommandError(`Cannot create instructor "${id}": the passwords differ`);
   }
   return password;
 }
@@ -111,11 +106,11 @@ async function createInstructor(command: { id: string; name?: string }): Promise
   const store = await openStore();
   try {
     if (await store.getUser(id)) {
-      throw new RefusedError(`Cannot create instructor "${id}": the id is taken`);
+      throw new CommandError(`Cannot create instructor "${id}": the id is taken`);
     }
     const password = await readPassword(id);
     if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-      throw new RefusedError(
+      throw new CommandError(
         `Cannot create instructor "${id}": the password must have ${MIN_PASSWORD_LENGTH} to ` +
           `${MAX_PASSWORD_LENGTH} characters, not ${password.length}`,
       );
@@ -124,7 +119,7 @@ async function createInstructor(command: { id: string; name?: string }): Promise
       await store.createUser({ id, name: command.name, role: "instructor", password });
     } catch (error) {
       if (error instanceof ConflictError || error instanceof RangeError) {
-        throw new RefusedError(error.message);
+        throw new CommandError(error.message);
       }
       throw error;
     }
@@ -135,27 +130,8 @@ async function createInstructor(command: { id: string; name?: string }): Promise
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  try {
-    const command = parseCommand(args);
-    if (command === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    return await createInstructor(command);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof RefusedError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
-}
-
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(
+    await runCommand({ usage: USAGE, parse: parseCommand, run: createInstructor }, Deno.args),
+  );
 }

@@ -21,6 +21,7 @@ import { SetupToken } from "./_setup.ts";
 import { listenToDatabase, Notifier } from "./events.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
+import { runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task start [options]
 
@@ -35,9 +36,6 @@ Options:
 
 Environment: PORT, PORTAL_ORIGIN (the public origin, default http://localhost:PORT),
 DATABASE_URL, DATA_DIR.`;
-
-/** A bad argument or configuration: exit status 2 with a message. */
-class UsageError extends Error {}
 
 interface ServerOptions {
   port: number;
@@ -189,23 +187,6 @@ async function serve(options: ServerOptions): Promise<number> {
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  try {
-    const options = parseOptions(args);
-    if (options === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    return await serve(options);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await runCommand({ usage: USAGE, parse: parseOptions, run: serve }, Deno.args));
 }

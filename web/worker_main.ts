@@ -23,6 +23,7 @@ import { loadCourseSecret } from "../grader/secret.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { notifyDatabase } from "./events.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
+import { runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task worker [options]
 
@@ -33,9 +34,6 @@ Options:
   --workers N  submissions graded at once (default: 1)
   --trusted    run student code WITHOUT the bubblewrap sandbox (only for code you trust)
   --help       show this message`;
-
-/** A bad argument or configuration: exit status 2 with a message. */
-class UsageError extends Error {}
 
 function parseOptions(args: string[]): { workers: number; trusted: boolean } | "help" {
   let values;
@@ -124,23 +122,6 @@ async function work(options: { workers: number; trusted: boolean }): Promise<num
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  try {
-    const options = parseOptions(args);
-    if (options === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    return await work(options);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await runCommand({ usage: USAGE, parse: parseOptions, run: work }, Deno.args));
 }
