@@ -287,6 +287,8 @@ export const MODEL_MARGINS = {
  * @param metric A key of {@linkcode MODEL_MARGINS}.
  * @param student The student model's metric.
  * @param reference The reference model's metric.
+ * @param margin How much worse counts as equally good; the metric's stated margin unless a
+ *   judge states its own (e.g. for options the student chose).
  * @returns `true` when the student's model is equally good (or better).
  *
  * @example
@@ -302,8 +304,9 @@ export function isEquallyGoodModel(
   metric: keyof typeof MODEL_MARGINS,
   student: number,
   reference: number,
+  margin: number = MODEL_MARGINS[metric].margin,
 ): boolean {
-  const { higherIsBetter, margin } = MODEL_MARGINS[metric];
+  const { higherIsBetter } = MODEL_MARGINS[metric];
   if (typeof student !== "number" || Number.isNaN(student)) return false;
   return higherIsBetter ? student >= reference - margin : student <= reference + margin;
 }

@@ -13,7 +13,13 @@
  * @module
  */
 import * as core from "../../core/softmax.ts";
-import { allCloseEnough, closeEnough, MODEL_MARGINS, type Quantity } from "../../core/precision.ts";
+import {
+  allCloseEnough,
+  closeEnough,
+  isEquallyGoodModel,
+  MODEL_MARGINS,
+  type Quantity,
+} from "../../core/precision.ts";
 import { processSample } from "../../fixtures/hep.ts";
 import type { Rng } from "../../fixtures/random.ts";
 import type { Call, CallResult, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
@@ -422,14 +428,14 @@ async function checkTrained(
     ? ["trainSoftmaxRegression-wrong-sign"]
     : [];
   const trained = `trainSoftmaxRegression() with ${describeOptions(opts)}`;
-  if (accuracy < best.accuracy - margins.accuracy) {
+  if (!isEquallyGoodModel("accuracy", accuracy, best.accuracy, margins.accuracy)) {
     return {
       reason: `${trained} classifies ${(accuracy * 100).toFixed(1)}% of the training events ` +
         `correctly, fewer than ${against} (margin ${margins.accuracy * 100} points)`,
       ...(symptoms.length ? { symptoms } : {}),
     };
   }
-  if (crossEntropy > best.crossEntropy + margins.crossEntropy) {
+  if (!isEquallyGoodModel("crossEntropy", crossEntropy, best.crossEntropy, margins.crossEntropy)) {
     return {
       reason: `${trained} leaves a mean cross-entropy of ${crossEntropy.toFixed(3)} nats on the ` +
         `training events, higher than ${against} (margin ${margins.crossEntropy})`,
