@@ -70,9 +70,9 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
     await Deno.writeTextFile(
       join(folder, "main.js"),
       `import { runHarness } from ${JSON.stringify(pathToFileURL(HARNESS).href)};\n` +
-        `await runHarness(() => import(${
+        `await runHarness([{ student: () => import(${
           JSON.stringify(pathToFileURL(join(folder, ENTRY)).href)
-        }));\n`,
+        }) }]);\n`,
     );
     const sandbox = await openSandbox();
     sandboxes.push(sandbox);
@@ -123,7 +123,7 @@ async function bareRun(folder: string): Promise<void> {
   const writer = child.stdin.getWriter();
   await writer.write(
     new TextEncoder().encode(
-      toWire({ nonce, root: pathToFileURL(folder + "/").href, cases: CASES }),
+      toWire({ nonce, parts: [{ root: pathToFileURL(folder + "/").href, cases: CASES }] }),
     ),
   );
   await writer.close();

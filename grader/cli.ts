@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { type Exercise, EXERCISES } from "../course/metadata.ts";
 import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
 import { materializeSampleClass } from "../fixtures/sample_class.ts";
-import { gradeSubmission } from "./grade.ts";
+import { gradeStudent } from "./grade.ts";
 import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { type SandboxExecutor, sandboxExecutor, SandboxUnavailableError } from "./execute.ts";
@@ -39,7 +39,7 @@ Options:
   --out DIR          where to write (default: grades)
   --exercise ID      grade this exercise only (repeatable; default: all)
   --student ID       grade this student only (repeatable; default: every folder)
-  --jobs N           submissions graded at once (default: the number of cores)
+  --jobs N           students graded at once (default: the number of cores)
   --backend NAME     the reference core's backend: ${BACKEND_CHOICES.join(", ")}
                      (default: CORE_BACKEND, else auto)
   --json             print the summary as JSON on standard output
@@ -190,36 +190,37 @@ async function grade(options: Options): Promise<number> {
       throw error;
     }
     await using _sandbox = executor;
-    const { execute } = executor;
+    const { executeMany } = executor;
     const core = await initCore({ backend: options.backend });
     const { secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
     const { students, warnings } = await discoverStudents(submissions, options.students);
     for (const warning of warnings) console.error(warning);
 
-    const jobs = students.flatMap((student) =>
-      options.exercises.map((exercise) => ({ student, exercise }))
-    );
+    // One job per student: a student's submissions share one sandboxed child.
+    const total = students.length * options.exercises.length;
     const progress = Deno.stderr.isTerminal() && !options.json;
     let done = 0;
-    const grades = await pool(jobs, options.jobs, async ({ student, exercise }) => {
-      const grade = await gradeSubmission(
-        { student, exercise, folder: join(submissions!, student, exercise.id) },
-        {
-          suite: SUITES[exercise.id],
-          seed: await deriveSeed(secret, student, exercise.id),
-          execute,
-        },
-      );
-      done++;
+    const gradingStarted = performance.now();
+    const perStudent = await pool(students, options.jobs, async (student) => {
+      const exercises = await Promise.all(options.exercises.map(async (exercise) => ({
+        exercise,
+        folder: join(submissions!, student, exercise.id),
+        suite: SUITES[exercise.id],
+        seed: await deriveSeed(secret, student, exercise.id),
+      })));
+      const grades = await gradeStudent(student, exercises, executeMany);
+      done += grades.length;
       if (progress) {
         const width = 30;
-        const filled = Math.round(width * done / jobs.length);
+        const filled = Math.round(width * done / total);
         const bar = "█".repeat(filled) + "░".repeat(width - filled);
-        const line = `\r${bar} ${done}/${jobs.length} ${student}/${exercise.id}`;
+        const line = `\r${bar} ${done}/${total} ${student}`;
         Deno.stderr.writeSync(new TextEncoder().encode(line.padEnd(80).slice(0, 100)));
       }
-      return grade;
+      return grades;
     });
+    const grades = perStudent.flat();
+    const gradingMs = performance.now() - gradingStarted;
     if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
 
     const out = resolve(options.out);
@@ -232,7 +233,10 @@ async function grade(options: Options): Promise<number> {
       );
     }
     await writeAtomically(join(out, "grades.csv"), gradesCsv(options.exercises, grades));
-    const summary = summarize(grades, options, core, source, performance.now() - started);
+    const summary = summarize(grades, options, core, source, {
+      totalMs: performance.now() - started,
+      gradingMs,
+    });
     await writeAtomically(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
 
     if (options.json) {
@@ -262,7 +266,7 @@ function summarize(
   options: Options,
   core: Awaited<ReturnType<typeof initCore>>,
   secretSource: string,
-  totalMs: number,
+  elapsed: { totalMs: number; gradingMs: number },
 ) {
   const counts: Record<string, number> = {};
   for (const grade of grades) counts[grade.status] = (counts[grade.status] ?? 0) + 1;
@@ -278,7 +282,8 @@ function summarize(
     jobs: options.jobs,
     counts,
     durations: {
-      totalMs: round(totalMs),
+      totalMs: round(elapsed.totalMs),
+      gradingMs: round(elapsed.gradingMs),
       perSubmissionP50Ms: round(quantile(durations, 0.5)),
       perSubmissionP95Ms: round(quantile(durations, 0.95)),
       perSubmissionMaxMs: round(durations.at(-1) ?? 0),

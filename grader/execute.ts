@@ -7,13 +7,24 @@
  * same function are not tried again (they would most likely do the same). The cases of
  * the other functions then run in a fresh child, up to {@linkcode MAX_RESTARTS} times.
  *
+ * A student's submissions of several exercises share one child ({@linkcode executeMany}):
+ * starting Deno costs more than running most exercises' cases, and all the code in the
+ * child is the same student's.
+ *
  * @module
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Exercise } from "../course/metadata.ts";
-import type { Execution, Executor } from "./grade.ts";
-import { openSandbox, type Sandbox, SandboxUnavailableError } from "./sandbox.ts";
+import type { BatchExecutor, Execution, Executor } from "./grade.ts";
+import {
+  openSandbox,
+  type RunLimits,
+  type Sandbox,
+  type SandboxRequest,
+  type SandboxResult,
+  SandboxUnavailableError,
+} from "./sandbox.ts";
 import type { CaseRun } from "./score.ts";
 import type { HiddenCase } from "./suite.ts";
 
@@ -34,7 +45,10 @@ function driverOf(exercise: Exercise): string | undefined {
 
 /** An executor bound to an open sandbox; close it when grading is over. */
 export interface SandboxExecutor extends AsyncDisposable {
+  /** Runs one submission. */
   execute: Executor;
+  /** Runs several submissions of one student in one child. */
+  executeMany: BatchExecutor;
   sandbox: Sandbox;
 }
 
@@ -52,7 +66,19 @@ export async function sandboxExecutor(
   const sandbox = await openSandbox({ trusted: options.trusted ?? false });
   const execute: Executor = (submission, exercise, cases) =>
     executeCases(sandbox, submission, exercise, cases);
-  return { execute, sandbox, [Symbol.asyncDispose]: () => sandbox.close() };
+  return {
+    execute,
+    executeMany: (runs) => executeMany(sandbox, runs),
+    sandbox,
+    [Symbol.asyncDispose]: () => sandbox.close(),
+  };
+}
+
+/** One submission to run: its folder, its exercise and its cases. */
+export interface SubmissionRun {
+  submission: string;
+  exercise: Exercise;
+  cases: readonly HiddenCase[];
 }
 
 /**
@@ -70,10 +96,57 @@ export async function executeCases(
   exercise: Exercise,
   cases: readonly HiddenCase[],
 ): Promise<Execution> {
+  return await finish(sandbox, plan({ submission, exercise, cases }));
+}
+
+/**
+ * Runs several submissions of one student in one sandboxed child, one after another (the
+ * child's start-up is paid once), then finishes each as {@linkcode executeCases} would:
+ * a submission whose run was stopped goes on in fresh children of its own, and the
+ * submissions after it share a new child.
+ *
+ * @param sandbox An open sandbox.
+ * @param runs The student's submissions, with their cases.
+ * @returns One execution per submission, in order.
+ */
+export async function executeMany(
+  sandbox: Sandbox,
+  runs: readonly SubmissionRun[],
+): Promise<Execution[]> {
+  if (runs.length <= 1) {
+    return await Promise.all(runs.map((run) => finish(sandbox, plan(run))));
+  }
+  const plans = runs.map(plan);
+  const results = await sandbox.runParts(plans.map((p) => ({
+    request: request(p, p.units.map((_, u) => u)),
+    limits: limitsOf(p.exercise),
+  })));
+  if (results.every((result) => result === undefined)) {
+    // The shared child did not start: each submission alone tells whose fault it was.
+    return await Promise.all(plans.map((p) => finish(sandbox, p)));
+  }
+  const executions: Execution[] = new Array(runs.length);
+  const rest: number[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const result = results[i];
+    if (result === undefined) rest.push(i);
+    else executions[i] = await finish(sandbox, plans[i], result);
+  }
+  const after = await executeMany(sandbox, rest.map((i) => runs[i]));
+  rest.forEach((i, k) => executions[i] = after[k]);
+  return executions;
+}
+
+/** A submission's cases, those with identical calls merged into one unit. */
+interface Plan extends SubmissionRun {
+  units: { calls: HiddenCase["calls"]; symbol: string; members: number[] }[];
+}
+
+function plan(run: SubmissionRun): Plan {
   // Cases with identical calls (several verdicts on one training run, say) run once.
-  const units: { calls: HiddenCase["calls"]; symbol: string; members: number[] }[] = [];
+  const units: Plan["units"] = [];
   const byKey = new Map<string, number>();
-  cases.forEach((testCase, i) => {
+  run.cases.forEach((testCase, i) => {
     const key = JSON.stringify(testCase.calls);
     const unit = byKey.get(key);
     if (unit === undefined) {
@@ -83,12 +156,34 @@ export async function executeCases(
       units[unit].members.push(i);
     }
   });
+  return { ...run, units };
+}
 
+function request({ submission, exercise, units }: Plan, pending: number[]): SandboxRequest {
+  return {
+    submission,
+    entry: exercise.entry,
+    driver: driverOf(exercise),
+    cases: pending.map((u) => units[u].calls),
+  };
+}
+
+function limitsOf(exercise: Exercise): RunLimits {
+  return { timeMs: exercise.limits.timeMs, memoryMb: exercise.limits.memoryMb };
+}
+
+/**
+ * Runs a plan's units to the end: the first run's result may be given (from a shared
+ * child); a stopped run fails its case, skips the other cases of the same function and
+ * goes on in a fresh child.
+ */
+async function finish(sandbox: Sandbox, p: Plan, given?: SandboxResult): Promise<Execution> {
+  const { units } = p;
   const runs: (CaseRun | undefined)[] = new Array(units.length).fill(undefined);
-  const driver = driverOf(exercise);
   let pending = units.map((_, u) => u);
   let first: Pick<Execution, "status" | "message"> = { status: "ok" };
   let output = "";
+  let durationMs = 0;
 
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > MAX_RESTARTS) {
@@ -97,10 +192,10 @@ export async function executeCases(
       }
       break;
     }
-    const result = await sandbox.run(
-      { submission, entry: exercise.entry, driver, cases: pending.map((u) => units[u].calls) },
-      { timeMs: exercise.limits.timeMs, memoryMb: exercise.limits.memoryMb },
-    );
+    const result = attempt === 0 && given !== undefined
+      ? given
+      : await sandbox.run(request(p, pending), limitsOf(p.exercise));
+    durationMs += result.durationMs;
     output += result.stdout + result.stderr;
     result.cases.forEach((results, k) => {
       runs[pending[k]] = { kind: "results", results };
@@ -135,7 +230,7 @@ export async function executeCases(
     pending = next;
   }
 
-  const caseRuns: CaseRun[] = new Array(cases.length);
+  const caseRuns: CaseRun[] = new Array(p.cases.length);
   units.forEach((unit, u) => {
     for (const i of unit.members) {
       caseRuns[i] = runs[u] ?? { kind: "failed", reason: "the test did not run" };
@@ -144,6 +239,7 @@ export async function executeCases(
   return {
     ...first,
     runs: caseRuns,
+    durationMs,
     ...(output.trim() ? { studentOutput: output.slice(0, MAX_STUDENT_OUTPUT) } : {}),
   };
 }

@@ -21,6 +21,8 @@ export interface Execution {
   runs: CaseRun[];
   /** What the student's code printed, capped. */
   studentOutput?: string;
+  /** How long its sandboxed runs took, start-up included, in milliseconds. */
+  durationMs?: number;
 }
 
 /** Runs cases on a submission folder; the sandbox in production, a stand-in in tests. */
@@ -29,6 +31,11 @@ export type Executor = (
   exercise: Exercise,
   cases: readonly HiddenCase[],
 ) => Promise<Execution>;
+
+/** Runs several submissions of one student (in one child, where it can); one execution each. */
+export type BatchExecutor = (
+  runs: readonly { submission: string; exercise: Exercise; cases: readonly HiddenCase[] }[],
+) => Promise<Execution[]>;
 
 /** What {@linkcode gradeSubmission} needs besides the submission. */
 export interface GradeOptions {
@@ -53,40 +60,97 @@ export async function gradeSubmission(
   submission: { student: string; exercise: Exercise; folder: string },
   options: GradeOptions,
 ): Promise<SubmissionGrade> {
-  const { student, exercise, folder } = submission;
-  const started = performance.now();
-  const cases = await options.suite.cases(createRng(options.seed));
-  const grade = async (
-    status: SubmissionGrade["status"],
-    runs: CaseRun[],
-    message?: string,
-    studentOutput?: string,
-  ): Promise<SubmissionGrade> => {
-    const scored = await scoreCases(exercise, options.suite, cases, runs);
-    return {
-      student,
-      exercise: exercise.id,
-      status,
-      ...(message ? { message } : {}),
-      ...(studentOutput ? { studentOutput } : {}),
-      ...scored,
-      durationMs: performance.now() - started,
-    };
-  };
+  const [grade] = await gradeStudent(
+    submission.student,
+    [{ exercise: submission.exercise, folder: submission.folder, ...options }],
+    (runs) => Promise.all(runs.map((r) => options.execute(r.submission, r.exercise, r.cases))),
+  );
+  return grade;
+}
 
-  // Anything at the entry's path goes to the sandbox, which refuses a link or a folder
-  // with its own message; only nothing at all is "no submission".
-  if (!(await exists(join(folder, exercise.entry)))) {
-    const reason = "no submission";
-    const message = (await isDirectory(folder))
+/** One exercise of {@linkcode gradeStudent}: where the submission is, its suite and seed. */
+export interface StudentExercise {
+  exercise: Exercise;
+  /** `<submissions>/<student>/<exercise-id>`; it may be missing. */
+  folder: string;
+  suite: HiddenSuite;
+  seed: string;
+}
+
+/**
+ * Grades one student's submissions of several exercises, running them together (one
+ * sandboxed child for all of them, with `executeMany` of `execute.ts`).
+ *
+ * @param student The student's id.
+ * @param exercises The exercises, each with its folder, suite and seed.
+ * @param executeMany Runs the submissions that exist.
+ * @returns One grade per exercise, in order; see {@linkcode gradeSubmission}.
+ */
+export async function gradeStudent(
+  student: string,
+  exercises: readonly StudentExercise[],
+  executeMany: BatchExecutor,
+): Promise<SubmissionGrade[]> {
+  const drawn = await Promise.all(exercises.map(async ({ exercise, folder, suite, seed }) => {
+    const started = performance.now();
+    const cases = await suite.cases(createRng(seed));
+    // Anything at the entry's path goes to the sandbox, which refuses a link or a folder
+    // with its own message; only nothing at all is "no submission".
+    const present = await exists(join(folder, exercise.entry));
+    const missing = present
+      ? undefined
+      : (await isDirectory(folder))
       ? `No submission: ${exercise.entry} is missing from the ${exercise.id} folder`
       : "No submission";
-    return grade("no-submission", cases.map(() => ({ kind: "failed", reason })), message);
+    return { exercise, folder, suite, cases, missing, drawMs: performance.now() - started };
+  }));
+  const present = drawn.filter((d) => d.missing === undefined);
+  const executing = performance.now();
+  const executions = await executeMany(
+    present.map(({ folder, exercise, cases }) => ({ submission: folder, exercise, cases })),
+  );
+  const executedMs = performance.now() - executing;
+  // One at a time, so that each grade's duration is its own.
+  const grades: SubmissionGrade[] = [];
+  for (const d of drawn) {
+    const started = performance.now();
+    const grade = (
+      status: SubmissionGrade["status"],
+      runs: CaseRun[],
+      message?: string,
+      studentOutput?: string,
+      runMs = 0,
+    ) =>
+      scoreCases(d.exercise, d.suite, d.cases, runs).then((scored): SubmissionGrade => ({
+        student,
+        exercise: d.exercise.id,
+        status,
+        ...(message ? { message } : {}),
+        ...(studentOutput ? { studentOutput } : {}),
+        ...scored,
+        // Its own share of the shared child, and its own drawing and judging.
+        durationMs: d.drawMs + runMs + (performance.now() - started),
+      }));
+    if (d.missing !== undefined) {
+      const reason = "no submission";
+      grades.push(
+        await grade("no-submission", d.cases.map(() => ({ kind: "failed", reason })), d.missing),
+      );
+      continue;
+    }
+    const execution = executions[present.indexOf(d)];
+    const status = execution.status === "ok" ? "graded" : execution.status;
+    grades.push(
+      await grade(
+        status,
+        execution.runs,
+        execution.message,
+        execution.studentOutput,
+        execution.durationMs ?? executedMs,
+      ),
+    );
   }
-
-  const execution = await options.execute(folder, exercise, cases);
-  const status = execution.status === "ok" ? "graded" : execution.status;
-  return grade(status, execution.runs, execution.message, execution.studentOutput);
+  return grades;
 }
 
 async function exists(path: string): Promise<boolean> {

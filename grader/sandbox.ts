@@ -33,6 +33,12 @@
  * read-only, so runs start warm and still share nothing writable. Only a submission whose
  * files mention `npm:` or a mapped package gets the tfjs set, megabytes of code cache.
  *
+ * One student's submissions of several exercises can share a child
+ * ({@linkcode Sandbox.runParts}): each part has its own private folder (a random name, so
+ * one part cannot name another's files), its own cases and its own limits, counted from
+ * when the part begins; the child's start-up is paid once. A part that is stopped ends the
+ * child, and the parts after it are left for the caller to run again.
+ *
  * `trusted: true` runs the same child without bubblewrap (same permissions, limits and a
  * private `DENO_DIR`): for code you trust, or machines without bubblewrap. It does not
  * hide the filesystem from the child.
@@ -252,18 +258,38 @@ const CallResultSchema = z.union([
   z.object({ ok: z.literal(false), error: z.string(), ms: z.number() }),
 ]);
 
+const Index = z.number().int().nonnegative();
 const FrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
-  z.object({ type: z.literal("loaded"), ms: z.number() }),
-  z.object({ type: z.literal("load-error"), error: z.string() }),
-  z.object({ type: z.literal("start"), case: z.number().int().nonnegative() }),
+  z.object({ type: z.literal("begin"), part: Index }),
+  z.object({ type: z.literal("loaded"), part: Index, ms: z.number() }),
+  z.object({ type: z.literal("load-error"), part: Index, error: z.string() }),
   z.object({
     type: z.literal("case"),
-    case: z.number().int().nonnegative(),
+    part: Index,
+    case: Index,
     results: z.array(CallResultSchema),
   }),
+  z.object({ type: z.literal("end"), part: Index }),
   z.object({ type: z.literal("done") }),
 ]);
+
+/** How a part ended, before its cases and output are attached. */
+type Ending =
+  | { status: "ok" }
+  | { status: Exclude<SandboxStatus, "ok">; message: string; running?: number };
+
+/** One part of a shared run: a submission with its cases, and its limits. */
+export interface SandboxPart {
+  request: SandboxRequest;
+  limits?: RunLimits;
+}
+
+/** A part inside the child: where its copy is, and what the child sees. */
+interface PreparedPart extends SandboxPart {
+  /** The private folder's name under the run's `submission/` folder. */
+  folder: string;
+}
 
 /** The host's side of the sandbox, found once when it opens. */
 interface Host {
@@ -315,40 +341,70 @@ export class Sandbox implements AsyncDisposable {
    * @throws {Error} If the sandbox itself fails (never because of the student's code).
    */
   async run(request: SandboxRequest, limits: RunLimits = {}): Promise<SandboxResult> {
+    const [result] = await this.runParts([{ request, limits }]);
+    return result!;
+  }
+
+  /**
+   * Runs several submissions of one student in one child, one after another, each with
+   * its own cases and limits; the child starts once.
+   *
+   * @param parts The submissions, in the order to run them, each with its limits.
+   * @returns One result per part, as {@linkcode run} would give it; `undefined` for a
+   *   part that never began: the child was stopped in an earlier part, or, with more than
+   *   one part, it failed before the harness spoke. Run those again on their own.
+   * @throws {TypeError} If a request is malformed (entry or driver name).
+   * @throws {Error} If the sandbox itself fails (never because of the student's code).
+   */
+  async runParts(parts: readonly SandboxPart[]): Promise<(SandboxResult | undefined)[]> {
     const started = performance.now();
-    if (!ENTRY.test(request.entry)) {
-      throw new TypeError(`Cannot run "${request.entry}": not a module file name`);
+    for (const { request } of parts) {
+      if (!ENTRY.test(request.entry)) {
+        throw new TypeError(`Cannot run "${request.entry}": not a module file name`);
+      }
+      if (request.driver !== undefined) checkDriver(request.driver);
     }
-    if (request.driver !== undefined) checkDriver(request.driver);
+    const results: (SandboxResult | undefined)[] = parts.map(() => undefined);
     // The run's own files are a few small ones: synchronous calls are faster here.
     const runDir = Deno.makeTempDirSync({ dir: this.#host.base, prefix: "run-" });
     try {
-      const submission = join(runDir, "submission");
-      Deno.mkdirSync(submission);
-      let files: string[];
-      try {
-        ({ files } = copySubmission(request.submission, submission, limits.submission));
-      } catch (error) {
-        if (!(error instanceof SubmissionRefusedError)) throw error;
-        return refused(error.message, started);
-      }
-      if (!files.includes(request.entry)) {
-        return refused(`${request.entry} is missing from the submission`, started);
-      }
-      const warm = this.#warm!;
-      // The packages' V8 code cache is megabytes: only a run that may import them gets it.
-      const needsPackages = files.some((file) => {
-        const text = Deno.readTextFileSync(join(submission, file));
-        return text.includes("npm:") ||
-          Object.keys(this.#host.imports).some((name) => text.includes(name));
+      Deno.mkdirSync(join(runDir, "submission"));
+      const prepared: { index: number; part: PreparedPart }[] = [];
+      let needsPackages = false;
+      parts.forEach((part, index) => {
+        const folder = crypto.randomUUID().replaceAll("-", "");
+        const copy = join(runDir, "submission", folder);
+        Deno.mkdirSync(copy);
+        let files: string[];
+        try {
+          ({ files } = copySubmission(part.request.submission, copy, part.limits?.submission));
+        } catch (error) {
+          if (!(error instanceof SubmissionRefusedError)) throw error;
+          results[index] = refused(error.message, started);
+          return;
+        }
+        if (!files.includes(part.request.entry)) {
+          results[index] = refused(`${part.request.entry} is missing from the submission`, started);
+          return;
+        }
+        // The packages' V8 code cache is megabytes: only a run that may import them gets it.
+        needsPackages ||= files.some((file) => {
+          const text = Deno.readTextFileSync(join(copy, file));
+          return text.includes("npm:") ||
+            Object.keys(this.#host.imports).some((name) => text.includes(name));
+        });
+        prepared.push({ index, part: { ...part, folder } });
       });
-      return await this.#execute(
+      if (prepared.length === 0) return results;
+      const warm = this.#warm!;
+      const ran = await this.#execute(
         runDir,
-        request,
-        limits,
+        prepared.map(({ part }) => part),
         started,
         needsPackages ? warm.full : warm.lean,
       );
+      prepared.forEach(({ index }, k) => results[index] = ran[k]);
+      return results;
     } finally {
       Deno.removeSync(runDir, { recursive: true });
     }
@@ -385,9 +441,9 @@ export class Sandbox implements AsyncDisposable {
     await Deno.mkdir(dir);
     const runDir = await Deno.makeTempDir({ dir: this.#host.base, prefix: "warm-" });
     try {
-      await Deno.mkdir(join(runDir, "submission"));
+      await Deno.mkdir(join(runDir, "submission", "warm"), { recursive: true });
       await Deno.writeTextFile(
-        join(runDir, "submission", "warmup.js"),
+        join(runDir, "submission", "warm", "warmup.js"),
         imports.map((name, i) => `import * as m${i} from ${JSON.stringify(name)};\n`).join("") +
           `export const warm = () => [${imports.map((_, i) => `m${i}`).join(", ")}].length;\n`,
       );
@@ -395,14 +451,13 @@ export class Sandbox implements AsyncDisposable {
       const warming = { dir, databases: [], generated: [] };
       let result: SandboxResult;
       try {
-        result = await this.#execute(
+        [result] = (await this.#execute(
           runDir,
-          request,
-          { timeMs: 60_000 },
+          [{ request, limits: { timeMs: 60_000 }, folder: "warm" }],
           performance.now(),
           warming,
           true,
-        );
+        )) as [SandboxResult];
       } catch (error) {
         throw new SandboxUnavailableError(warmUpFailure((error as Error).message, this.trusted));
       }
@@ -421,38 +476,52 @@ export class Sandbox implements AsyncDisposable {
 
   async #execute(
     runDir: string,
-    request: SandboxRequest,
-    limits: RunLimits,
+    parts: readonly PreparedPart[],
     started: number,
     warmth: Warmth,
     warming = false,
-  ): Promise<SandboxResult> {
-    const timeMs = limits.timeMs ?? 10_000;
-    const memoryMb = limits.memoryMb ?? 512;
-    const maxThreads = limits.maxThreads ?? 128;
-    const maxOutputBytes = limits.maxOutputBytes ?? 1024 * 1024;
-    const maxResultBytes = limits.maxResultBytes ?? 16 * 1024 * 1024;
+  ): Promise<(SandboxResult | undefined)[]> {
+    const limitsOf = (part: number) => {
+      const limits = parts[part].limits ?? {};
+      const timeMs = limits.timeMs ?? 10_000;
+      return {
+        timeMs,
+        cpuMs: limits.cpuMs ?? 2 * timeMs + 1000,
+        memoryMb: limits.memoryMb ?? 512,
+        maxThreads: limits.maxThreads ?? 128,
+        maxOutputBytes: limits.maxOutputBytes ?? 1024 * 1024,
+        maxResultBytes: limits.maxResultBytes ?? 16 * 1024 * 1024,
+      };
+    };
+    const all = parts.map((_, part) => limitsOf(part));
     const nonce = crypto.randomUUID().replaceAll("-", "");
     const paths = this.trusted ? this.#trustedLayout(runDir, warmth, warming) : {
-      root: `${INSIDE.submission}/`,
+      submissions: `${INSIDE.submission}/`,
       harness: `${INSIDE.harness}/`,
       npm: `${INSIDE.denoDir}/npm/`,
       denoDir: INSIDE.denoDir,
     };
+    const rootOf = (part: number) => `${paths.submissions}${parts[part].folder}/`;
     const childRequest: ChildRequest = {
       nonce,
-      root: pathToFileURL(paths.root).href,
-      cases: request.cases.map((calls) => [...calls]),
+      parts: parts.map(({ request }, part) => ({
+        root: pathToFileURL(rootOf(part)).href,
+        cases: request.cases.map((calls) => [...calls]),
+      })),
     };
     const main = join(runDir, "main.js");
     Deno.writeTextFileSync(
       main,
       mainModule(
         pathToFileURL(`${paths.harness}harness.ts`).href,
-        pathToFileURL(`${paths.root}${request.entry}`).href,
-        request.driver && pathToFileURL(`${paths.harness}drivers/${request.driver}.ts`).href,
+        parts.map(({ request }, part) => ({
+          entry: pathToFileURL(`${rootOf(part)}${request.entry}`).href,
+          driver: request.driver &&
+            pathToFileURL(`${paths.harness}drivers/${request.driver}.ts`).href,
+        })),
       ),
     );
+    const memoryMb = Math.max(...all.map((limits) => limits.memoryMb));
     const denoArgs = [
       "run",
       "--no-prompt",
@@ -468,12 +537,12 @@ export class Sandbox implements AsyncDisposable {
       `--v8-flags=--max-old-space-size=${memoryMb}`,
       this.trusted ? main : INSIDE.main,
     ];
-    const cpuMs = limits.cpuMs ?? 2 * timeMs + 1000;
+    const cpuSeconds = cpuBackstop(all.reduce((sum, limits) => sum + limits.cpuMs, 0));
     const command = this.trusted
       ? new Deno.Command("/bin/sh", {
         args: [
           "-c",
-          `ulimit -t ${cpuBackstop(cpuMs)}; exec "$@"`,
+          `ulimit -t ${cpuSeconds}; exec "$@"`,
           "sh",
           this.#host.deno,
           ...denoArgs,
@@ -485,18 +554,33 @@ export class Sandbox implements AsyncDisposable {
         stdout: "piped",
         stderr: "piped",
       })
-      : this.#bwrapCommand(runDir, denoArgs, warmth, warming, cpuBackstop(cpuMs));
+      : this.#bwrapCommand(runDir, denoArgs, warmth, warming, cpuSeconds);
 
     const output = new ChildOutput(nonce, {
-      keepBytes: Math.min(maxOutputBytes, 64 * 1024),
-      maxLineBytes: maxResultBytes,
+      keepBytes: Math.min(Math.max(...all.map((limits) => limits.maxOutputBytes)), 64 * 1024),
+      maxLineBytes: Math.max(...all.map((limits) => limits.maxResultBytes)),
     });
-    const cases: CallResult[][] = [];
+    const results: (SandboxResult | undefined)[] = parts.map(() => undefined);
+    /** The part under way, from its "begin" frame (the first part: from the start). */
+    const current = {
+      part: 0,
+      began: started,
+      cases: [] as CallResult[][],
+      loadError: undefined as string | undefined,
+      /** Whether its module loaded: from then on, its next case is the one running. */
+      loaded: false,
+      /** Where its share of the output starts, and the counters when it began. */
+      stdoutAt: 0,
+      stderrAt: 0,
+      studentBytes: 0,
+      frameBytes: 0,
+      cpuMs: 0,
+    };
     let ready = false;
     let done = false;
-    let loadError: string | undefined;
-    let running: number | undefined;
+    let lastCpuMs = 0;
     let stopped: {
+      part: number;
       status: Exclude<SandboxStatus, "ok" | "refused" | "load-error">;
       message: string;
     } | undefined;
@@ -518,32 +602,65 @@ export class Sandbox implements AsyncDisposable {
       }
     };
     const stop = (status: NonNullable<typeof stopped>["status"], message: string) => {
-      if (stopped === undefined && !done) stopped = { status, message };
+      if (stopped === undefined && !done) stopped = { part: current.part, status, message };
       kill();
     };
-    const timer = setTimeout(
-      () => stop("timeout", `Your code ran for more than ${seconds(timeMs)} and was stopped`),
-      timeMs,
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const startClock = () => {
+      clearTimeout(timer);
+      const { timeMs } = all[current.part];
+      timer = setTimeout(
+        () => stop("timeout", `Your code ran for more than ${seconds(timeMs)} and was stopped`),
+        timeMs,
+      );
+    };
+    startClock();
     const poller = setInterval(() => {
       denoPid ??= findDescendant(child.pid, "deno");
       const usage = denoPid === undefined ? undefined : processUsage(denoPid);
       if (usage === undefined) return;
-      if (usage.cpuMs > cpuMs) {
+      lastCpuMs = usage.cpuMs;
+      const limits = all[current.part];
+      if (usage.cpuMs - current.cpuMs > limits.cpuMs) {
         stop(
           "timeout",
-          `Your code used more than ${seconds(cpuMs)} of processor time (all its threads ` +
-            "together) and was stopped",
+          `Your code used more than ${seconds(limits.cpuMs)} of processor time (all its ` +
+            "threads together) and was stopped",
         );
-      } else if (usage.anonBytes > memoryMb * 1024 * 1024) {
-        stop("memory", `Your code used more than ${memoryMb} MiB of memory and was stopped`);
-      } else if (usage.threads > maxThreads) {
+      } else if (usage.anonBytes > limits.memoryMb * 1024 * 1024) {
+        stop(
+          "memory",
+          `Your code used more than ${limits.memoryMb} MiB of memory and was stopped`,
+        );
+      } else if (usage.threads > limits.maxThreads) {
         stop(
           "crash",
-          `Your code started more than ${maxThreads} threads (Workers) and was stopped`,
+          `Your code started more than ${limits.maxThreads} threads (Workers) and was stopped`,
         );
       }
-    }, limits.pollMs ?? 10);
+    }, Math.min(...parts.map(({ limits }) => limits?.pollMs ?? 10)));
+
+    const relative = (part: number) =>
+      relativizer({ root: rootOf(part), harness: paths.harness, npm: paths.npm });
+    const outputOf = (part: number, to?: { stdout: number; stderr: number }) => {
+      const started = part === current.part ? current : { stdoutAt: 0, stderrAt: 0 };
+      const stdout = output.studentStdout.slice(started.stdoutAt, to?.stdout);
+      const stderr = withoutScriptWarning(output.studentStderr.slice(started.stderrAt, to?.stderr));
+      return { stdout: relative(part)(stdout), stderr: relative(part)(stderr) };
+    };
+    const finish = (ending: Ending) => {
+      const part = current.part;
+      const text = relative(part);
+      results[part] = {
+        ...ending,
+        ...("message" in ending ? { message: text(ending.message) } : {}),
+        cases: current.cases.map((calls) =>
+          calls.map((r) => (r.ok ? r : { ...r, error: text(r.error) }))
+        ),
+        ...outputOf(part),
+        durationMs: performance.now() - current.began,
+      } as SandboxResult;
+    };
 
     const onFrame = (text: string) => {
       let frame: z.infer<typeof FrameSchema>;
@@ -552,61 +669,88 @@ export class Sandbox implements AsyncDisposable {
       } catch {
         return; // Not a frame the harness wrote: ignore it.
       }
+      if ("part" in frame && frame.part !== current.part) return; // Out of order: not ours.
       switch (frame.type) {
         case "ready":
           ready = true;
           break;
-        case "load-error":
-          loadError = frame.error;
+        case "begin":
           break;
-        case "start":
-          running = frame.case;
+        case "load-error":
+          current.loadError = frame.error;
+          break;
+        case "loaded":
+          current.loaded = true;
           break;
         case "case":
           if (
-            frame.case === cases.length &&
-            frame.results.length === request.cases[frame.case]?.length
+            frame.case === current.cases.length &&
+            frame.results.length === parts[current.part].request.cases[frame.case]?.length
           ) {
-            cases.push(frame.results);
-            running = undefined;
+            current.cases.push(frame.results);
           }
           break;
+        case "end": {
+          const complete = current.cases.length === parts[current.part].request.cases.length;
+          if (current.loadError !== undefined) {
+            finish({ status: "load-error", message: doesNotLoad(current.loadError) });
+          } else if (complete) {
+            finish({ status: "ok" });
+          } else {
+            break; // Not the harness's doing: the run ends as a crash.
+          }
+          if (current.part + 1 < parts.length && stopped === undefined) {
+            Object.assign(current, {
+              part: current.part + 1,
+              began: performance.now(),
+              cases: [],
+              loadError: undefined,
+              loaded: false,
+              stdoutAt: output.studentStdout.length,
+              stderrAt: output.studentStderr.length,
+              studentBytes: output.studentBytes,
+              frameBytes: output.frameBytes,
+              cpuMs: lastCpuMs,
+            });
+            startClock();
+          }
+          break;
+        }
         case "done":
-          if (cases.length === request.cases.length) {
+          if (results.every((result) => result !== undefined)) {
             done = true;
             kill(); // Everything is in: no need to wait for the child to exit.
           }
           break;
       }
     };
+    const checkOutput = () => {
+      const limits = all[current.part];
+      if (output.frameBytes - current.frameBytes > limits.maxResultBytes) {
+        stop(
+          "output-limit",
+          `Your code's results took more than ${
+            formatBytes(limits.maxResultBytes)
+          } and the run was stopped`,
+        );
+      } else if (output.studentBytes - current.studentBytes > limits.maxOutputBytes) {
+        stop(
+          "output-limit",
+          `Your code printed more than ${formatBytes(limits.maxOutputBytes)} and was stopped`,
+        );
+      }
+    };
     const pumpStdout = (async () => {
       for await (const chunk of child.stdout) {
         for (const frame of output.stdout(chunk)) onFrame(frame);
-        if (output.frameBytes > maxResultBytes) {
-          stop(
-            "output-limit",
-            `Your code's results took more than ${
-              formatBytes(maxResultBytes)
-            } and the run was stopped`,
-          );
-        } else if (output.studentBytes > maxOutputBytes) {
-          stop(
-            "output-limit",
-            `Your code printed more than ${formatBytes(maxOutputBytes)} and was stopped`,
-          );
-        }
+        checkOutput();
       }
       output.end();
     })();
     const pumpStderr = (async () => {
       for await (const chunk of child.stderr) {
         output.stderr(chunk);
-        if (output.studentBytes > maxOutputBytes) {
-          stop(
-            "output-limit",
-            `Your code printed more than ${formatBytes(maxOutputBytes)} and was stopped`,
-          );
-        }
+        checkOutput();
       }
     })();
     const feed = (async () => {
@@ -627,33 +771,32 @@ export class Sandbox implements AsyncDisposable {
       clearTimeout(timer);
       clearInterval(poller);
     }
-
-    const relative = relativizer(paths);
-    const common = {
-      cases: cases.map((results) =>
-        results.map((r) => (r.ok ? r : { ...r, error: relative(r.error) }))
-      ),
-      stdout: relative(output.studentStdout),
-      stderr: relative(withoutScriptWarning(output.studentStderr)),
-      durationMs: performance.now() - started,
-    };
-    if (done) return { ...common, status: "ok" };
-    const { status: failure, message } = stopped ??
-      (loadError !== undefined
-        ? { status: "load-error" as const, message: doesNotLoad(loadError) }
+    if (done || results[current.part] !== undefined) return results;
+    if (!ready && parts.length > 1) {
+      // Deno or the module graph failed before the harness spoke: whose part was at fault
+      // only a run of each part alone can tell.
+      return results;
+    }
+    const ended = stopped ??
+      (current.loadError !== undefined
+        ? { status: "load-error" as const, message: doesNotLoad(current.loadError) }
         : diagnose(
           ready,
           status,
-          output.studentStderr,
-          memoryMb,
+          output.studentStderr.slice(current.stderrAt),
+          all[current.part].memoryMb,
           this.#host.imports,
         ));
-    return {
-      ...common,
-      status: failure,
-      message: relative(message),
-      ...(running === undefined ? {} : { running }),
-    };
+    finish({
+      status: ended.status,
+      message: ended.message,
+      // Cases run one at a time, in order: once the module loaded, the first case without
+      // results is the one that was running.
+      ...(current.loaded && current.cases.length < parts[current.part].request.cases.length
+        ? { running: current.cases.length }
+        : {}),
+    });
+    return results;
   }
 
   /** The private `DENO_DIR` of a trusted run, warm; the paths the child sees. */
@@ -672,7 +815,7 @@ export class Sandbox implements AsyncDisposable {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error; // A second warm-up.
     }
     return {
-      root: join(runDir, "submission") + "/",
+      submissions: join(runDir, "submission") + "/",
       harness: CHILD_DIR,
       npm: `${denoDir}/npm/`,
       denoDir,
@@ -846,13 +989,19 @@ export async function runInSandbox(
 }
 
 /**
- * The child's main module: it loads the harness, and hands it the student's module and
- * the driver as literal dynamic imports, which need no read permission.
+ * The child's main module: it loads the harness, and hands it each part's student module
+ * and driver as literal dynamic imports, which need no read permission.
  */
-function mainModule(harness: string, entry: string, driver: string | undefined): string {
+function mainModule(
+  harness: string,
+  parts: readonly { entry: string; driver: string | undefined }[],
+): string {
   const load = (url: string) => `() => import(${JSON.stringify(url)})`;
+  const loaders = parts.map(({ entry, driver }) =>
+    `  { student: ${load(entry)}${driver === undefined ? "" : `, driver: ${load(driver)}`} },\n`
+  );
   return `import { runHarness } from ${JSON.stringify(harness)};\n` +
-    `await runHarness(${load(entry)}${driver === undefined ? "" : `, ${load(driver)}`});\n`;
+    `await runHarness([\n${loaders.join("")}]);\n`;
 }
 
 /**

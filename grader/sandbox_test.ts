@@ -424,6 +424,51 @@ Deno.test("openSandbox() says how to install bubblewrap, or why it does not work
   }
 });
 
+function part(folder: string, entry: string, calls: SandboxRequest["cases"][number], limits = {}) {
+  return { request: { submission: folder, entry, cases: [calls] }, limits };
+}
+
+Deno.test("Sandbox.runParts() runs one student's submissions in one child, each answered apart", async () => {
+  const normal = join(TESTDATA, "honest", "normal");
+  const [first, broken, last] = await (await sandbox()).runParts([
+    part(normal, "lms.ts", [{ fn: "predict", args: [[1, 2], [3, 4]] }]),
+    part(join(TESTDATA, "attacks", "syntax_error"), "lms.ts", [{ fn: "predict", args: [] }]),
+    part(join(TESTDATA, "attacks", "probe"), "probe.ts", [{ fn: "echo", args: ["last"] }]),
+  ]);
+  assert.equal(value(first!), 11);
+  assert.match(first!.stdout, /lms\.ts loaded/);
+  assert.equal(broken!.status, "load-error");
+  assert.ok("message" in broken!);
+  assert.match(broken!.message, /lms\.ts:\d+/);
+  assert.doesNotMatch(broken!.message, /sandbox|file:/);
+  assert.equal(value(last!), "last");
+  assert.doesNotMatch(last!.stdout, /lms\.ts loaded/);
+});
+
+Deno.test("Sandbox.runParts() stops a part at its own limit and leaves the parts after it", async () => {
+  const normal = join(TESTDATA, "honest", "normal");
+  const predict = { fn: "predict", args: [[1], [2]] };
+  const results = await (await sandbox()).runParts([
+    part(normal, "lms.ts", [predict]),
+    part(join(TESTDATA, "attacks", "probe"), "probe.ts", [{ fn: "spin", args: [] }], {
+      timeMs: 1000,
+    }),
+    part(normal, "lms.ts", [predict]),
+  ]);
+  assert.equal(value(results[0]!), 2);
+  assert.equal(results[1]?.status, "timeout");
+  assert.ok(results[1] && "running" in results[1] && results[1].running === 0);
+  assert.equal(results[2], undefined);
+});
+
+Deno.test("Sandbox.runParts() leaves every part to run alone when the shared child cannot start", async () => {
+  const results = await (await sandbox()).runParts([
+    part(join(TESTDATA, "honest", "normal"), "lms.ts", []),
+    part(join(TESTDATA, "attacks", "npm_outside_map"), "lms.ts", []),
+  ]);
+  assert.deepEqual(results, [undefined, undefined]);
+});
+
 Deno.test("Sandbox.close() removes the sandbox's private folders", async () => {
   await (await sandbox()).close();
   assert.deepEqual(await Array.fromAsync(Deno.readDir(home)), []);

@@ -3,18 +3,20 @@
  * code.
  *
  * The grader starts the child with a main module it writes for the run, which imports
- * this one and calls {@linkcode runHarness} with loaders for the student's entry module
- * and the exercise's driver: `() => import("file:///sandbox/submission/lms.ts")`. A
+ * this one and calls {@linkcode runHarness} with, for each part of the request (one
+ * student's submission of one exercise), loaders for the student's entry module and the
+ * exercise's driver: `() => import("file:///sandbox/submission/<part>/lms.ts")`. A
  * dynamic import whose specifier is a string literal needs no read permission (a computed
  * one would), and fails only when it is called, so a module that does not load becomes a
  * frame like any other.
  *
- * The harness reads one {@linkcode ChildRequest} from standard input, loads the driver
- * (if any), imports the student's module, runs the cases in order with `runCalls` (see
- * `calls.ts`) and writes one frame a line on standard output, prefixed with the request's
- * nonce (see `protocol.ts`). Everything else the process prints is the student's. A
- * module that fails to load is reported with the loader's message, the sandbox's paths
- * made relative to the student's folder (`lms.ts:3:7`).
+ * The harness reads one {@linkcode ChildRequest} from standard input, loads the drivers,
+ * then part after part imports the student's module, runs the cases in order with
+ * `runCalls` (see `calls.ts`) and writes one frame a line on standard output, prefixed
+ * with the request's nonce (see `protocol.ts`). Everything else the process prints is the
+ * student's. A module that fails to load is reported with the loader's message, the
+ * sandbox's paths made relative to the student's folder (`lms.ts:3:7`), and the next part
+ * begins.
  *
  * Drivers: an exercise whose calls need trusted functions built from the student's module
  * (a test function composed of the student's `sin` and `mul`, passed to `derivative`) has
@@ -28,7 +30,9 @@
  * harness needs to frame its answer (the standard output writer, `Deno.exit`, the text
  * encoder) is captured when this module loads, before any student module. Uncaught errors
  * and unhandled rejections that student code leaves behind are reported on standard
- * error and do not end the run.
+ * error and do not end the run. The parts of one request are always the same student's
+ * submissions, so what one part's code does to the realm reaches only that student's
+ * later parts (and cannot raise their scores: the grader judges outputs, not frames).
  *
  * @module
  */
@@ -40,7 +44,7 @@ import {
   runCalls,
   toWire,
 } from "./calls.ts";
-import { type ChildFrame, type ChildRequest, formatFrame } from "./protocol.ts";
+import { type ChildFrame, type ChildPart, type ChildRequest, formatFrame } from "./protocol.ts";
 
 const { apply } = Reflect;
 const { getOwnPropertyDescriptor } = Object;
@@ -85,30 +89,35 @@ function loadError(thrown: unknown, root: string): string {
   return apply(stringReplaceAll, text, [root, ""]) as string;
 }
 
+/** A part's loaders, written into the main module as literal dynamic imports. */
+export interface HarnessPart {
+  /** Imports the student's entry module. */
+  student: () => Promise<Record<string, unknown>>;
+  /** Imports the exercise's driver module, if the part has one. */
+  driver?: () => Promise<{ driver: Driver }>;
+}
+
 /**
  * Reads the request from standard input, answers it on standard output and ends the
  * process.
  *
- * @param loadStudent Imports the student's entry module (a literal dynamic import).
- * @param loadDriver Imports the exercise's driver module, if the run has one.
+ * @param parts The loaders of each part of the request, in the request's order.
  * @returns Never: it exits once every frame is written.
  */
-export async function runHarness(
-  loadStudent: () => Promise<Record<string, unknown>>,
-  loadDriver?: () => Promise<{ driver: Driver }>,
-): Promise<never> {
-  await answer(loadStudent, loadDriver);
+export async function runHarness(parts: readonly HarnessPart[]): Promise<never> {
+  await answer(parts);
   return exit(0);
 }
 
-async function answer(
-  loadStudent: () => Promise<Record<string, unknown>>,
-  loadDriver: (() => Promise<{ driver: Driver }>) | undefined,
-): Promise<void> {
+async function answer(parts: readonly HarnessPart[]): Promise<void> {
   const request = fromWire(await new Response(Deno.stdin.readable).text()) as ChildRequest;
-  const { nonce, root, cases } = request;
+  const { nonce } = request;
   const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, toWire(frame)));
-  const makeFunctions: Driver = loadDriver === undefined ? () => ({}) : (await loadDriver()).driver;
+  // Drivers are the grader's own code: one that fails to load fails before "ready".
+  const makers: Driver[] = [];
+  for (const part of parts) {
+    makers.push(part.driver === undefined ? () => ({}) : (await part.driver()).driver);
+  }
   addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
     write(stderr, `Unhandled promise rejection: ${describeThrown(event.reason)}\n`);
@@ -118,16 +127,30 @@ async function answer(
     write(stderr, `Uncaught error: ${describeThrown(event.error)}\n`);
   });
   send({ type: "ready" });
+  for (let part = 0; part < request.parts.length && part < parts.length; part++) {
+    send({ type: "begin", part });
+    await answerPart(part, parts[part].student, makers[part], request.parts[part], send);
+    send({ type: "end", part });
+  }
+  send({ type: "done" });
+}
 
+async function answerPart(
+  part: number,
+  loadStudent: HarnessPart["student"],
+  makeFunctions: Driver,
+  { root, cases }: ChildPart,
+  send: (frame: ChildFrame) => void,
+): Promise<void> {
   const loadStarted = now();
   let module: Record<string, unknown>;
   try {
     module = await loadStudent();
   } catch (error) {
-    send({ type: "load-error", error: loadError(error, root) });
+    send({ type: "load-error", part, error: loadError(error, root) });
     return;
   }
-  send({ type: "loaded", ms: now() - loadStarted });
+  send({ type: "loaded", part, ms: now() - loadStarted });
 
   let functions: DriverFunctions = {};
   let driverError: string | undefined;
@@ -137,11 +160,9 @@ async function answer(
     driverError = `Cannot prepare the calls: ${describeThrown(error)}`;
   }
   for (let i = 0; i < cases.length; i++) {
-    send({ type: "start", case: i });
     const results = driverError === undefined
       ? await runCalls(module, cases[i], functions)
       : cases[i].map(() => ({ ok: false as const, error: driverError!, ms: 0 }));
-    send({ type: "case", case: i, results });
+    send({ type: "case", part, case: i, results });
   }
-  send({ type: "done" });
 }

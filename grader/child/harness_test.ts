@@ -17,11 +17,26 @@ interface Answer {
   code: number;
 }
 
+/** One part: the student's entry file (and the driver's) in the temporary folder, its cases. */
+interface PartSpec {
+  student: string;
+  driver?: string;
+  cases: unknown[][];
+}
+
 async function answer(
   files: Record<string, string>,
   cases: unknown[][],
   withDriver = false,
 ): Promise<Answer> {
+  return await answerParts(files, [{
+    student: "student.ts",
+    ...(withDriver ? { driver: "driver.ts" } : {}),
+    cases,
+  }]);
+}
+
+async function answerParts(files: Record<string, string>, parts: PartSpec[]): Promise<Answer> {
   const folder = await Deno.makeTempDir({ prefix: "harness-" });
   try {
     for (const [name, content] of Object.entries(files)) {
@@ -29,10 +44,13 @@ async function answer(
     }
     const load = (name: string) =>
       `() => import(${JSON.stringify(pathToFileURL(join(folder, name)).href)})`;
+    const loaders = parts.map((part) =>
+      `{ student: ${load(part.student)}${part.driver ? `, driver: ${load(part.driver)}` : ""} }`
+    );
     await Deno.writeTextFile(
       join(folder, "main.js"),
       `import { runHarness } from ${JSON.stringify(HARNESS)};\n` +
-        `await runHarness(${load("student.ts")}${withDriver ? `, ${load("driver.ts")}` : ""});\n`,
+        `await runHarness([${loaders.join(", ")}]);\n`,
     );
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-prompt", "--no-config", "--no-lock", join(folder, "main.js")],
@@ -43,7 +61,8 @@ async function answer(
     }).spawn();
     const writer = child.stdin.getWriter();
     const root = pathToFileURL(folder + "/").href;
-    await writer.write(new TextEncoder().encode(toWire({ nonce: NONCE, root, cases })));
+    const request = { nonce: NONCE, parts: parts.map(({ cases }) => ({ root, cases })) };
+    await writer.write(new TextEncoder().encode(toWire(request)));
     await writer.close();
     const { stdout, stderr, code } = await child.output();
     const frames: ChildFrame[] = [];
@@ -59,7 +78,7 @@ async function answer(
   }
 }
 
-Deno.test("runHarness() answers with ready, loaded, a frame per case, then done", async () => {
+Deno.test("runHarness() answers with ready, begin, loaded, a frame per case, end, then done", async () => {
   const { frames, student, code } = await answer(
     { "student.ts": 'console.log("hi");\nexport const half = (x: number) => x / 2;\n' },
     [[{ fn: "half", args: [3] }], [{ fn: "half", args: [-0] }, { fn: "twice", args: [] }]],
@@ -68,11 +87,11 @@ Deno.test("runHarness() answers with ready, loaded, a frame per case, then done"
   assert.equal(student, "hi\n");
   assert.deepEqual(frames.map((f) => f.type), [
     "ready",
+    "begin",
     "loaded",
-    "start",
     "case",
-    "start",
     "case",
+    "end",
     "done",
   ]);
   const [first, second] = frames.filter((f) => f.type === "case");
@@ -90,8 +109,8 @@ Deno.test("runHarness() reports a load error with paths relative to the student'
     { "student.ts": 'import { x } from "./helper.ts";\nexport const y = x;\n' },
     [[{ fn: "y", args: [] }]],
   );
-  assert.deepEqual(frames.map((f) => f.type), ["ready", "load-error"]);
-  const error = frames[1].type === "load-error" ? frames[1].error : "";
+  assert.deepEqual(frames.map((f) => f.type), ["ready", "begin", "load-error", "end", "done"]);
+  const error = frames[2].type === "load-error" ? frames[2].error : "";
   assert.match(error, /Module not found "helper\.ts"/);
   assert.match(error, /at student\.ts:1:19/);
   assert.doesNotMatch(error, /file:/);
@@ -138,4 +157,36 @@ Deno.test("runHarness() hands the driver's trusted functions to the calls", asyn
   );
   const result = frames.find((f) => f.type === "case");
   assert.deepEqual(result?.type === "case" && result.results[0].ok && result.results[0].value, 15);
+});
+
+Deno.test("runHarness() runs the parts in order, each part after another's load error", async () => {
+  const { frames, student } = await answerParts(
+    {
+      "broken.ts": 'console.log("broken");\nexport const f = ;\n',
+      "first.ts": 'console.log("first");\nexport const f = (x: number) => x + 1;\n',
+      "second.ts": 'console.log("second");\nexport const g = () => "g";\n',
+    },
+    [
+      { student: "first.ts", cases: [[{ fn: "f", args: [1] }]] },
+      { student: "broken.ts", cases: [[{ fn: "f", args: [1] }]] },
+      { student: "second.ts", cases: [[{ fn: "g", args: [] }], [{ fn: "f", args: [] }]] },
+    ],
+  );
+  assert.equal(student, "first\nsecond\n");
+  assert.deepEqual(
+    frames.map((f) => "part" in f ? `${f.type} ${f.part}` : f.type),
+    [
+      "ready",
+      ...["begin 0", "loaded 0", "case 0", "end 0"],
+      ...["begin 1", "load-error 1", "end 1"],
+      ...["begin 2", "loaded 2", "case 2", "case 2", "end 2"],
+      "done",
+    ],
+  );
+  const results = frames.flatMap((f) => f.type === "case" ? [f.results[0]] : []);
+  assert.deepEqual(results.map((r) => r.ok ? r.value : r.error), [
+    2,
+    "g",
+    'TypeError: the module does not export "f"',
+  ]);
 });

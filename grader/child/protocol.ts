@@ -2,7 +2,9 @@
  * What the grader and the sandboxed harness say to each other.
  *
  * The grader writes one {@linkcode ChildRequest} on the harness's standard input, as
- * `toWire` JSON (which keeps NaN, ±Infinity, −0 and undefined). The harness answers with
+ * `toWire` JSON (which keeps NaN, ±Infinity, −0 and undefined). A request has one part per
+ * submission: one student's submissions of several exercises share a child, run one after
+ * another, each part with its own module, cases and limits. The harness answers with
  * {@linkcode ChildFrame}s on standard output, one a line, each line `<nonce> <toWire
  * JSON>` ({@linkcode formatFrame}). Whatever else appears on standard output is the
  * student's own printing. Student code cannot learn the nonce (standard input is drained
@@ -13,29 +15,40 @@
  */
 import type { Call, CallResult } from "../suite.ts";
 
-/** The request the harness reads from standard input. */
-export interface ChildRequest {
-  /** Random; prefixes every frame. */
-  nonce: string;
+/** One submission of a request: its folder and its cases. */
+export interface ChildPart {
   /** The URL of the folder holding the student's files, ending in `/` (for messages). */
   root: string;
   /** The cases, each a list of calls run by `runCalls` (see `calls.ts`). */
   cases: Call[][];
 }
 
+/** The request the harness reads from standard input. */
+export interface ChildRequest {
+  /** Random; prefixes every frame. */
+  nonce: string;
+  /** The submissions, run in order; the main module hands the harness a loader for each. */
+  parts: ChildPart[];
+}
+
 /** One line of the harness's answer. */
 export type ChildFrame =
-  /** The request was read and the driver loaded; the student's module is about to load. */
+  /** The request was read and the drivers loaded; the first part is about to begin. */
   | { type: "ready" }
-  /** The student's entry module loaded. */
-  | { type: "loaded"; ms: number }
-  /** The student's entry module did not load; nothing else follows. */
-  | { type: "load-error"; error: string }
-  /** Case number `case` (from 0) starts. */
-  | { type: "start"; case: number }
-  /** Case number `case` ran: one result per call. */
-  | { type: "case"; case: number; results: CallResult[] }
-  /** Every case ran. */
+  /** Part number `part` (from 0) begins: its student module is about to load. */
+  | { type: "begin"; part: number }
+  /** The part's student entry module loaded. */
+  | { type: "loaded"; part: number; ms: number }
+  /** The part's student entry module did not load; the part ends next. */
+  | { type: "load-error"; part: number; error: string }
+  /**
+   * Case number `case` (from 0) of the part ran: one result per call. Cases run one at a
+   * time, in order, so the grader knows which one runs when the child is stopped.
+   */
+  | { type: "case"; part: number; case: number; results: CallResult[] }
+  /** The part is over: every case ran, or its module did not load. */
+  | { type: "end"; part: number }
+  /** Every part is over. */
   | { type: "done" };
 
 /**

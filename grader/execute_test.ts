@@ -1,0 +1,74 @@
+// executeMany() on a real sandbox: one student's submissions share a child, and a stopped
+// one costs only its own function's cases.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type Exercise, exerciseById } from "../course/metadata.ts";
+import { executeMany, sandboxExecutor } from "./execute.ts";
+import type { HiddenCase } from "./suite.ts";
+
+const home = Deno.makeTempDirSync({ prefix: "execute-test-" });
+addEventListener("unload", () => Deno.removeSync(home, { recursive: true }));
+
+/** An exercise like 02-lms with its own entry file and a short time limit. */
+function exercise(entry: string, timeMs = 1500): Exercise {
+  const lms = exerciseById("02-lms");
+  return { ...lms, entry, limits: { ...lms.limits, timeMs } };
+}
+
+function call(symbol: string, fn: string, args: number[]): HiddenCase {
+  return { symbol, name: `${fn}(${args})`, calls: [{ fn, args }], judge: () => ({ pass: true }) };
+}
+
+async function submission(name: string, entry: string, source: string): Promise<string> {
+  const folder = join(home, name);
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.writeTextFile(join(folder, entry), source);
+  return folder;
+}
+
+Deno.test("executeMany() runs a student's submissions in one child and restarts after a stop", async () => {
+  const good = await submission("good", "a.ts", "export const twice = (x: number) => 2 * x;\n");
+  const hangs = await submission(
+    "hangs",
+    "b.ts",
+    "export const spin = (): never => { for (;;); };\nexport const half = (x: number) => x / 2;\n" +
+      'console.log("b loaded");\n',
+  );
+  const later = await submission("later", "c.ts", "export const neg = (x: number) => -x;\n");
+  await using executor = await sandboxExecutor();
+  const [first, second, third, missing] = await executeMany(executor.sandbox, [
+    { submission: good, exercise: exercise("a.ts"), cases: [call("twice", "twice", [3])] },
+    {
+      submission: hangs,
+      exercise: exercise("b.ts"),
+      cases: [
+        call("half", "half", [1]),
+        call("spin", "spin", []),
+        call("spin", "spin", [1]),
+        call("half", "half", [3]),
+      ],
+    },
+    { submission: later, exercise: exercise("c.ts"), cases: [call("neg", "neg", [4])] },
+    { submission: join(home, "nowhere"), exercise: exercise("d.ts"), cases: [call("f", "f", [])] },
+  ]);
+
+  const values = (runs: typeof first.runs) =>
+    runs.map((run) =>
+      run.kind === "results" ? run.results.map((r) => (r.ok ? r.value : r.error)) : run.reason
+    );
+  assert.equal(first.status, "ok");
+  assert.deepEqual(values(first.runs), [[6]]);
+  assert.equal(second.status, "timeout");
+  assert.deepEqual(values(second.runs), [
+    [0.5],
+    "Your code ran for more than 1.5 s and was stopped",
+    "not run: an earlier test of spin() was stopped (timeout)",
+    [1.5],
+  ]);
+  assert.match(second.studentOutput ?? "", /b loaded/);
+  assert.doesNotMatch(first.studentOutput ?? "", /b loaded/);
+  assert.equal(third.status, "ok");
+  assert.deepEqual(values(third.runs), [[-4]]);
+  assert.equal(missing.status, "refused");
+  for (const execution of [first, second, third]) assert.ok(execution.durationMs! > 0);
+});
