@@ -739,16 +739,16 @@ function trainingCases(rng: Rng): HiddenCase[] {
   const explicit = [
     {
       data: blobData(rng, 3, 30),
-      opts: { alpha: [0.02, 0.05][rng.int(2)], epochs: 30 + rng.int(51) },
+      opts: { alpha: [0.02, 0.05][rng.int(2)], epochs: 20 + rng.int(31) },
     },
     {
-      data: processData(rng, 160),
-      opts: { alpha: [0.01, 0.02][rng.int(2)], epochs: 40 + rng.int(41) },
+      data: processData(rng, 60),
+      opts: { alpha: [0.01, 0.02][rng.int(2)], epochs: 25 + rng.int(26) },
     },
   ];
   const explicitBest = explicit.map(({ data, opts }) => reference(data, opts));
-  const budget = processData(rng, 80);
-  // 4α·n = 1.6: a step on the summed loss (sum instead of mean) stays stable.
+  const budget = processData(rng, 40);
+  // 4α·n = 0.8: a step on the summed loss (sum instead of mean) stays stable.
   const base = { alpha: 0.005, epochs: 20 };
   const budgets = [base, { alpha: base.alpha, epochs: 4 * base.epochs }, {
     alpha: 4 * base.alpha,
@@ -765,7 +765,7 @@ function trainingCases(rng: Rng): HiddenCase[] {
       "with its default options separates well-separated blobs",
       blobData(rng, 3 + rng.int(2), 30),
     ),
-    defaults("with its default options learns processSample() events", processData(rng, 160)),
+    defaults("with its default options learns processSample() events", processData(rng, 60)),
     valueCase(
       fn,
       "with explicit { alpha, epochs } trains at least as well as batch gradient descent",

@@ -90,7 +90,8 @@ export function predictProba(W: number[][], x: number[]): number[] {
  * @param labels The class of each event, 0 … classes − 1.
  * @param classes The number of classes K.
  * @param opts `alpha`, the learning rate, `@default {0.5}`; `epochs`, the number of passes,
- *   `@default {500}`.
+ *   `@default {200}` (on standardised features, 200 full steps of α = 0.5 are well past
+ *   where the loss flattens: more only costs time).
  * @returns W, one row of weights per class.
  */
 export function trainSoftmaxRegression(
@@ -99,7 +100,7 @@ export function trainSoftmaxRegression(
   classes: number,
   opts: { alpha?: number; epochs?: number } = {},
 ): number[][] {
-  const { alpha = 0.5, epochs = 500 } = opts;
+  const { alpha = 0.5, epochs = 200 } = opts;
   const d = X[0].length;
   let W = Array.from({ length: classes }, () => new Array<number>(d).fill(0));
   for (let epoch = 0; epoch < epochs; epoch++) {
