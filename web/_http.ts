@@ -44,10 +44,31 @@ export class HttpError extends Error {
  * @returns The response.
  */
 export function json(c: Context, data: unknown, status: ContentfulStatusCode = 200): Response {
-  const text = JSON.stringify(data).replace(
+  return jsonText(c, safeJson(data), status);
+}
+
+/**
+ * Writes a value as JSON in which `<`, `>` and `&` are escaped, as {@linkcode json} sends it.
+ *
+ * @param data The value.
+ * @returns The JSON text.
+ */
+export function safeJson(data: unknown): string {
+  return JSON.stringify(data).replace(
     /[<>&]/g,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
+}
+
+/**
+ * Answers with JSON text made by {@linkcode safeJson} (kept, say, in a cache).
+ *
+ * @param c The request's context.
+ * @param text The body.
+ * @param status The status.
+ * @returns The response.
+ */
+export function jsonText(c: Context, text: string, status: ContentfulStatusCode = 200): Response {
   return c.body(text, status, { "content-type": "application/json; charset=utf-8" });
 }
 

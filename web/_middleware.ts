@@ -7,6 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Notifier } from "./events.ts";
+import type { LeaderboardCache } from "./_leaderboard_cache.ts";
 import type { Role, Store, User } from "./store/mod.ts";
 import { HttpError } from "./_http.ts";
 import type { SetupToken } from "./_setup.ts";
@@ -30,6 +31,8 @@ export interface Portal {
   notifier: Notifier;
   /** The first start's one-time setup token, or `null` when there is none. */
   setup: SetupToken | null;
+  /** The leaderboards' answers, kept until a grade is recorded. */
+  leaderboards: LeaderboardCache;
 }
 
 /** The request state every handler reads. */

@@ -17,11 +17,12 @@ import {
   providePortal,
   sameOrigin,
 } from "./_middleware.ts";
+import { LeaderboardCache } from "./_leaderboard_cache.ts";
 import type { SetupToken } from "./_setup.ts";
 import { SignInLimiter } from "./_sign_in_limiter.ts";
 import { handler as events } from "./routes/api/events.ts";
 import { handler as gradesCsv } from "./routes/api/grades_csv.ts";
-import { handler as leaderboard } from "./routes/api/leaderboard.ts";
+import { handler as leaderboard, renderLeaderboard } from "./routes/api/leaderboard.ts";
 import { handler as progress } from "./routes/api/progress.ts";
 import { handler as redeemInvite } from "./routes/api/invites/redeem.ts";
 import { handler as roster } from "./routes/api/roster.ts";
@@ -140,6 +141,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024,
     notifier: options.notifier ?? new Notifier(),
     setup: options.setupToken ?? null,
+    leaderboards: new LeaderboardCache(options.store, {
+      render: (exercise) => renderLeaderboard(options.store, exercise),
+    }),
   }));
   app.use(authenticate());
   app.use(sameOrigin());

@@ -20,7 +20,7 @@ import { type Executor, gradeSubmission } from "../grader/grade.ts";
 import type { SubmissionGrade } from "../grader/report.ts";
 import { deriveSeed, loadCourseSecret } from "../grader/secret.ts";
 import { SUITES } from "../grader/suites/mod.ts";
-import type { GradingJob, Store } from "./store/mod.ts";
+import { type GradingJob, LEASE_MS, type Store } from "./store/mod.ts";
 
 /** A student or exercise id that is safe as a folder name. */
 const ID = /^[A-Za-z0-9._-]+$/;
@@ -118,8 +118,6 @@ export interface WorkerOptions extends Partial<Omit<GradeJobOptions, "execute" |
   secret?: string;
 }
 
-const DEFAULT_LEASE_MS = 5 * 60_000;
-
 /**
  * Grades submissions from the store's queue until the signal aborts: takes a job, grades
  * it in the sandbox (opened once, for the worker's lifetime, unless `options.execute` is
@@ -183,7 +181,7 @@ export async function runWorker(store: Store, options: WorkerOptions): Promise<v
   try {
     while (!signal.aborted) {
       try {
-        const job = await store.claimJob(workerId, { leaseMs: options.leaseMs });
+        const job = await store.claimJob(workerId, { leaseMs: options.leaseMs ?? LEASE_MS });
         if (job === null) {
           await sleep(pollMs, signal);
           continue;
@@ -217,7 +215,7 @@ export async function gradeOneJob(
   job: GradingJob,
   options: GradeJobOptions,
 ): Promise<JobOutcome> {
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = options.leaseMs ?? LEASE_MS;
   let renewal: Promise<unknown> = Promise.resolve();
   const renewer = setInterval(() => {
     // A failed renewal is not fatal: a lease taken over shows when the grade is recorded.

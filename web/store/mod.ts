@@ -7,6 +7,7 @@
 export {
   ConflictError,
   type GradingJob,
+  LEASE_MS,
   type LeaseRef,
   type NewUser,
   NotFoundError,

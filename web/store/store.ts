@@ -6,7 +6,7 @@
  *
  * Times come from one clock (`options.now`) so that leases, expiries and attempt windows
  * agree across the queries of a process; machines sharing a server are assumed to keep
- * their clocks in sync (leases last minutes, not milliseconds).
+ * their clocks in sync (leases last half a minute, not milliseconds).
  *
  * @module
  */
@@ -45,7 +45,13 @@ import {
 } from "./records.ts";
 import { hashToken, newToken } from "./tokens.ts";
 
-const MINUTE_MS = 60_000;
+/**
+ * How long a grading job's lease lasts unless renewed: workers renew it every third of
+ * that while they grade, so a worker that dies gives its job back within half a minute.
+ */
+export const LEASE_MS = 30_000;
+/** Sessions a PGlite store keeps in memory before it starts over. */
+const MAX_CACHED_SESSIONS = 10_000;
 
 /** Options of {@linkcode openStore}. */
 export interface StoreOptions {
@@ -75,6 +81,16 @@ export interface StoreOptions {
    */
   exercises?: readonly Exercise[];
   /**
+   * How long a session found by {@linkcode Store.sessionUser} is believed without asking
+   * the database again, in milliseconds (0: always ask). Ending sessions through this store
+   * (signing out, a new password, purging) takes effect at once; ending them through
+   * another process sharing the database takes up to this long here.
+   *
+   * @default {Infinity on PGlite, whose folder lock makes this store its only user; 1000 on
+   *   PostgreSQL}
+   */
+  sessionCacheMs?: number;
+  /**
    * How many times a job is tried (a worker failed it, or its lease ran out) before its
    * submission ends in `error`, uncounted.
    *
@@ -87,6 +103,14 @@ export interface StoreOptions {
    * @default {30_000}
    */
   retryDelayMs?: number;
+}
+
+/** A session as {@linkcode Store.sessionUser} keeps it for a while. */
+interface CachedSession {
+  user: User;
+  expiresAt: Date;
+  /** When it was read, on `performance.now()`'s clock. */
+  cachedAt: number;
 }
 
 /** A new user. */
@@ -181,7 +205,12 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     await engine.close();
     throw error;
   }
-  return new Store(engine, options);
+  const store = new Store(engine, options);
+  // Only one process can open an embedded database, so a lease found in it now was left by
+  // a process that is gone (killed, say): its job is free to take at once, not when the
+  // lease runs out.
+  if (engine.kind === "pglite") await store.releaseLeases();
+  return store;
 }
 
 function openEngine(options: StoreOptions): Promise<Engine> {
@@ -201,6 +230,12 @@ export class Store {
   readonly #exercises: ReadonlyMap<string, Exercise>;
   readonly #maxJobAttempts: number;
   readonly #retryDelayMs: number;
+  #gradesRecorded = 0;
+  /** Sessions looked up lately, by token hash (see `sessionCacheMs`). */
+  readonly #sessions = new Map<string, CachedSession>();
+  readonly #sessionCacheMs: number;
+  /** Moves on every ending of sessions, so that a lookup that raced one is not kept. */
+  #sessionsEnded = 0;
 
   /**
    * Wraps an engine whose schema is up to date; {@linkcode openStore} does both.
@@ -214,6 +249,16 @@ export class Store {
     this.#exercises = new Map((options.exercises ?? EXERCISES).map((e) => [e.id, e]));
     this.#maxJobAttempts = options.maxJobAttempts ?? 3;
     this.#retryDelayMs = options.retryDelayMs ?? 30_000;
+    this.#sessionCacheMs = options.sessionCacheMs ?? (engine.kind === "pglite" ? Infinity : 1000);
+  }
+
+  /**
+   * How many grades this store has recorded since it opened. A view built on grades (the
+   * portal's cached leaderboards) is stale once this has moved; grades recorded by other
+   * processes sharing a PostgreSQL database do not move it.
+   */
+  get gradesRecorded(): number {
+    return this.#gradesRecorded;
   }
 
   /** Closes the database. */
@@ -348,6 +393,7 @@ export class Store {
       }
       await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
     });
+    this.#forgetSessions((session) => session.user.id === id);
   }
 
   /**
@@ -424,15 +470,30 @@ export class Store {
    * @returns The user and the session's expiry, or `null` if the session is unknown or over.
    */
   async sessionUser(token: string): Promise<{ user: User; expiresAt: Date } | null> {
+    const tokenHash = await hashToken(token);
+    const now = this.#now();
+    const known = this.#sessions.get(tokenHash);
+    if (
+      known && known.expiresAt > now && performance.now() - known.cachedAt < this.#sessionCacheMs
+    ) {
+      return { user: known.user, expiresAt: known.expiresAt };
+    }
+    const cachedAt = performance.now();
+    const ended = this.#sessionsEnded;
     const [row] = await this.engine.query(
       `SELECT u.id, u.display_name AS "name", u.role, u.created_at AS "createdAt",
         s.expires_at AS "expiresAt"
       FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.expires_at > $2`,
-      [await hashToken(token), this.#now()],
+      [tokenHash, now],
     );
     if (!row) return null;
     const { expiresAt, ...user } = parseRecord(SessionUserSchema, row, `session of "${row.id}"`);
+    if (this.#sessionCacheMs > 0 && ended === this.#sessionsEnded) {
+      // A bound on memory: forgetting costs one query per session, never a wrong answer.
+      if (this.#sessions.size >= MAX_CACHED_SESSIONS) this.#sessions.clear();
+      this.#sessions.set(tokenHash, { user, expiresAt, cachedAt });
+    }
     return { user, expiresAt };
   }
 
@@ -442,9 +503,10 @@ export class Store {
    * @param token The session token.
    */
   async deleteSession(token: string): Promise<void> {
-    await this.engine.query("DELETE FROM sessions WHERE token_hash = $1", [
-      await hashToken(token),
-    ]);
+    const tokenHash = await hashToken(token);
+    await this.engine.query("DELETE FROM sessions WHERE token_hash = $1", [tokenHash]);
+    this.#sessionsEnded++;
+    this.#sessions.delete(tokenHash);
   }
 
   /**
@@ -454,6 +516,7 @@ export class Store {
    */
   async purgeExpired(): Promise<{ sessions: number; invites: number }> {
     const now = this.#now();
+    this.#forgetSessions((session) => session.expiresAt <= now);
     return await this.engine.transaction(async (tx) => ({
       sessions: (await tx.query(
         "DELETE FROM sessions WHERE expires_at <= $1 RETURNING user_id",
@@ -662,18 +725,35 @@ export class Store {
   // The grading queue
 
   /**
+   * Ends every lease at once, so that their jobs can be taken again now; each keeps its
+   * count of tries. {@linkcode openStore} does this on an embedded database, which no other
+   * process can have open.
+   *
+   * @returns How many leases ended.
+   */
+  async releaseLeases(): Promise<number> {
+    const rows = await this.engine.query(
+      `UPDATE grading_jobs SET leased_until = $1
+        WHERE lease_token IS NOT NULL AND leased_until > $1
+        RETURNING submission_id`,
+      [this.#now()],
+    );
+    return rows.length;
+  }
+
+  /**
    * Leases the oldest job that is ready: queued (and past its retry delay), or running under
    * a lease that has run out. `FOR UPDATE SKIP LOCKED` hands each job to one worker even when
    * many ask at once. A job whose lease ran out `maxJobAttempts` times is not taken again: its
    * submission ends in `error` and costs no attempt.
    *
    * @param workerId Who takes it, for the record.
-   * @param options `leaseMs`: the lease's length (5 minutes). Renew it with
+   * @param options `leaseMs`: the lease's length (30 s). Renew it with
    *   {@linkcode Store.renewLease} for longer work.
    * @returns The job, or `null` when none is ready.
    */
   async claimJob(workerId: string, options: { leaseMs?: number } = {}): Promise<GradingJob | null> {
-    const leaseMs = positiveMs(options.leaseMs ?? 5 * MINUTE_MS, "leaseMs");
+    const leaseMs = positiveMs(options.leaseMs ?? LEASE_MS, "leaseMs");
     return await this.engine.transaction(async (tx) => {
       const now = this.#now();
       const abandoned = await tx.query(
@@ -731,12 +811,12 @@ export class Store {
    * Extends a lease, for grading that takes longer than one lease.
    *
    * @param lease The job's lease.
-   * @param options `leaseMs`: the lease's new length, from now (5 minutes).
+   * @param options `leaseMs`: the lease's new length, from now (30 s).
    * @returns Whether the lease was still this worker's (if not, stop: another worker has
    *   the job).
    */
   async renewLease(lease: LeaseRef, options: { leaseMs?: number } = {}): Promise<boolean> {
-    const leaseMs = positiveMs(options.leaseMs ?? 5 * MINUTE_MS, "leaseMs");
+    const leaseMs = positiveMs(options.leaseMs ?? LEASE_MS, "leaseMs");
     const rows = await this.engine.query(
       `UPDATE grading_jobs SET leased_until = $3
       WHERE submission_id = $1 AND lease_token = $2 RETURNING submission_id`,
@@ -763,7 +843,7 @@ export class Store {
         `Cannot record the grade of submission "${lease.submissionId}": ${checked.error.message}`,
       );
     }
-    return await this.engine.transaction(async (tx) => {
+    const recorded = await this.engine.transaction(async (tx) => {
       const released = await tx.query(
         `DELETE FROM grading_jobs WHERE submission_id = $1 AND lease_token = $2
         RETURNING submission_id`,
@@ -791,6 +871,8 @@ export class Store {
       }
       return true;
     });
+    if (recorded) this.#gradesRecorded++;
+    return recorded;
   }
 
   /**
@@ -915,6 +997,13 @@ export class Store {
   }
 
   // Helpers
+
+  #forgetSessions(which: (session: CachedSession) => boolean): void {
+    this.#sessionsEnded++;
+    for (const [tokenHash, session] of this.#sessions) {
+      if (which(session)) this.#sessions.delete(tokenHash);
+    }
+  }
 
   #exercise(id: string): Exercise {
     const exercise = this.#exercises.get(id);

@@ -125,6 +125,50 @@ testOnBothEngines("Store", [
     },
   },
   {
+    name: "Store.sessionUser() forgets a session it has found once it ends",
+    async fn({ store, clock }) {
+      await student(store, "ada", "Ada L.");
+      const signedOut = await store.createSession("ada");
+      const passwordChanged = await store.createSession("ada");
+      const expiring = await store.createSession("ada", { ttlMs: MINUTE });
+      for (const { token } of [signedOut, passwordChanged, expiring]) {
+        assert.equal((await store.sessionUser(token))?.user.id, "ada");
+      }
+      await store.deleteSession(signedOut.token);
+      assert.equal(await store.sessionUser(signedOut.token), null);
+      clock.advance(2 * MINUTE);
+      assert.equal(await store.sessionUser(expiring.token), null);
+      await store.setPassword("ada", "a new password");
+      assert.equal(await store.sessionUser(passwordChanged.token), null);
+    },
+  },
+  {
+    name: "Store.sessionUser() with sessionCacheMs 0 sees another process's sign-out at once",
+    skip: { engine: "pglite", reason: "PGlite serves one process" },
+    async fn({ store, openAnother }) {
+      await student(store, "ada");
+      const other = await openAnother({ sessionCacheMs: 0 });
+      const session = await store.createSession("ada");
+      assert.equal((await other.sessionUser(session.token))?.user.id, "ada");
+      await store.deleteSession(session.token);
+      assert.equal(await other.sessionUser(session.token), null);
+    },
+  },
+  {
+    name: "Store.gradesRecorded counts the grades this store has recorded",
+    async fn({ store }) {
+      await student(store, "ada");
+      assert.equal(store.gradesRecorded, 0);
+      await submitted(store, "ada", "91-unlimited");
+      const job = await store.claimJob("worker");
+      assert.equal(store.gradesRecorded, 0);
+      assert.ok(await store.completeJob(job!, gradeFor(job!, 7)));
+      assert.equal(store.gradesRecorded, 1);
+      assert.equal(await store.completeJob(job!, gradeFor(job!, 7)), false);
+      assert.equal(store.gradesRecorded, 1);
+    },
+  },
+  {
     name: "Store.setPassword() signs the user out everywhere",
     async fn({ store }) {
       await student(store, "ada");
@@ -310,6 +354,22 @@ testOnBothEngines("Store", [
       assert.equal(done?.score, 7);
       assert.equal(done?.result?.score, 7);
       assert.equal(done?.attemptCounted, true);
+    },
+  },
+  {
+    name: "Store.releaseLeases() frees a dead worker's job at once, keeping its count of tries",
+    async fn({ store }) {
+      await student(store, "ada");
+      const id = await submitted(store, "ada", "91-unlimited");
+      const dead = await store.claimJob("worker-1");
+      assert.equal(dead?.submissionId, id);
+      assert.equal(await store.claimJob("worker-2"), null, "a leased job is not handed out");
+      assert.equal(await store.releaseLeases(), 1);
+      assert.equal(await store.releaseLeases(), 0, "an ended lease is not ended twice");
+      const taken = await store.claimJob("worker-2");
+      assert.equal(taken?.submissionId, id);
+      assert.equal(taken?.attempt, 2);
+      assert.equal(await store.completeJob(dead!, gradeFor(dead!, 1)), false);
     },
   },
   {

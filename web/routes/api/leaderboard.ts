@@ -1,16 +1,38 @@
 /**
  * `GET /api/leaderboard?exercise=ID` ranks the students' best submissions of an exercise,
- * by display name: a student id never leaves the portal here.
+ * by display name: a student id never leaves the portal here. Answers come from the
+ * portal's leaderboard cache (`web/_leaderboard_cache.ts`), made by {@linkcode renderLeaderboard}.
  *
  * @module
  */
 import { z } from "zod";
 import { EXERCISES } from "../../../course/metadata.ts";
-import { HttpError, json, parse } from "../../_http.ts";
+import { HttpError, jsonText, parse, safeJson } from "../../_http.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
+import type { Store } from "../../store/mod.ts";
 
 /** The query: which exercise. */
 export const LeaderboardQuerySchema = z.object({ exercise: z.string().min(1).max(100) });
+
+/**
+ * Makes an exercise's answer: `{rows: [{rank, name, score, metric?, at}]}`.
+ *
+ * @param store The store.
+ * @param exercise The exercise id.
+ * @returns The JSON body.
+ */
+export async function renderLeaderboard(store: Store, exercise: string): Promise<string> {
+  const rows = await store.leaderboard(exercise);
+  return safeJson({
+    rows: rows.map((row) => ({
+      rank: row.rank,
+      name: row.name,
+      score: row.score,
+      ...(row.metric === null ? {} : { metric: row.metric }),
+      at: row.at,
+    })),
+  });
+}
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
@@ -20,15 +42,6 @@ export const handler: Handlers = {
     if (!EXERCISES.some((e) => e.id === exercise)) {
       throw new HttpError(404, `Unknown exercise "${exercise}"`);
     }
-    const rows = await c.get("portal").store.leaderboard(exercise);
-    return json(c, {
-      rows: rows.map((row) => ({
-        rank: row.rank,
-        name: row.name,
-        score: row.score,
-        ...(row.metric === null ? {} : { metric: row.metric }),
-        at: row.at,
-      })),
-    });
+    return jsonText(c, await c.get("portal").leaderboards.get(exercise));
   },
 };
