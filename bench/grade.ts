@@ -60,7 +60,7 @@ async function grade(submissions: string, exercises: string[], jobs: number) {
 
 /** Runs the benchmark and prints its figures. */
 export default async function benchGrade(options: BenchOptions): Promise<void> {
-  const overhead = await measureSandboxOverhead({ runs: 20, concurrency: 2 });
+  const overhead = await measureSandboxOverhead({ runs: 60, concurrency: 2 });
 
   const cheapClass = await Deno.makeTempDir({ prefix: "bench-grade-class-" });
   const autoencoderClass = await Deno.makeTempDir({ prefix: "bench-grade-ae-" });
