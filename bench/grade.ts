@@ -3,7 +3,7 @@
  *
  * In one run: a bare `deno run` of the child harness against the same run through the
  * sandbox (bubblewrap, private storage, limits); class throughput of exercises 01–04 with
- * `--jobs 1` and `--jobs 2`, as `deno task grade` runs them; and the grading of one
+ * `--jobs 1`, `2` and `3`, as `deno task grade` runs them; and the grading of one
  * autoencoder submission (its train and score included).
  *
  * @module
@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exerciseById } from "../course/metadata.ts";
-import { printFigures, round } from "./_stats.ts";
+import { printFigures, quantile, round } from "./_stats.ts";
 import type { BenchOptions } from "./main.ts";
 import { measureSandboxOverhead } from "./grade_sandbox.ts";
 
@@ -52,7 +52,20 @@ async function grade(submissions: string, exercises: string[], jobs: number) {
     if (code !== 0) throw new Error(`Cannot benchmark: deno task grade exited with ${code}`);
     const summary = JSON.parse(new TextDecoder().decode(stdout)) as GradeSummary;
     const graded = summary.counts.graded ?? 0;
-    return { wallMs, summary, graded };
+    // Each grading's own time (results.json execution_time): its share of the student's
+    // child, its drawing and its judging.
+    const perExercise: Record<string, number> = {};
+    for (const id of exercises) {
+      const times: number[] = [];
+      for await (const student of Deno.readDir(join(out, "results"))) {
+        const result = JSON.parse(
+          await Deno.readTextFile(join(out, "results", student.name, `${id}.json`)),
+        ) as { execution_time: number };
+        times.push(result.execution_time * 1000);
+      }
+      perExercise[id] = quantile(times, 0.5);
+    }
+    return { wallMs, summary, graded, perExercise };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -69,6 +82,7 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
     await grade(cheapClass, ["02-lms"], 2); // warms the module and transpile caches
     const one = await grade(cheapClass, CHEAP, 1);
     const two = await grade(cheapClass, CHEAP, 2);
+    const three = await grade(cheapClass, CHEAP, 3);
     await makeClass(autoencoderClass, ["05-autoencoder"], 1);
     const autoencoder = await grade(autoencoderClass, ["05-autoencoder"], 1);
 
@@ -86,7 +100,11 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
         gradings: two.graded,
         jobs1_gradings_per_s: rate(one, one.summary.durations.gradingMs),
         jobs2_gradings_per_s: rate(two, two.summary.durations.gradingMs),
+        jobs3_gradings_per_s: rate(three, three.summary.durations.gradingMs),
         jobs2_gradings_per_s_with_startup: rate(two, two.wallMs),
+        ...Object.fromEntries(
+          CHEAP.map((id) => [`jobs1_${id.slice(0, 2)}_grading_p50_ms`, round(one.perExercise[id])]),
+        ),
         grading_p50_ms_jobs2: round(two.summary.durations.perSubmissionP50Ms),
         autoencoder_submission_ms: round(autoencoder.summary.durations.perSubmissionP50Ms),
         autoencoder_command_ms: round(autoencoder.wallMs),
