@@ -40,6 +40,11 @@ export interface StatusEvent {
 export class Notifier {
   #listeners = new Set<(change: StatusChange | null) => void>();
 
+  /** How many listeners (open streams, mostly) are subscribed. */
+  get size(): number {
+    return this.#listeners.size;
+  }
+
   /**
    * Calls a listener on every change until it unsubscribes; with `null` when the notifier
    * closes.
@@ -123,8 +128,6 @@ export interface StatusStreamOptions {
   sendFinal: boolean;
   /** Whether the stream ends once every submission it follows is `done` or `error`. */
   closeWhenFinal: boolean;
-  /** Ends the stream when the client goes away. */
-  signal: AbortSignal;
   /**
    * How often the submissions are re-read without a notification, in milliseconds.
    *
@@ -189,7 +192,6 @@ export function statusStream(options: StatusStreamOptions): Response {
         ended = true;
         unsubscribe();
         clearInterval(heartbeat);
-        options.signal.removeEventListener("abort", end);
         wake();
         try {
           controller.close();
@@ -198,7 +200,6 @@ export function statusStream(options: StatusStreamOptions): Response {
         }
       };
       stop = end;
-      options.signal.addEventListener("abort", end);
       const send = (submissions: Submission[], first: boolean) => {
         for (const submission of submissions) {
           if (sent.get(submission.id) === submission.status) continue;
@@ -230,6 +231,7 @@ export function statusStream(options: StatusStreamOptions): Response {
         if (!ended) console.error(`An event stream failed: ${(error as Error).message}`);
       }).finally(end);
     },
+    // The client went away: Deno cancels the body of its response.
     cancel() {
       stop();
     },

@@ -177,6 +177,38 @@ Deno.test("statusStream() is for students only on /api/events", async () => {
   });
 });
 
+Deno.test("statusStream() ends, over a real connection, when its client goes away", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-events-test-" });
+  const store = await openStore({ dataDir });
+  const notifier = new Notifier();
+  const app = createApp({ store, origin: ORIGIN, notifier });
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  try {
+    await store.createUser({ id: "ada", role: "student", password: "correct horse battery" });
+    const { token } = await store.createApiToken("ada");
+    const id = await submitLms(store, "ada");
+    const client = new AbortController();
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}/api/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: client.signal,
+    });
+    const events = new EventReader(response.body!);
+    assert.deepEqual(await events.next(), { id, status: "queued" });
+    assert.equal(notifier.size, 1);
+    client.abort();
+    await events.cancel().catch(() => {});
+    for (let i = 0; i < 500 && notifier.size > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(notifier.size, 0, "the stream still listens after its client left");
+  } finally {
+    await server.shutdown();
+    notifier.close();
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("Notifier.close() ends the open streams", async () => {
   await withPortal(async ({ store, notifier, get, tokens }) => {
     const id = await submitLms(store, "ada");

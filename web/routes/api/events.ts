@@ -19,7 +19,6 @@ export const handler: Handlers = {
       read: () => store.listSubmissions(student.id),
       sendFinal: false,
       closeWhenFinal: false,
-      signal: c.req.raw.signal,
     });
   },
 };

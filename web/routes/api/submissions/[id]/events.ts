@@ -28,7 +28,6 @@ export const handler: Handlers = {
       },
       sendFinal: true,
       closeWhenFinal: true,
-      signal: c.req.raw.signal,
     });
   },
 };
