@@ -33,6 +33,9 @@ export { SandboxUnavailableError };
 /** How many fresh children a submission gets after its run is stopped. */
 export const MAX_RESTARTS = 3;
 
+/** How a run ends when the sandbox stopped it. */
+const STOPPED = new Set<SandboxResult["status"]>(["timeout", "memory", "crash", "output-limit"]);
+
 /** The most of the student's printing kept for feedback, in characters. */
 const MAX_STUDENT_OUTPUT = 8_000;
 
@@ -103,7 +106,9 @@ export async function executeCases(
  * Runs several submissions of one student in one sandboxed child, one after another (the
  * child's start-up is paid once), then finishes each as {@linkcode executeCases} would:
  * a submission whose run was stopped goes on in fresh children of its own, and the
- * submissions after it share a new child.
+ * submissions after it share a new child. A submission stopped after others ran in the same
+ * child runs again first in a new one, so that nothing another submission left running can
+ * cost it points.
  *
  * @param sandbox An open sandbox.
  * @param runs The student's submissions, with their cases.
@@ -127,9 +132,13 @@ export async function executeMany(
   }
   const executions: Execution[] = new Array(runs.length);
   const rest: number[] = [];
+  const first = results.findIndex((result) => result !== undefined && result.status !== "refused");
   for (let i = 0; i < runs.length; i++) {
     const result = results[i];
-    if (result === undefined) rest.push(i);
+    // A submission stopped after others ran in the same child may have been stopped by what
+    // they left behind (a timer, memory): it runs again, first in a fresh child, and only
+    // that run counts.
+    if (result === undefined || (i > first && STOPPED.has(result.status))) rest.push(i);
     else executions[i] = await finish(sandbox, plans[i], result);
   }
   const after = await executeMany(sandbox, rest.map((i) => runs[i]));

@@ -72,3 +72,34 @@ Deno.test("executeMany() runs a student's submissions in one child and restarts 
   assert.equal(missing.status, "refused");
   for (const execution of [first, second, third]) assert.ok(execution.durationMs! > 0);
 });
+
+Deno.test("executeMany() runs again, alone, a submission stopped by what an earlier one left", async () => {
+  // a.ts keeps 400 MiB alive after its case; b.ts needs 200 MiB for a moment, which fits in
+  // the 512 MiB limit alone but not beside a.ts's.
+  const keeps = await submission(
+    "keeps",
+    "a.ts",
+    "const kept: Uint8Array[] = [];\n" +
+      "export const f = () => kept.push(new Uint8Array(400 * 2 ** 20).fill(1));\n",
+  );
+  const innocent = await submission(
+    "innocent",
+    "b.ts",
+    "export async function g() {\n" +
+      "  const buffer = new Uint8Array(200 * 2 ** 20).fill(2);\n" +
+      "  await new Promise((resolve) => setTimeout(resolve, 300));\n" +
+      "  return buffer[7];\n" +
+      "}\n",
+  );
+  await using executor = await sandboxExecutor();
+  const [first, second] = await executeMany(executor.sandbox, [
+    { submission: keeps, exercise: exercise("a.ts"), cases: [call("f", "f", [])] },
+    { submission: innocent, exercise: exercise("b.ts"), cases: [call("g", "g", [])] },
+  ]);
+  const values = (runs: typeof first.runs) =>
+    runs.map((run) => run.kind === "results" ? run.results.map((r) => r.ok && r.value) : run);
+  assert.equal(first.status, "ok");
+  assert.deepEqual(values(first.runs), [[1]]);
+  assert.equal(second.status, "ok", second.message);
+  assert.deepEqual(values(second.runs), [[2]]);
+});
