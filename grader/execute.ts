@@ -136,10 +136,17 @@ export async function executeMany(
   for (let i = 0; i < runs.length; i++) {
     const result = results[i];
     // A submission stopped after others ran in the same child may have been stopped by what
-    // they left behind (a timer, memory): it runs again, first in a fresh child, and only
+    // they left behind (a timer, memory), and one that ended with the built-ins changed may
+    // have computed with another's patches: it runs again, first in a fresh child, and only
     // that run counts.
-    if (result === undefined || (i > first && STOPPED.has(result.status))) rest.push(i);
-    else executions[i] = await finish(sandbox, plans[i], result);
+    if (
+      result === undefined ||
+      (i > first && (STOPPED.has(result.status) || result.tainted === true))
+    ) {
+      rest.push(i);
+    } else {
+      executions[i] = await finish(sandbox, plans[i], result);
+    }
   }
   const after = await executeMany(sandbox, rest.map((i) => runs[i]));
   rest.forEach((i, k) => executions[i] = after[k]);

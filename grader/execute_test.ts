@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Exercise, exerciseById } from "../course/metadata.ts";
 import { executeMany, sandboxExecutor } from "./execute.ts";
-import type { HiddenCase } from "./suite.ts";
+import type { HiddenCase, Json } from "./suite.ts";
 
 const home = Deno.makeTempDirSync({ prefix: "execute-test-" });
 addEventListener("unload", () => Deno.removeSync(home, { recursive: true }));
@@ -15,7 +15,7 @@ function exercise(entry: string, timeMs = 1500): Exercise {
   return { ...lms, entry, limits: { ...lms.limits, timeMs } };
 }
 
-function call(symbol: string, fn: string, args: number[]): HiddenCase {
+function call(symbol: string, fn: string, args: Json[]): HiddenCase {
   return { symbol, name: `${fn}(${args})`, calls: [{ fn, args }], judge: () => ({ pass: true }) };
 }
 
@@ -102,4 +102,32 @@ Deno.test("executeMany() runs again, alone, a submission stopped by what an earl
   assert.deepEqual(values(first.runs), [[1]]);
   assert.equal(second.status, "ok", second.message);
   assert.deepEqual(values(second.runs), [[2]]);
+});
+
+Deno.test("executeMany() runs a student's later submission apart once an earlier one patched a built-in", async () => {
+  const clean = await submission("clean", "c.ts", "export const h = () => 0;\n");
+  const patches = await submission(
+    "patches",
+    "a.ts",
+    "// deno-lint-ignore no-explicit-any\n" +
+      "(Array.prototype as any).sum = function () { return 42; };\n" +
+      "// deno-lint-ignore no-explicit-any\n" +
+      "export const f = () => ([1, 2] as any).sum();\n",
+  );
+  // for…in also walks the enumerable properties a patch adds to Array.prototype.
+  const victim = await submission(
+    "victim",
+    "b.ts",
+    "export function g(xs: number[]) {\n  let n = 0;\n  for (const _ in xs) n++;\n  return n;\n}\n",
+  );
+  await using executor = await sandboxExecutor();
+  const executions = await executeMany(executor.sandbox, [
+    { submission: clean, exercise: exercise("c.ts"), cases: [call("h", "h", [])] },
+    { submission: patches, exercise: exercise("a.ts"), cases: [call("f", "f", [])] },
+    { submission: victim, exercise: exercise("b.ts"), cases: [call("g", "g", [[5, 6, 7]])] },
+  ]);
+  const values = executions.map((e) =>
+    e.runs.map((run) => run.kind === "results" && run.results[0].ok && run.results[0].value)
+  );
+  assert.deepEqual(values, [[0], [42], [3]]);
 });

@@ -241,6 +241,12 @@ export type SandboxResult =
     stderr: string;
     /** Wall-clock time of the run, copying the submission and start-up included. */
     durationMs: number;
+    /**
+     * In a shared run ({@linkcode Sandbox.runParts}): the child's built-ins had changed by
+     * the end of this part, by its code or by what an earlier part left running, and no
+     * further part ran. The result is this submission's own only if it ran first.
+     */
+    tainted?: boolean;
   }
   & (
     | { status: "ok" }
@@ -270,7 +276,7 @@ const FrameSchema = z.discriminatedUnion("type", [
     case: Index,
     results: z.array(CallResultSchema),
   }),
-  z.object({ type: z.literal("end"), part: Index }),
+  z.object({ type: z.literal("end"), part: Index, tainted: z.boolean().optional() }),
   z.object({ type: z.literal("done") }),
 ]);
 
@@ -642,22 +648,21 @@ export class Sandbox implements AsyncDisposable {
 
     const relative = (part: number) =>
       relativizer({ root: rootOf(part), harness: paths.harness, npm: paths.npm });
-    const outputOf = (part: number, to?: { stdout: number; stderr: number }) => {
-      const started = part === current.part ? current : { stdoutAt: 0, stderrAt: 0 };
-      const stdout = output.studentStdout.slice(started.stdoutAt, to?.stdout);
-      const stderr = withoutScriptWarning(output.studentStderr.slice(started.stderrAt, to?.stderr));
-      return { stdout: relative(part)(stdout), stderr: relative(part)(stderr) };
-    };
-    const finish = (ending: Ending) => {
+    const finish = (ending: Ending, tainted = false) => {
       const part = current.part;
       const text = relative(part);
+      // The part's share of the output: what came after its "begin" frame.
+      const stdout = output.studentStdout.slice(current.stdoutAt);
+      const stderr = withoutScriptWarning(output.studentStderr.slice(current.stderrAt));
       results[part] = {
         ...ending,
         ...("message" in ending ? { message: text(ending.message) } : {}),
+        ...(tainted ? { tainted } : {}),
         cases: current.cases.map((calls) =>
           calls.map((r) => (r.ok ? r : { ...r, error: text(r.error) }))
         ),
-        ...outputOf(part),
+        stdout: text(stdout),
+        stderr: text(stderr),
         durationMs: performance.now() - current.began,
       } as SandboxResult;
     };
@@ -692,14 +697,15 @@ export class Sandbox implements AsyncDisposable {
           break;
         case "end": {
           const complete = current.cases.length === parts[current.part].request.cases.length;
+          const tainted = frame.tainted === true;
           if (current.loadError !== undefined) {
-            finish({ status: "load-error", message: doesNotLoad(current.loadError) });
+            finish({ status: "load-error", message: doesNotLoad(current.loadError) }, tainted);
           } else if (complete) {
-            finish({ status: "ok" });
+            finish({ status: "ok" }, tainted);
           } else {
             break; // Not the harness's doing: the run ends as a crash.
           }
-          if (current.part + 1 < parts.length && stopped === undefined) {
+          if (current.part + 1 < parts.length && stopped === undefined && !tainted) {
             Object.assign(current, {
               part: current.part + 1,
               began: performance.now(),
@@ -717,7 +723,8 @@ export class Sandbox implements AsyncDisposable {
           break;
         }
         case "done":
-          if (results.every((result) => result !== undefined)) {
+          // Every part ran, or the harness stopped after a tainted one; the rest never began.
+          if (results[current.part] !== undefined) {
             done = true;
             kill(); // Everything is in: no need to wait for the child to exit.
           }

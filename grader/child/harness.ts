@@ -31,8 +31,10 @@
  * encoder) is captured when this module loads, before any student module. Uncaught errors
  * and unhandled rejections that student code leaves behind are reported on standard
  * error and do not end the run. The parts of one request are always the same student's
- * submissions, so what one part's code does to the realm reaches only that student's
- * later parts (and cannot raise their scores: the grader judges outputs, not frames).
+ * submissions, and a part after which the realm's built-ins differ from how they were
+ * when the harness loaded (`realm.ts`) ends the child's work: the grader runs the
+ * remaining parts, and that part, again in a fresh child, so that no submission's grade
+ * depends on another's side effects.
  *
  * @module
  */
@@ -45,6 +47,7 @@ import {
   toWire,
 } from "./calls.ts";
 import { type ChildFrame, type ChildPart, type ChildRequest, formatFrame } from "./protocol.ts";
+import { realmChanged } from "./realm.ts";
 
 const { apply } = Reflect;
 const { getOwnPropertyDescriptor } = Object;
@@ -127,9 +130,16 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
     write(stderr, `Uncaught error: ${describeThrown(event.error)}\n`);
   });
   send({ type: "ready" });
-  for (let part = 0; part < request.parts.length && part < parts.length; part++) {
+  const count = Math.min(request.parts.length, parts.length);
+  for (let part = 0; part < count; part++) {
     send({ type: "begin", part });
     await answerPart(part, parts[part].student, makers[part], request.parts[part], send);
+    // A part that changed the built-ins could change what the next one computes: then the
+    // next ones run in a fresh child.
+    if (part < count - 1 && realmChanged()) {
+      send({ type: "end", part, tainted: true });
+      break;
+    }
     send({ type: "end", part });
   }
   send({ type: "done" });

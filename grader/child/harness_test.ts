@@ -190,3 +190,21 @@ Deno.test("runHarness() runs the parts in order, each part after another's load 
     'TypeError: the module does not export "f"',
   ]);
 });
+
+Deno.test("runHarness() runs no further part once a part changed the built-ins", async () => {
+  const { frames } = await answerParts(
+    {
+      "patches.ts": "Math.max = () => 0;\nexport const f = () => Math.max(1, 2);\n",
+      "after.ts": "export const g = () => Math.max(1, 2);\n",
+    },
+    [
+      { student: "patches.ts", cases: [[{ fn: "f", args: [] }]] },
+      { student: "after.ts", cases: [[{ fn: "g", args: [] }]] },
+    ],
+  );
+  assert.deepEqual(
+    frames.map((f) => "part" in f ? `${f.type} ${f.part}` : f.type),
+    ["ready", "begin 0", "loaded 0", "case 0", "end 0", "done"],
+  );
+  assert.deepEqual(frames.find((f) => f.type === "end"), { type: "end", part: 0, tainted: true });
+});

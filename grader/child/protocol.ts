@@ -46,9 +46,12 @@ export type ChildFrame =
    * time, in order, so the grader knows which one runs when the child is stopped.
    */
   | { type: "case"; part: number; case: number; results: CallResult[] }
-  /** The part is over: every case ran, or its module did not load. */
-  | { type: "end"; part: number }
-  /** Every part is over. */
+  /**
+   * The part is over: every case ran, or its module did not load. `tainted`: the realm's
+   * built-ins changed by its end (see `realm.ts`), so no further part runs in this child.
+   */
+  | { type: "end"; part: number; tainted?: boolean }
+  /** The harness is done: every part ran, or it stopped after a tainted one. */
   | { type: "done" };
 
 /**
