@@ -1,8 +1,9 @@
 /**
  * The tests every hidden suite must pass, registered with `Deno.test` by a suite's own
  * `<stem>_test.ts`: determinism, group coverage, the solution and correct variants passing
- * everything, each bug variant caught in its group with its misconception named, the stub
- * failing with its TODO, and no expected value in any reason.
+ * everything (and reporting the leaderboard metric, where the exercise has one), each bug
+ * variant and mutant caught in its group with its misconception named, garbage modules
+ * and the stub failing, and no expected value in any reason.
  *
  * Student modules run in process through `runCalls`, as the sandboxed child runs them.
  *
@@ -12,23 +13,31 @@ import assert from "node:assert/strict";
 import { initCore } from "../../core/backend.ts";
 import { exerciseById } from "../../course/metadata.ts";
 import { createRng } from "../../fixtures/random.ts";
-import { type Driver, runCalls } from "../child/calls.ts";
+import { type Driver, runCalls, toWire } from "../child/calls.ts";
 import type { CallResult, HiddenCase, HiddenSuite, Verdict } from "../suite.ts";
 import { show } from "./_judge.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** A copy of the solution with one mistake, for a misconception no bug variant shows. */
-export interface Mutant {
-  /** A name for messages. */
-  name: string;
-  /** The group it must fail. */
-  symbol: string;
-  /** The misconception every failing case of that group must list. */
-  misconception: string;
-  /** Pairs of exact text in the solution and its replacement. */
-  replace: [string, string][];
-}
+/**
+ * A module with one mistake, for a misconception no bug variant shows: a copy of the
+ * solution's source with some text replaced, or a module written by hand.
+ */
+export type Mutant =
+  & {
+    /** A name for messages. */
+    name: string;
+    /** The group it must fail. */
+    symbol: string;
+    /** The misconception every failing case of that group must list. */
+    misconception: string;
+  }
+  & (
+    /** Pairs of exact text in the solution and its replacement. */
+    | { replace: [string, string][] }
+    /** The module itself, for a mistake easier written as code: a correct module, one export replaced. */
+    | { module: Module }
+  );
 
 /** What {@linkcode testSuite} needs to know about a suite. */
 export interface SuiteTestOptions {
@@ -37,13 +46,33 @@ export interface SuiteTestOptions {
   driver?: Driver;
   /** The misconception each bug variant (file name in tests/variants/<id>/) must show. */
   bugs: Record<string, string>;
-  /** More mistakes, made from the solution's source. */
+  /** More mistakes, for the misconceptions no bug variant shows. */
   mutants?: Mutant[];
-  /** Seeds to draw cases from. */
+  /** Seeds to draw cases from. @default {["alpha", "beta", "gamma"]} */
   seeds?: string[];
+  /** The most characters a case's `input` text may have. @default {Infinity} */
+  maxInput?: number;
+  /**
+   * Groups whose cases are judged on the first `seeds` seeds only, where their run time
+   * (training, say) dominates the tests'.
+   */
+  slow?: { symbols: string[]; seeds: number };
+  /**
+   * The group whose cases report the exercise's leaderboard metric: each correct module
+   * must report it in each of the group's `cases` cases, the same value in all (they judge
+   * one run), above `min`.
+   */
+  metric?: { symbol: string; cases: number; min: number };
+  /**
+   * Texts that a bug variant's reason on case `c` must not show: what the solution
+   * returns, and any expected figure it does not return (a reference model's accuracy or
+   * AUC). Checked on the second seed's cases, every failing case of every bug variant.
+   */
+  expectedTexts?: (c: HiddenCase) => Promise<string[]>;
 }
 
-type Module = Record<string, unknown>;
+/** A student module: its exports by name. */
+export type Module = Record<string, unknown>;
 
 /** What judging one module on one case gave, with the calls' raw results. */
 interface Judged {
@@ -59,20 +88,33 @@ interface Judged {
  */
 export function testSuite(options: SuiteTestOptions): void {
   const { suite, driver, bugs, mutants = [], seeds = ["alpha", "beta", "gamma"] } = options;
+  const { slow, metric, expectedTexts, maxInput } = options;
   const id = suite.exercise;
   const exercise = exerciseById(id);
   const symbols = exercise.groups.map((g) => g.symbol);
   const variantsDir = new URL(`tests/variants/${id}/`, ROOT);
   const solutionUrl = new URL(`solutions/${id}/${exercise.entry}`, ROOT);
-  const casesOf = once(
+  const drawn = once(
     new Map<string, Promise<HiddenCase[]>>(),
     async (seed: string) => await suite.cases(createRng(seed)),
   );
+  const casesOf = async (seed: string) => {
+    const cases = await drawn(seed);
+    const skipped = slow && !seeds.slice(0, slow.seeds).includes(seed) ? slow.symbols : [];
+    return cases.filter((c) => !skipped.includes(c.symbol));
+  };
+  /**
+   * Runs and judges cases. Cases with identical calls (several cases judging one
+   * training) run once per module, as a harness that reuses their results would.
+   */
   const judge = async (module: Module, cases: HiddenCase[]): Promise<Judged[]> => {
     const functions = driver ? driver(module) : {};
+    const runs = new Map<string, CallResult[]>();
     const out: Judged[] = [];
     for (const c of cases) {
-      const results = await runCalls(module, c.calls, functions);
+      const key = toWire(c.calls);
+      const results = runs.get(key) ?? await runCalls(module, c.calls, functions);
+      runs.set(key, results);
       out.push({ case: c, verdict: await c.judge(results), results });
     }
     return out;
@@ -108,7 +150,7 @@ export function testSuite(options: SuiteTestOptions): void {
 
   Deno.test(`suite.cases() of ${id} gives every group 3 to 6 cases, named after it`, async () => {
     for (const seed of seeds) {
-      const cases = await casesOf(seed);
+      const cases = await drawn(seed);
       for (const symbol of symbols) {
         const count = cases.filter((c) => c.symbol === symbol).length;
         assert.ok(count >= 3 && count <= 6, `${symbol} has ${count} cases`);
@@ -117,6 +159,9 @@ export function testSuite(options: SuiteTestOptions): void {
         assert.ok(symbols.includes(c.symbol), `${c.name}: ${c.symbol} is no group`);
         assert.ok(c.name.startsWith(`${c.symbol}(): `), `${c.name} starts with its symbol`);
         assert.ok(c.input && c.input.length > 0, `${c.name} describes its input`);
+        if (maxInput !== undefined) {
+          assert.ok(c.input.length <= maxInput, `${c.name} has an input of ${c.input.length}`);
+        }
       }
       const names = cases.map((c) => c.name);
       assert.equal(new Set(names).size, names.length, "case names are unique");
@@ -128,7 +173,8 @@ export function testSuite(options: SuiteTestOptions): void {
     assert.equal(new Set(ids).size, ids.length, "misconception ids are unique");
     for (const m of suite.misconceptions) {
       assert.ok(symbols.includes(m.symbol), `${m.id}: ${m.symbol} is no group`);
-      assert.ok(m.question.endsWith("?"), `${m.id} asks a question`);
+      // A question may be followed by a hint of where to look.
+      assert.match(m.question, /\?($|\s)/, `${m.id} asks a question`);
     }
     for (const idOf of [...Object.values(bugs), ...mutants.map((m) => m.misconception)]) {
       assert.ok(ids.includes(idOf), `${idOf} is declared`);
@@ -144,12 +190,21 @@ export function testSuite(options: SuiteTestOptions): void {
     for (const seed of seeds) {
       const cases = await casesOf(seed);
       for (const [name, module] of modules) {
-        const failed = (await judge(module, cases)).filter((j) => !j.verdict.pass);
+        const judged = await judge(module, cases);
+        const failed = judged.filter((j) => !j.verdict.pass);
         assert.deepEqual(
           failed.map((j) => `${j.case.name}: ${j.verdict.reason}`),
           [],
           `${name} with seed ${seed}`,
         );
+        if (metric && cases.some((c) => c.symbol === metric.symbol)) {
+          const metrics = judged.flatMap((j) => j.verdict.metric ?? []);
+          assert.equal(metrics.length, metric.cases, `${name} reports its metric, seed ${seed}`);
+          assert.ok(
+            metrics.every((m) => m === metrics[0] && m > metric.min),
+            `${name}, seed ${seed}: metric ${metrics}`,
+          );
+        }
       }
     }
   });
@@ -179,14 +234,19 @@ export function testSuite(options: SuiteTestOptions): void {
       const dir = await Deno.makeTempDir({ prefix: `mutants-${id}-` });
       try {
         for (const mutant of mutants) {
-          let text = source;
-          for (const [from, to] of mutant.replace) {
-            assert.ok(text.includes(from), `${mutant.name}: the solution contains "${from}"`);
-            text = text.replace(from, to);
+          let module: Module;
+          if ("module" in mutant) {
+            module = mutant.module;
+          } else {
+            let text = source;
+            for (const [from, to] of mutant.replace) {
+              assert.ok(text.includes(from), `${mutant.name}: the solution contains "${from}"`);
+              text = text.replace(from, to);
+            }
+            const path = `${dir}/${mutant.name}.ts`;
+            await Deno.writeTextFile(path, text);
+            module = await import(new URL(`file://${path}`).href);
           }
-          const path = `${dir}/${mutant.name}.ts`;
-          await Deno.writeTextFile(path, text);
-          const module = await import(new URL(`file://${path}`).href);
           await expectCaught(mutant.name, module, mutant.symbol, mutant.misconception, solution);
         }
       } finally {
@@ -214,9 +274,32 @@ export function testSuite(options: SuiteTestOptions): void {
     const stub = await import(new URL(`exercises/${id}/${exercise.entry}`, ROOT).href);
     for (const j of await judge(stub, await casesOf(seeds[0]))) {
       assert.equal(j.verdict.pass, false, `${j.case.name} passes the stub`);
-      assert.match(j.verdict.reason ?? "", /\(\) threw: .*TODO/, j.case.name);
+      assert.match(j.verdict.reason ?? "", /^[\w.]+\(\) threw: .*TODO/, j.case.name);
     }
   });
+
+  if (expectedTexts) {
+    Deno.test(`suite of ${id} shows no expected figure in the reason of a bug variant`, async () => {
+      await ready;
+      const cases = await casesOf(seeds[1] ?? seeds[0]);
+      const expected = await Promise.all(cases.map(expectedTexts));
+      let checked = 0;
+      for (const name of Object.keys(bugs)) {
+        const module = await import(new URL(name, variantsDir).href);
+        (await judge(module, cases)).forEach((j, i) => {
+          if (j.verdict.pass) return;
+          checked++;
+          for (const text of expected[i]) {
+            assert.ok(
+              !j.verdict.reason?.includes(text),
+              `${name}, ${j.case.name}: "${j.verdict.reason}" shows ${text}`,
+            );
+          }
+        });
+      }
+      assert.ok(checked >= 10, `only ${checked} failing cases checked`);
+    });
+  }
 
   /**
    * Asserts that a wrong module fails at least one case of `symbol`'s group for each seed,
@@ -230,7 +313,8 @@ export function testSuite(options: SuiteTestOptions): void {
     misconception: string,
     solution: Module,
   ): Promise<void> {
-    for (const seed of seeds) {
+    const judgedSeeds = slow?.symbols.includes(symbol) ? seeds.slice(0, slow.seeds) : seeds;
+    for (const seed of judgedSeeds) {
       const cases = (await casesOf(seed)).filter((c) => c.symbol === symbol);
       const judged = await judge(module, cases);
       const failed = judged.filter((j) => !j.verdict.pass);
@@ -243,9 +327,11 @@ export function testSuite(options: SuiteTestOptions): void {
       }
       const right = await judge(solution, failed.map((j) => j.case));
       failed.forEach((j, k) => {
-        // The student's own numbers and the inputs may be quoted, in either form.
+        // The student's own numbers, the inputs and the figures in the case's name (a
+        // margin, say) may be quoted, in either form.
+        const named = (j.case.name.match(/\d+(\.\d+)?/g) ?? []).map(Number);
         const allowed = new Set(
-          [...numbersIn(j.results), ...numbersIn(j.case.calls)].flatMap((
+          [...numbersIn(j.results), ...numbersIn(j.case.calls), ...named].flatMap((
             x,
           ) => [String(x), show(x)]),
         );
@@ -338,6 +424,21 @@ function garbageClass(
     Object.defineProperty(Garbage.prototype, method, { value: () => new Garbage() });
   }
   return Garbage;
+}
+
+/**
+ * The non-trivial numbers in a value (finite, not integers, at least 1e-3 in size) as the
+ * texts a reason could show them in: in full and to each of `decimals` decimals.
+ *
+ * @param value A JSON-like value.
+ * @param decimals The roundings to list.
+ * @returns The texts, without those of 0 and ±1.
+ */
+export function numberTexts(value: unknown, decimals: readonly number[] = [3, 4]): string[] {
+  return numbersIn(value)
+    .filter((x) => !Number.isInteger(x) && Math.abs(x) >= 1e-3)
+    .flatMap((x) => [String(x), ...decimals.map((d) => x.toFixed(d))])
+    .filter((text) => !/^-?[01]\.0+$/.test(text));
 }
 
 /** Every finite number in a JSON-like value. */

@@ -1,15 +1,61 @@
 /**
  * Helpers the hidden suites share: reading untrusted results, describing inputs and
- * outputs for a person, spotting mutated arguments, and turning per-input checks into a
+ * outputs for a person, spotting changed arguments, and turning per-input checks into a
  * verdict whose reason never holds an expected value.
+ *
+ * A judge sees only what the sandbox reported, so every value is validated before use and
+ * a reason never quotes an expected value: at most the student's own output, briefly.
  *
  * @module
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Call, CallResult, HiddenCase, Json, Verdict } from "../suite.ts";
 
+// ---------------------------------------------------------------------------------------
+// Schemas
+
+/** Any JavaScript number, NaN and ±Infinity included (zod's `z.number()` refuses them). */
+export const anyNumber = z.custom<number>((v) => typeof v === "number", "not a number");
+
+/** An array of numbers, NaN and ±Infinity included. */
+export const numberArray = z.array(anyNumber);
+
+/** An array of arrays of numbers, NaN and ±Infinity included. */
+export const numberMatrix = z.array(numberArray);
+
+/** What a call reports with `returnArgs: true`. */
+const withArgs = z.object({ result: z.unknown(), args: z.array(z.unknown()) });
+
 /**
- * A number for a person: at most four significant digits, no exponent for ordinary sizes.
+ * Parses an untrusted value with a zod schema.
+ *
+ * @param schema The expected shape.
+ * @param value The value.
+ * @returns The typed value, or `undefined` when it has another shape.
+ */
+export function parse<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The failure of a value of the wrong shape.
+ *
+ * @param fn The function that returned it.
+ * @param value The untrusted value.
+ * @param shape What it should have been, in words: "an array of numbers".
+ * @returns `<fn>() returned <value>, expected <shape>`.
+ */
+export function wrongShape(fn: string, value: unknown, shape: string): Failure {
+  return { reason: `${fn}() returned ${describe(value)}, expected ${shape}` };
+}
+
+// ---------------------------------------------------------------------------------------
+// Describing values for a person
+
+/**
+ * A number for a person: integers and short decimals as they are, others to four
+ * significant digits, and NaN, ±Infinity by name.
  *
  * @param x The number.
  * @returns Its short form.
@@ -19,38 +65,50 @@ import type { Call, CallResult, HiddenCase, Json, Verdict } from "../suite.ts";
  * import { show } from "./_judge.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(show(0.123456), "0.1235");
- * assert.equal(show(-2), "-2");
+ * assert.equal(show(0.123456789), "0.1235");
+ * assert.equal(show(-2.25), "-2.25");
+ * assert.equal(show(123456), "123456");
  * assert.equal(show(1e-12), "1e-12");
  * ```
  */
 export function show(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
+  if (!Number.isFinite(x) || Number.isInteger(x) || String(x).length <= 8) return String(x);
+  return String(Number(x.toPrecision(4)));
 }
 
 /**
- * An input vector for a person, exactly (inputs lie on a grid), its first entries only
- * when it is long.
+ * A vector for a person, cut after `max` entries.
  *
- * @param v The vector.
- * @param max How many entries to show at most.
- * @returns `[0.5, -1, … (20 entries)]`.
+ * @param values The numbers.
+ * @param max How many entries to show.
+ * @returns `[1, 2.5, -Infinity, … (12 entries)]`.
  */
-export function showVector(v: readonly number[], max = 6): string {
-  const shown = v.slice(0, max).map(String).join(", ");
-  return v.length > max ? `[${shown}, … (${v.length} entries)]` : `[${shown}]`;
+export function showVector(values: readonly number[], max = 6): string {
+  const shown = values.slice(0, max).map(show);
+  if (values.length > max) shown.push(`… (${values.length} entries)`);
+  return `[${shown.join(", ")}]`;
 }
 
 /**
- * An input matrix for a person, its first rows only when it is long.
+ * A matrix for a person, cut after `options.rows` rows of `options.entries` entries.
  *
- * @param m The rows.
- * @param maxRows How many rows to show at most.
- * @returns `[[1, 0.5], [1, -2], … (12 rows)]`.
+ * @param rows The rows.
+ * @param options How much to show.
+ * @returns `[[1, 2], [3, 4], … (5 rows)]`.
  */
-export function showMatrix(m: readonly number[][], maxRows = 3): string {
-  const shown = m.slice(0, maxRows).map((row) => showVector(row, 4)).join(", ");
-  return m.length > maxRows ? `[${shown}, … (${m.length} rows)]` : `[${shown}]`;
+export function showMatrix(
+  rows: readonly (readonly number[])[],
+  options: {
+    /** How many rows to show. @default {3} */
+    rows?: number;
+    /** How many entries of each row to show. @default {4} */
+    entries?: number;
+  } = {},
+): string {
+  const { rows: maxRows = 3, entries = 4 } = options;
+  const shown = rows.slice(0, maxRows).map((row) => showVector(row, entries));
+  if (rows.length > maxRows) shown.push(`… (${rows.length} rows)`);
+  return `[${shown.join(", ")}]`;
 }
 
 /**
@@ -68,11 +126,36 @@ export function describe(value: unknown): string {
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) {
     if (!value.every((v) => typeof v === "number")) return `an array of ${value.length} entries`;
-    const shown = value.slice(0, 4).map(show).join(", ");
-    return value.length > 4 ? `[${shown}, … (${value.length} entries)]` : `[${shown}]`;
+    return showVector(value, 4);
   }
   return "an object";
 }
+
+/**
+ * The `input` text of a case: the inputs numbered, one a line.
+ *
+ * @param texts One description per input.
+ * @returns The text.
+ */
+export function describeInputs(texts: readonly string[]): string {
+  return texts.length === 1 ? texts[0] : texts.map((t, i) => `${i + 1}: ${t}`).join("\n");
+}
+
+/**
+ * Rounds to a grid, so an input's description shows it exactly.
+ *
+ * @param x The number.
+ * @param decimals How many decimals to keep.
+ * @returns The rounded number.
+ */
+export function round(x: number, decimals = 2): number {
+  const f = 10 ** decimals;
+  const r = Math.round(x * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls that failed
 
 /**
  * The name of a call's target for a reason: `cost()`, `new Dual()`, `Dual.mul()`.
@@ -125,85 +208,194 @@ export function valueOf(result: CallResult | undefined): unknown {
   return result?.ok ? result.value : undefined;
 }
 
-/**
- * Parses an untrusted value with a zod schema.
- *
- * @param schema The expected shape.
- * @param value The value.
- * @returns The typed value, or `undefined` when it has another shape.
- */
-export function parse<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+// ---------------------------------------------------------------------------------------
+// Verdicts
+
+/** What is wrong with one input of a case. */
+export interface Failure {
+  /** In plain words, for the student; never an expected value. */
+  reason: string;
+  /** Misconception ids that this wrong output matches. */
+  symptoms?: string[];
 }
 
-/** Whether two JSON-like values are equal, numbers compared with `Object.is`. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (typeof a === "number" || typeof b === "number") return Object.is(a, b);
+/**
+ * Checks the value one call returned.
+ *
+ * @param value What the call returned (untrusted).
+ * @param index The call's position in the case.
+ * @returns The failure, or `undefined` when the value is right.
+ */
+export type CallCheck = (
+  value: unknown,
+  index: number,
+) => Failure | undefined | Promise<Failure | undefined>;
+
+/**
+ * Symptoms of a call that threw.
+ *
+ * @param error The error the child reported.
+ * @param index The call's position in the case.
+ * @returns Misconception ids that the error matches.
+ */
+export type ErrorSymptoms = (error: string, index: number) => string[];
+
+/**
+ * Combines the checks of a case's inputs: it passes when every input passes; otherwise the
+ * reason is the first failure's, with where it happened, and the symptoms are those every
+ * failing input shows.
+ *
+ * @param checks One check per input, in the order of the case's `input` text: a failure,
+ *   or `undefined` where the input passed.
+ * @returns The verdict.
+ *
+ * @example
+ * ```ts
+ * import { verdictOf } from "./_judge.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(verdictOf([undefined, { reason: "you returned 2" }]), {
+ *   pass: false,
+ *   reason: "You returned 2 (input 2 of 2)",
+ * });
+ * ```
+ */
+export function verdictOf(checks: readonly (Failure | undefined)[]): Verdict {
+  const failures = checks.flatMap((failure, index) => (failure ? [{ index, failure }] : []));
+  if (failures.length === 0) return { pass: true };
+  const total = checks.length;
+  const [first] = failures;
+  const others = failures.length > 1 ? `; ${failures.length} of the ${total} inputs fail` : "";
+  const where = total > 1 ? ` (input ${first.index + 1} of ${total}${others})` : "";
+  const symptoms = failures
+    .map(({ failure }) => failure.symptoms ?? [])
+    .reduce((shared, next) => shared.filter((id) => next.includes(id)));
+  return {
+    pass: false,
+    reason: sentence(first.failure.reason) + where,
+    ...(symptoms.length > 0 ? { symptoms } : {}),
+  };
+}
+
+/** A reason as a sentence: a capital first letter, unless it opens with a call `fn()`. */
+function sentence(reason: string): string {
+  return /^[\w.]+\(/.test(reason) ? reason : reason.charAt(0).toUpperCase() + reason.slice(1);
+}
+
+/**
+ * Judges a case whose calls are checked one by one, one call per input: a call that threw
+ * or did not return fails with that reason, the others go through `check`.
+ *
+ * @param results What the child reported, one per call (untrusted).
+ * @param calls The case's calls.
+ * @param check Checks one call's value.
+ * @param errorSymptoms Symptoms of a call that threw, where a misconception makes code throw.
+ * @returns The verdict: passed when every call passed.
+ */
+export async function judgeCalls(
+  results: readonly CallResult[],
+  calls: readonly Call[],
+  check: CallCheck,
+  errorSymptoms?: ErrorSymptoms,
+): Promise<Verdict> {
+  const checks: (Failure | undefined)[] = [];
+  for (let index = 0; index < calls.length; index++) {
+    const result = results[index];
+    const failed = callFailure(calls[index], result);
+    if (failed) {
+      const symptoms = result && !result.ok ? errorSymptoms?.(result.error, index) : undefined;
+      checks.push(symptoms ? { reason: failed, symptoms } : { reason: failed });
+      continue;
+    }
+    checks.push(await check((result as { value: unknown }).value, index));
+  }
+  return verdictOf(checks);
+}
+
+// ---------------------------------------------------------------------------------------
+// Changed arguments
+
+/**
+ * Deep equality of plain data, where NaN equals NaN and 0 equals −0.
+ *
+ * @param a One value.
+ * @param b The other.
+ * @returns `true` when they hold the same data.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") {
+    return a === b || (Number.isNaN(a) && Number.isNaN(b));
+  }
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
-      a.every((v, i) => sameJson(v, b[i]));
+      a.every((ai, i) => sameValue(ai, b[i]));
   }
   if (a && b && typeof a === "object" && typeof b === "object") {
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length &&
-      keys.every((k) =>
-        sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+      keys.every((key) =>
+        Object.hasOwn(b, key) &&
+        sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])
       );
   }
   return a === b;
 }
 
 /**
- * Which argument a call changed, from a `returnArgs` report.
+ * Whether a call left its JSON arguments as they were sent: it must have been made with
+ * `returnArgs: true`.
  *
- * @param sent The JSON arguments the call was made with.
- * @param report The untrusted `{ result, args }` the child reported.
- * @returns The index of the first changed argument, `-1` when none changed, or `null` when
- *   the report is malformed.
+ * @param call The call, with the arguments as sent.
+ * @param value What it reported: `{ result, args }`.
+ * @param names The arguments' names, for the reason.
+ * @param symptom The misconception id of a changed argument.
+ * @returns A failure naming the first changed argument, or `undefined`.
  */
-export function changedArgument(sent: readonly Json[], report: unknown): number | null {
-  if (!report || typeof report !== "object" || !("args" in report)) return null;
-  const after = (report as { args: unknown }).args;
-  if (!Array.isArray(after) || after.length !== sent.length) return null;
-  return sent.findIndex((arg, i) => !sameJson(arg, after[i]));
-}
-
-/** One input of a case, checked. */
-export interface InputCheck {
-  ok: boolean;
-  /** What is wrong, for a person; never an expected value. */
-  problem?: string;
-  /** Misconceptions this wrong output matches. */
-  symptoms?: string[];
+export function mutationFailure(
+  call: Call,
+  value: unknown,
+  names: readonly string[],
+  symptom: string,
+): Failure | undefined {
+  const parsed = withArgs.safeParse(value);
+  if (!parsed.success || parsed.data.args.length !== call.args.length) {
+    return { reason: `${call.fn}() could not be checked for changes to its arguments` };
+  }
+  const changed = call.args.findIndex((arg, j) => !sameValue(parsed.data.args[j], arg));
+  if (changed < 0) return undefined;
+  return {
+    reason: `${call.fn}() changed its argument ${names[changed] ?? `#${changed + 1}`}: ` +
+      "build new arrays instead of writing into (or sorting, shuffling) the ones you were given",
+    symptoms: [symptom],
+  };
 }
 
 /**
- * Combines the checks of a case's inputs: it passes when every input passes; otherwise the
- * reason counts the wrong inputs and describes the first, and the symptoms are those every
- * wrong input shows.
+ * Judges a call made with `returnArgs: true` whose arguments must stay as sent: first that
+ * none changed, then that its result is right. Leaving the inputs alone earns nothing
+ * without the right output, so `check` is the check of the function's value cases.
  *
- * @param checks One check per input, in the order of the case's `input` text.
- * @returns The verdict.
+ * @param call The call, with the arguments as sent.
+ * @param value What it reported: `{ result, args }`.
+ * @param names The arguments' names, for the reason.
+ * @param symptom The misconception id of a changed argument.
+ * @param check Checks the call's result (untrusted).
+ * @returns The failure of a changed argument or of a wrong result, or `undefined`.
  */
-export function verdictOf(checks: readonly InputCheck[]): Verdict {
-  const wrong = checks.map((check, i) => ({ ...check, i })).filter((c) => !c.ok);
-  if (wrong.length === 0) return { pass: true };
-  const first = wrong[0];
-  const reason = checks.length === 1
-    ? `${capitalise(first.problem ?? "the result is wrong")}`
-    : `Wrong for ${wrong.length} of ${checks.length} inputs; input ${first.i + 1}: ${
-      first.problem ?? "the result is wrong"
-    }`;
-  const symptoms = (first.symptoms ?? []).filter((id) =>
-    wrong.every((c) => c.symptoms?.includes(id))
-  );
-  return symptoms.length > 0 ? { pass: false, reason, symptoms } : { pass: false, reason };
+export async function unchangedFailure(
+  call: Call,
+  value: unknown,
+  names: readonly string[],
+  symptom: string,
+  check: (result: unknown) => Failure | undefined | Promise<Failure | undefined>,
+): Promise<Failure | undefined> {
+  const changed = mutationFailure(call, value, names, symptom);
+  if (changed) return changed;
+  return await check((value as { result: unknown }).result);
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+// ---------------------------------------------------------------------------------------
+// Misconceptions and expected values
 
 /**
  * Whether a wrong value matches what a misconception would give, a little looser than a
@@ -240,133 +432,91 @@ export function once<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (cached ??= compute());
 }
 
+// ---------------------------------------------------------------------------------------
+// Cases of one call per input
+
 /** One input of a {@linkcode callPerInput} case: the call's arguments and their description. */
 export interface CallInput {
   args: Json[];
   text: string;
 }
 
-/**
- * A case that calls one export once per input and checks each result.
- *
- * @param options The group `symbol`, the case `name`, the export `fn`, the `inputs`, the
- *   result's `schema`, and `check`, which judges input `i`'s parsed result.
- * @returns The case.
- */
-export function callPerInput<T>(options: {
+/** What {@linkcode callPerInput} and {@linkcode noMutationCase} need to know. */
+export interface PerInputOptions<T> {
+  /** The group. */
   symbol: string;
+  /** The case's name. */
   name: string;
+  /** The export called. */
   fn: string;
+  /** One call per input. */
   inputs: CallInput[];
+  /** The result's shape. */
   schema: z.ZodType<T>;
   /** What the result should be, for the reason when it has another shape: "a number". */
   shape: string;
-  check(actual: T, i: number): InputCheck | Promise<InputCheck>;
-}): HiddenCase {
-  const { symbol, name, fn, inputs, schema, shape, check } = options;
-  const calls: Call[] = inputs.map((input) => ({ fn, args: input.args }));
-  return {
-    symbol,
-    name,
-    calls,
-    input: describeInputs(inputs.map((input) => input.text)),
-    async judge(results) {
-      const failure = firstFailure(calls, results);
-      if (failure) return { pass: false, reason: failure };
-      const checks: InputCheck[] = [];
-      for (let i = 0; i < inputs.length; i++) {
-        const value = valueOf(results[i]);
-        const actual = parse(schema, value);
-        checks.push(
-          actual === undefined
-            ? { ok: false, problem: `${fn}() returned ${describe(value)}, expected ${shape}` }
-            : await check(actual, i),
-        );
-      }
-      return verdictOf(checks);
-    },
-  };
+  /** Judges input `i`'s parsed result. */
+  check(actual: T, i: number): Failure | undefined | Promise<Failure | undefined>;
+}
+
+/**
+ * A case that calls one export once per input and checks each result.
+ *
+ * @param options The group, the case's name, the export, the inputs and the check.
+ * @returns The case.
+ */
+export function callPerInput<T>(options: PerInputOptions<T>): HiddenCase {
+  const check = shapedCheck(options);
+  return perInputCase(options, false, () => check);
 }
 
 /**
  * A case that calls one export once per input and checks that no argument changed and that
  * the result is right: leaving the inputs alone earns nothing without the right output.
  *
- * @param options The group `symbol`, the case `name`, the export `fn`, the `inputs`, the
- *   arguments' names for the reason, the misconception id to report for a changed
- *   argument, and the result's `schema`, `shape` and `check`, as in
- *   {@linkcode callPerInput} (use the check of the export's value cases).
+ * @param options As for {@linkcode callPerInput} (use the check of the export's value
+ *   cases), with the arguments' names for the reason and the misconception id to report
+ *   for a changed argument.
  * @returns The case.
  */
-export function noMutationCase<T>(options: {
-  symbol: string;
-  name: string;
-  fn: string;
-  inputs: CallInput[];
-  argNames: string[];
-  misconception: string;
-  schema: z.ZodType<T>;
-  /** What the result should be, for the reason when it has another shape: "a number". */
-  shape: string;
-  check(actual: T, i: number): InputCheck | Promise<InputCheck>;
-}): HiddenCase {
-  const { symbol, name, fn, inputs, argNames, misconception, schema, shape, check } = options;
-  const calls: Call[] = inputs.map((input) => ({ fn, args: input.args, returnArgs: true }));
+export function noMutationCase<T>(
+  options: PerInputOptions<T> & { argNames: string[]; misconception: string },
+): HiddenCase {
+  const { argNames, misconception } = options;
+  const check = shapedCheck(options);
+  return perInputCase(
+    options,
+    true,
+    (calls) => (value, i) =>
+      unchangedFailure(calls[i], value, argNames, misconception, (result) => check(result, i)),
+  );
+}
+
+/** The case of {@linkcode callPerInput} or {@linkcode noMutationCase}, given its check. */
+function perInputCase<T>(
+  options: PerInputOptions<T>,
+  returnArgs: boolean,
+  checkOf: (calls: Call[]) => CallCheck,
+): HiddenCase {
+  const { symbol, name, fn, inputs } = options;
+  const calls: Call[] = inputs.map((input) =>
+    returnArgs ? { fn, args: input.args, returnArgs } : { fn, args: input.args }
+  );
+  const check = checkOf(calls);
   return {
     symbol,
     name,
     calls,
     input: describeInputs(inputs.map((input) => input.text)),
-    async judge(results) {
-      const failure = firstFailure(calls, results);
-      if (failure) return { pass: false, reason: failure };
-      const checks: InputCheck[] = [];
-      for (let i = 0; i < inputs.length; i++) {
-        const report = valueOf(results[i]);
-        const changed = changedArgument(inputs[i].args, report);
-        if (changed === null) {
-          checks.push({ ok: false, problem: `the arguments of ${fn}() could not be read back` });
-        } else if (changed !== -1) {
-          checks.push({
-            ok: false,
-            problem: `${fn}() changed its argument ${argNames[changed] ?? changed + 1}; ` +
-              "build a new array instead of writing into the one you were given",
-            symptoms: [misconception],
-          });
-        } else {
-          const value = (report as { result?: unknown }).result;
-          const actual = parse(schema, value);
-          checks.push(
-            actual === undefined
-              ? { ok: false, problem: `${fn}() returned ${describe(value)}, expected ${shape}` }
-              : await check(actual, i),
-          );
-        }
-      }
-      return verdictOf(checks);
-    },
+    judge: (results) => judgeCalls(results, calls, check),
   };
 }
 
-/**
- * The `input` text of a case: the inputs numbered, one a line.
- *
- * @param texts One description per input.
- * @returns The text.
- */
-export function describeInputs(texts: readonly string[]): string {
-  return texts.length === 1 ? texts[0] : texts.map((t, i) => `${i + 1}: ${t}`).join("\n");
-}
-
-/**
- * Rounds to a grid, so an input's description shows it exactly.
- *
- * @param x The number.
- * @param decimals How many decimals to keep.
- * @returns The rounded number.
- */
-export function round(x: number, decimals = 2): number {
-  const f = 10 ** decimals;
-  const r = Math.round(x * f) / f;
-  return Object.is(r, -0) ? 0 : r;
+/** `options.check` behind a check of the result's shape. */
+function shapedCheck<T>(options: PerInputOptions<T>): CallCheck {
+  const { fn, schema, shape, check } = options;
+  return (value, i) => {
+    const actual = parse(schema, value);
+    return actual === undefined ? wrongShape(fn, value, shape) : check(actual, i);
+  };
 }

@@ -29,11 +29,13 @@ import {
 import type { HiddenCase, HiddenSuite, Json, Misconception } from "../suite.ts";
 import {
   allNear,
+  anyNumber,
   callPerInput,
   describe,
-  type InputCheck,
+  type Failure,
   near,
   noMutationCase,
+  numberArray,
   once,
   round,
   show,
@@ -148,8 +150,6 @@ const sign = () => z.union([z.literal(1), z.literal(-1)]);
 const Threshold = z.custom<number>((v) => typeof v === "number" && !Number.isNaN(v));
 const StumpSchema = z.object({ feature: z.number().int(), threshold: Threshold, polarity: sign() });
 const ModelSchema = z.object({ stumps: z.array(StumpSchema), alphas: z.array(z.number()) });
-/** Any number, NaN and ±Infinity included, so that a reason can name them. */
-const AnyNumber = z.custom<number>((v) => typeof v === "number");
 
 /** Events, ±1 labels and non-negative weights. */
 interface Weighted {
@@ -224,10 +224,10 @@ function weightedErrorCases(rng: Rng): HiddenCase[] {
     inputs: votes.map((v) => ({ args: [v.w, v.pred, v.y], text: describeVotes(v) })),
     schema: z.number(),
     shape: "a number",
-    async check(actual: number, i: number): Promise<InputCheck> {
+    async check(actual: number, i: number): Promise<Failure | undefined> {
       const { w, pred, y } = votes[i];
       const expected = await adaboost.weightedError(w, pred, y);
-      if (closeEnough("adaboost.weightedError", actual, expected)) return { ok: true };
+      if (closeEnough("adaboost.weightedError", actual, expected)) return undefined;
       const wrong = w.map((_, k) => pred[k] !== y[k]);
       const mistakes: Record<string, number> = {
         "weightedError-not-normalised": sum(w.filter((_, k) => wrong[k])),
@@ -237,7 +237,7 @@ function weightedErrorCases(rng: Rng): HiddenCase[] {
       const symptoms = Object.keys(mistakes).filter((id) =>
         !near(mistakes[id], expected) && near(actual, mistakes[id])
       );
-      return { ok: false, problem: `you returned ${show(actual)}`, symptoms };
+      return { reason: `you returned ${show(actual)}`, symptoms };
     },
   });
   const valueCase = (name: string, votes: Votes[]) =>
@@ -276,11 +276,11 @@ function learnerWeightCases(rng: Rng): HiddenCase[] {
       name: `learnerWeight(): ${name}`,
       fn: "learnerWeight",
       inputs: errors.map((e) => ({ args: [e], text: `ε = ${e}` })),
-      schema: AnyNumber,
+      schema: anyNumber,
       shape: "a number",
       async check(actual, i) {
         const expected = await adaboost.learnerWeight(errors[i]);
-        if (closeEnough("adaboost.learnerWeight", actual, expected)) return { ok: true };
+        if (closeEnough("adaboost.learnerWeight", actual, expected)) return undefined;
         const symptoms: string[] = [];
         const e = errors[i];
         if (
@@ -291,7 +291,7 @@ function learnerWeightCases(rng: Rng): HiddenCase[] {
         }
         if (near(actual, 2 * expected)) symptoms.push("learnerWeight-missing-half");
         if (near(actual, -expected)) symptoms.push("learnerWeight-inverted");
-        return { ok: false, problem: `you returned ${show(actual)}`, symptoms };
+        return { reason: `you returned ${show(actual)}`, symptoms };
       },
     });
   const error = (low: number, high: number) => round(rng.between(low, high), 3);
@@ -322,24 +322,22 @@ function updateWeightsCases(rng: Rng): HiddenCase[] {
     if (v.alpha !== 0 && allNear(actual, flipped, scale(v))) symptoms.push("updateWeights-sign");
     return symptoms;
   };
-  const Weights = z.array(AnyNumber);
   const common = (vs: Input[]) => ({
     fn: "updateWeights",
     inputs: inputs(vs),
-    schema: Weights,
+    schema: numberArray,
     shape: "an array of numbers",
-    async check(actual: number[], i: number): Promise<InputCheck> {
+    async check(actual: number[], i: number): Promise<Failure | undefined> {
       const v = vs[i];
       const expected = await adaboost.updateWeights(v.w, v.pred, v.y, v.alpha);
       if (
         actual.length === expected.length &&
         expected.every((e, k) => closeEnough("adaboost.updateWeights", actual[k], e, scale(v)))
       ) {
-        return { ok: true };
+        return undefined;
       }
       return {
-        ok: false,
-        problem: `you returned ${describe(actual)}`,
+        reason: `you returned ${describe(actual)}`,
         symptoms: await mistakes(v, actual, expected),
       };
     },
@@ -356,18 +354,18 @@ function updateWeightsCases(rng: Rng): HiddenCase[] {
       name: `updateWeights(): ${name}`,
       fn: "updateWeights",
       inputs: inputs(vs),
-      schema: Weights,
+      schema: numberArray,
       shape: "an array of numbers",
       async check(actual, i) {
         const v = vs[i];
-        const problem = actual.length !== v.w.length
+        const reason = actual.length !== v.w.length
           ? `you returned ${actual.length} weights for ${v.w.length} events`
           : actual.some((a) => !Number.isFinite(a) || a < 0)
           ? `you returned ${describe(actual)}, not finite non-negative weights`
           : holds(actual, v);
-        if (problem === undefined) return { ok: true };
+        if (reason === undefined) return undefined;
         const expected = await adaboost.updateWeights(v.w, v.pred, v.y, v.alpha);
-        return { ok: false, problem, symptoms: await mistakes(v, actual, expected) };
+        return { reason, symptoms: await mistakes(v, actual, expected) };
       },
     });
   const draw = (w: number[], alpha: number): Input => ({ ...drawVotes(rng, w), alpha });
@@ -458,12 +456,12 @@ function fitStumpCases(rng: Rng): HiddenCase[] {
       inputs: inputs(sets),
       schema: StumpSchema,
       shape: "a stump { feature, threshold, polarity: 1 | -1 }",
-      async check(stump: Stump, i: number): Promise<InputCheck> {
+      async check(stump: Stump, i: number): Promise<Failure | undefined> {
         const data = sets[i];
         const bestError = (await best())[i];
-        if (isEquallyGoodStump(stump, data, bestError)) return { ok: true };
+        if (isEquallyGoodStump(stump, data, bestError)) return undefined;
         if (stump.feature < 0 || stump.feature >= data.X[0].length) {
-          return { ok: false, problem: `your stump's feature ${stump.feature} does not exist` };
+          return { reason: `your stump's feature ${stump.feature} does not exist` };
         }
         const tolerance = PRECISION["adaboost.weightedError"].rtol;
         const error = stumpError(stump, data);
@@ -480,8 +478,7 @@ function fitStumpCases(rng: Rng): HiddenCase[] {
           symptoms.push("fitStump-unweighted");
         }
         return {
-          ok: false,
-          problem: `your stump ${showStump(stump)} misclassifies more weight than the best stump`,
+          reason: `your stump ${showStump(stump)} misclassifies more weight than the best stump`,
           symptoms,
         };
       },
@@ -605,21 +602,19 @@ function trainAdaBoostCases(rng: Rng): HiddenCase[] {
     inputs: inputs(ts),
     schema: ModelSchema,
     shape: "{ stumps, alphas } with valid stumps and finite αs",
-    async check(model: Model, i: number): Promise<InputCheck> {
+    async check(model: Model, i: number): Promise<Failure | undefined> {
       const t = ts[i];
       const { stumps, alphas } = model;
       if (stumps.length !== t.rounds || alphas.length !== t.rounds) {
         return {
-          ok: false,
-          problem:
+          reason:
             `you returned ${stumps.length} stumps and ${alphas.length} αs for ${t.rounds} rounds`,
         };
       }
-      const problem = await judge(model, t, i);
-      if (problem === undefined) return { ok: true };
+      const reason = await judge(model, t, i);
+      if (reason === undefined) return undefined;
       return {
-        ok: false,
-        problem,
+        reason,
         symptoms: repeatsFirstRound(model) ? ["trainAdaBoost-weights-not-updated"] : [],
       };
     },
@@ -728,9 +723,9 @@ function decisionFunctionCases(rng: Rng): HiddenCase[] {
   const common = (is: Input[]) => ({
     fn: "decisionFunction",
     inputs: inputs(is),
-    schema: z.array(AnyNumber),
+    schema: numberArray,
     shape: "an array of numbers",
-    async check(actual: number[], i: number): Promise<InputCheck> {
+    async check(actual: number[], i: number): Promise<Failure | undefined> {
       const { model, X } = is[i];
       const expected = await adaboost.decisionFunction(model, X);
       const scale = sum(model.alphas.map(Math.abs));
@@ -738,13 +733,10 @@ function decisionFunctionCases(rng: Rng): HiddenCase[] {
         actual.length === expected.length &&
         expected.every((e, k) => closeEnough("adaboost.decisionFunction", actual[k], e, scale))
       ) {
-        return { ok: true };
+        return undefined;
       }
       if (actual.length !== expected.length) {
-        return {
-          ok: false,
-          problem: `you returned ${actual.length} scores for ${X.length} events`,
-        };
+        return { reason: `you returned ${actual.length} scores for ${X.length} events` };
       }
       const votes = (x: number[], inclusive = false) =>
         model.stumps.map((
@@ -771,7 +763,7 @@ function decisionFunctionCases(rng: Rng): HiddenCase[] {
       ) {
         symptoms.push("decisionFunction-sign-only");
       }
-      return { ok: false, problem: `you returned ${describe(actual)}`, symptoms };
+      return { reason: `you returned ${describe(actual)}`, symptoms };
     },
   });
   const valueCase = (name: string, is: Input[]) =>

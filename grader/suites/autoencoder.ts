@@ -29,15 +29,18 @@ import {
   callFailure,
   type ErrorSymptoms,
   type Failure,
+  firstFailure,
   judgeCalls,
-  lazy,
   mutationFailure,
   numberArray,
-  parseValue,
-  showNumber,
+  once,
+  parse,
+  show,
   showVector,
   unchangedFailure,
-} from "./_judging.ts";
+  valueOf,
+  wrongShape,
+} from "./_judge.ts";
 
 type Activation = core.DenseLayer["activation"];
 
@@ -267,9 +270,8 @@ function errorPair(make: () => [number[], number[]]): [number[], number[]] {
 // Checks
 
 async function checkError(value: unknown, input: number[], output: number[]) {
-  const parsed = parseValue(anyNumber, value, "reconstructionError", "a number");
-  if (!parsed.ok) return parsed.failure;
-  const actual = parsed.data;
+  const actual = parse(anyNumber, value);
+  if (actual === undefined) return wrongShape("reconstructionError", value, "a number");
   const scale = input.reduce((s, a, i) => s + (Math.abs(a) + Math.abs(output[i])) ** 2, 0);
   const near = (candidate: number) =>
     closeEnough("autoencoder.reconstructionError", actual, candidate, scale);
@@ -284,7 +286,7 @@ async function checkError(value: unknown, input: number[], output: number[]) {
   return {
     reason: Number.isFinite(actual)
       ? "reconstructionError() is not Σᵢ (xᵢⁱⁿ − xᵢᵒᵘᵗ)² for two hidden events"
-      : `reconstructionError() returned ${showNumber(actual)} for two events of finite numbers`,
+      : `reconstructionError() returned ${show(actual)} for two events of finite numbers`,
     ...(symptoms.length ? { symptoms } : {}),
   };
 }
@@ -294,9 +296,8 @@ async function checkForward(
   layers: Layer[],
   x: number[],
 ): Promise<Failure | undefined> {
-  const parsed = parseValue(numberArray, value, "forward", "an array of numbers");
-  if (!parsed.ok) return parsed.failure;
-  const actual = parsed.data;
+  const actual = parse(numberArray, value);
+  if (actual === undefined) return wrongShape("forward", value, "an array of numbers");
   const expected = await core.forward(layers, x);
   if (actual.length !== expected.length) {
     return {
@@ -315,7 +316,7 @@ async function checkForward(
     reason: Number.isFinite(actual[j])
       ? `forward() is wrong at unit ${j} of the last layer: unit j computes ` +
         "f(Σₖ aₖ·weights[k][j] + bias[j]) from the previous layer's output a"
-      : `forward() returned ${showNumber(actual[j])} at unit ${j} of the last layer, where ` +
+      : `forward() returned ${show(actual[j])} at unit ${j} of the last layer, where ` +
         "the output is finite",
     ...symptomsOf(forwardSymptoms(layers, x, actual)),
   };
@@ -477,25 +478,22 @@ function scoreCalls(sample: { background: number[][]; mixture: number[][] }, see
 /** The scores of a train-then-score case, or the verdict that there are none. */
 function readScores(
   results: CallResult[],
+  calls: Call[],
   events: number,
 ): { ok: true; scores: number[] } | { ok: false; verdict: Verdict } {
   const fail = (failure: Failure) => ({ ok: false as const, verdict: { pass: false, ...failure } });
-  const failed = callFailure(results[0], "train") ?? callFailure(results[1], "score");
-  if (failed) return fail(failed);
-  const parsed = parseValue(
-    numberArray,
-    (results[1] as { value: unknown }).value,
-    "score",
-    "an array of numbers",
-  );
-  if (!parsed.ok) return fail(parsed.failure);
-  const scores = parsed.data;
+  const failed = firstFailure(calls, results);
+  if (failed) return fail({ reason: failed });
+  const scores = parse(numberArray, valueOf(results[1]));
+  if (scores === undefined) {
+    return fail(wrongShape("score", valueOf(results[1]), "an array of numbers"));
+  }
   if (scores.length !== events) {
     return fail({ reason: `score() returned ${scores.length} scores for ${events} events` });
   }
   const bad = scores.findIndex((s) => !Number.isFinite(s));
   if (bad >= 0) {
-    return fail({ reason: `score() returned ${showNumber(scores[bad])} for event ${bad}` });
+    return fail({ reason: `score() returned ${show(scores[bad])} for event ${bad}` });
   }
   return { ok: true, scores };
 }
@@ -504,7 +502,7 @@ function scoreCases(rng: Rng): HiddenCase[] {
   const seed = rng.int(1000);
   const small = anomalySample({ seed: `small-${rng.int(1e9)}`, ...SMALL });
   const graded = anomalySample({ seed: `graded-${rng.int(1e9)}`, ...GRADED });
-  const referenceAuc = lazy(async () => {
+  const referenceAuc = once(async () => {
     const model = await core.train(graded.background, { seed });
     return auc(await core.score(model, graded.mixture), graded.labels);
   });
@@ -516,24 +514,27 @@ function scoreCases(rng: Rng): HiddenCase[] {
   const aucCase = (
     name: string,
     judge: (value: number) => Promise<string | undefined> | string | undefined,
-  ): HiddenCase => ({
-    symbol: "score",
-    name: `score(): ${name}`,
-    calls: scoreCalls(graded, seed),
-    input: describe(graded),
-    judge: async (results) => {
-      const read = readScores(results, graded.mixture.length);
-      if (!read.ok) return read.verdict;
-      const value = auc(read.scores, graded.labels);
-      const reason = await judge(value);
-      if (reason === undefined) return { pass: true, metric: value };
-      const symptoms = [
-        ...(value < 0.5 ? ["score-negated"] : []),
-        ...(read.scores.every((s) => s === read.scores[0]) ? ["score-constant"] : []),
-      ];
-      return { pass: false, reason, metric: value, ...symptomsOf(symptoms) };
-    },
-  });
+  ): HiddenCase => {
+    const calls = scoreCalls(graded, seed);
+    return {
+      symbol: "score",
+      name: `score(): ${name}`,
+      calls,
+      input: describe(graded),
+      judge: async (results) => {
+        const read = readScores(results, calls, graded.mixture.length);
+        if (!read.ok) return read.verdict;
+        const value = auc(read.scores, graded.labels);
+        const reason = await judge(value);
+        if (reason === undefined) return { pass: true, metric: value };
+        const symptoms = [
+          ...(value < 0.5 ? ["score-negated"] : []),
+          ...(read.scores.every((s) => s === read.scores[0]) ? ["score-constant"] : []),
+        ];
+        return { pass: false, reason, metric: value, ...symptomsOf(symptoms) };
+      },
+    };
+  };
   const reached = (value: number) =>
     `score() reaches an AUC of ${value.toFixed(3)} on the hidden mixture`;
 
@@ -549,16 +550,15 @@ function scoreCases(rng: Rng): HiddenCase[] {
       calls: shapeCalls,
       input: describe(small),
       judge: (results) => {
-        const failed = callFailure(results[0], "train");
-        const changed = failed ??
-          mutationFailure(
-            shapeCalls[0],
-            (results[0] as { value: unknown }).value,
-            ["background", "opts"],
-            "score-mutates-input",
-          );
+        const failed = callFailure(shapeCalls[0], results[0]);
+        const changed = failed ? { reason: failed } : mutationFailure(
+          shapeCalls[0],
+          (results[0] as { value: unknown }).value,
+          ["background", "opts"],
+          "score-mutates-input",
+        );
         if (changed) return { pass: false, ...changed };
-        const read = readScores(results, small.mixture.length);
+        const read = readScores(results, shapeCalls, small.mixture.length);
         if (!read.ok) return read.verdict;
         // The same score for every event is a constant, not a score.
         return read.scores.some((s) => s !== read.scores[0]) ? { pass: true } : {

@@ -20,19 +20,20 @@ import type { Rng } from "../../fixtures/random.ts";
 import { type Ops, referenceGradient, testFunction } from "../../core/dual.ts";
 import { closeEnough } from "../../core/precision.ts";
 import { chainFunction, type Operation, trustedFunction } from "../child/drivers/dual.ts";
-import type { Call, HiddenCase, HiddenSuite, Json, Misconception } from "../suite.ts";
+import type { Call, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
 import {
   allNear,
-  changedArgument,
   describe,
   describeInputs,
+  type Failure,
   firstFailure,
-  type InputCheck,
+  judgeCalls,
   near,
   once,
   parse,
   round,
   show,
+  unchangedFailure,
   valueOf,
   verdictOf,
 } from "./_judge.ts";
@@ -367,7 +368,7 @@ function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase
     judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
-      return verdictOf(inputs.map(({ expr, output, leaves }): InputCheck => {
+      return verdictOf(inputs.map(({ expr, output, leaves }): Failure | undefined => {
         if (symbol === "Dual") {
           return checkConstructed(
             expr as Extract<Expr, { kind: "dual" }>,
@@ -381,20 +382,19 @@ function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase
             !closeEnough("dual.value", built.eps, leaf.eps ?? 0, 0)
           ) {
             return {
-              ok: false,
-              problem: `${text(leaf)} reads back as ${showDual(valueOf(results[index]))}: ` +
+              reason: `${text(leaf)} reads back as ${showDual(valueOf(results[index]))}: ` +
                 "fix the Dual constructor first",
             };
           }
         }
         const value = valueOf(results[output]);
         const actual = parse(DualSchema, value);
-        if (!actual) return { ok: false, problem: `the result has ${showDual(value)}` };
+        if (!actual) return { reason: `the result has ${showDual(value)}` };
         const expected = evaluate(expr, RULES);
         const reOk = closeEnough("dual.value", actual.re, expected.re);
         const epsOk = closeEnough("dual.gradient", actual.eps, expected.eps);
-        if (reOk && epsOk) return { ok: true };
-        const problem = !reOk && !epsOk
+        if (reOk && epsOk) return undefined;
+        const reason = !reOk && !epsOk
           ? `both parts are wrong: you returned ${showDual(actual)}`
           : reOk
           ? `the ε part is wrong: you returned eps = ${show(actual.eps)}`
@@ -407,13 +407,16 @@ function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase
             }).map(({ id }) => id),
           ),
         ];
-        return { ok: false, problem, symptoms };
+        return { reason, symptoms };
       }));
     },
   };
 }
 
-function checkConstructed(leaf: Extract<Expr, { kind: "dual" }>, value: unknown): InputCheck {
+function checkConstructed(
+  leaf: Extract<Expr, { kind: "dual" }>,
+  value: unknown,
+): Failure | undefined {
   const raw = (value ?? {}) as Record<string, unknown>;
   const actual = parse(DualSchema, value);
   const eps = leaf.eps ?? 0;
@@ -422,7 +425,7 @@ function checkConstructed(leaf: Extract<Expr, { kind: "dual" }>, value: unknown)
     actual && closeEnough("dual.value", actual.re, leaf.re, 0) &&
     closeEnough("dual.value", actual.eps, eps, 0)
   ) {
-    return { ok: true };
+    return undefined;
   }
   const symptoms: string[] = [];
   if (leaf.eps === undefined && (raw.eps === undefined || Number.isNaN(raw.eps))) {
@@ -431,7 +434,7 @@ function checkConstructed(leaf: Extract<Expr, { kind: "dual" }>, value: unknown)
   if (actual && leaf.eps !== undefined && near(actual.re, eps, 0) && near(actual.eps, leaf.re, 0)) {
     symptoms.push("Dual-parts-swapped");
   }
-  return { ok: false, problem: `it reads back as ${showDual(value)}`, symptoms };
+  return { reason: `it reads back as ${showDual(value)}`, symptoms };
 }
 
 /** Draws a number on a grid of 0.01 in [low, high), away from the values in `avoid`. */
@@ -617,14 +620,11 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
       const { gradients } = await reference();
-      return verdictOf(points.map((point, i): InputCheck => {
+      return verdictOf(points.map((point, i): Failure | undefined => {
         const trusted = read(valueOf(results[2 * i]));
         const chained = read(valueOf(results[2 * i + 1]));
         if (!chained) {
-          return {
-            ok: false,
-            problem: `${api}() returned ${describe(valueOf(results[2 * i + 1]))}`,
-          };
+          return { reason: `${api}() returned ${describe(valueOf(results[2 * i + 1]))}` };
         }
         const expected = gradients[i];
         const trustedOk = trusted !== undefined &&
@@ -633,15 +633,14 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
         // derivative() that returns 0 agrees with everything): the chain cannot be judged.
         if (!trustedOk) {
           return {
-            ok: false,
-            problem: `${api}() is wrong for the function built from trusted operations, so ` +
+            reason: `${api}() is wrong for the function built from trusted operations, so ` +
               `your ${op} cannot be checked through it: fix ${api}() first`,
           };
         }
         if (chained.every((c, j) => closeEnough("dual.gradient", c, expected[j]))) {
-          return { ok: true };
+          return undefined;
         }
-        const problem = `with your ${op} inside, ${api}() gives ${
+        const reason = `with your ${op} inside, ${api}() gives ${
           arity === 1 ? show(chained[0]) : `[${chained.map(show).join(", ")}]`
         }, which does not match the same function built from trusted operations`;
         const symptoms = [
@@ -652,7 +651,7 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
             }).map(({ id }) => id),
           ),
         ];
-        return { ok: false, problem, symptoms };
+        return { reason, symptoms };
       }));
     },
   };
@@ -681,21 +680,18 @@ function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCas
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
       const { values, gradients } = await reference();
-      return verdictOf(points.map((_, i): InputCheck => {
+      return verdictOf(points.map((_, i): Failure | undefined => {
         const value = valueOf(results[i]);
         const actual = parse(z.number(), value);
         if (actual === undefined) {
-          return {
-            ok: false,
-            problem: `derivative() returned ${describe(value)}, expected a number`,
-          };
+          return { reason: `derivative() returned ${describe(value)}, expected a number` };
         }
         const expected = gradients[i][0];
-        if (closeEnough("dual.gradient", actual, expected)) return { ok: true };
+        if (closeEnough("dual.gradient", actual, expected)) return undefined;
         const symptoms: string[] = [];
         if (near(actual, 0) && !near(expected, 0)) symptoms.push("derivative-not-seeded");
         if (near(actual, values[i])) symptoms.push("derivative-returns-value");
-        return { ok: false, problem: `you returned ${show(actual)}`, symptoms };
+        return { reason: `you returned ${show(actual)}`, symptoms };
       }));
     },
   };
@@ -724,22 +720,21 @@ function gradientCase(rng: Rng, name: string): HiddenCase {
 }
 
 /** Checks what `gradient()` returned against the reference gradient `expected`. */
-function checkGradient(value: unknown, expected: number[]): InputCheck {
+function checkGradient(value: unknown, expected: number[]): Failure | undefined {
   const actual = parse(z.array(z.number()).length(expected.length), value);
   if (!actual) {
     return {
-      ok: false,
-      problem: `gradient() returned ${describe(value)}, expected ${expected.length} numbers`,
+      reason: `gradient() returned ${describe(value)}, expected ${expected.length} numbers`,
     };
   }
   if (actual.every((a, j) => closeEnough("dual.gradient", a, expected[j]))) {
-    return { ok: true };
+    return undefined;
   }
   const sum = expected.reduce((s, g) => s + g, 0);
   const symptoms: string[] = [];
   if (allNear(actual, expected.map(() => sum))) symptoms.push("gradient-seeds-all");
   if (allNear(actual, expected.map(() => 0))) symptoms.push("gradient-not-seeded");
-  return { ok: false, problem: `you returned [${actual.map(show).join(", ")}]`, symptoms };
+  return { reason: `you returned [${actual.map(show).join(", ")}]`, symptoms };
 }
 
 function gradientMutationCase(rng: Rng): HiddenCase {
@@ -757,23 +752,16 @@ function gradientMutationCase(rng: Rng): HiddenCase {
     calls,
     input: describeInputs(points.map((p) => `f = ${name} at xs = [${p.join(", ")}]`)),
     async judge(results) {
-      const failure = firstFailure(calls, results);
-      if (failure) return { pass: false, reason: failure };
       const { gradients } = await reference();
-      return verdictOf(calls.map((call, i): InputCheck => {
-        const report = valueOf(results[i]);
-        const changed = changedArgument(call.args as Json[], report);
-        if (changed === null) return { ok: false, problem: "the arguments could not be read back" };
-        if (changed !== -1) {
-          return {
-            ok: false,
-            problem: "gradient() changed the array xs it was given; build new arrays instead",
-            symptoms: ["gradient-mutates-input"],
-          };
-        }
-        // Leaving xs alone earns nothing unless the gradient is right too.
-        return checkGradient((report as { result?: unknown }).result, gradients[i]);
-      }));
+      // Leaving xs alone earns nothing unless the gradient is right too.
+      return await judgeCalls(results, calls, (value, i) =>
+        unchangedFailure(
+          calls[i],
+          value,
+          ["f", "xs"],
+          "gradient-mutates-input",
+          (result) => checkGradient(result, gradients[i]),
+        ));
     },
   };
 }

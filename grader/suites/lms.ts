@@ -23,7 +23,7 @@ import type { HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
 import {
   allNear,
   callPerInput,
-  type InputCheck,
+  type Failure,
   near,
   noMutationCase,
   once,
@@ -188,17 +188,17 @@ function predictCases(rng: Rng): HiddenCase[] {
     }));
   const check =
     (pairs: { theta: number[]; x: number[] }[]) =>
-    async (actual: number, i: number): Promise<InputCheck> => {
+    async (actual: number, i: number): Promise<Failure | undefined> => {
       const { theta, x } = pairs[i];
       const expected = await lms.predict(theta, x);
       const scale = dotScale(theta, x);
-      if (closeEnough("lms.predict", actual, expected, scale)) return { ok: true };
+      if (closeEnough("lms.predict", actual, expected, scale)) return undefined;
       const withoutIntercept = dot(theta.slice(1), x.slice(1));
       const symptoms = near(actual, withoutIntercept, scale) ||
           near(actual, withoutIntercept + 2 * theta[0], scale)
         ? ["predict-intercept"]
         : [];
-      return { ok: false, problem: `you returned ${show(actual)}`, symptoms };
+      return { reason: `you returned ${show(actual)}`, symptoms };
     };
   const valueCase = (name: string, pairs: { theta: number[]; x: number[] }[]) =>
     callPerInput({
@@ -237,22 +237,23 @@ const problemArgs = (p: Problem, withAlpha: boolean) =>
 function costCases(rng: Rng): HiddenCase[] {
   const inputs = (problems: Problem[]) =>
     problems.map((p) => ({ args: problemArgs(p, false), text: describeProblem(p, false) }));
-  const check = (problems: Problem[]) => async (actual: number, i: number): Promise<InputCheck> => {
-    const { theta, X, y } = problems[i];
-    const expected = await lms.cost(theta, X, y);
-    const scale = costScale(theta, X, y);
-    if (closeEnough("lms.cost", actual, expected, scale)) return { ok: true };
-    const symptoms: string[] = [];
-    // With one example a mean is the sum: only a larger set can show it.
-    const n = X.length;
-    if (
-      n > 1 && (near(actual, expected / n, scale) || near(actual, (2 * expected) / n, scale))
-    ) {
-      symptoms.push("cost-mean");
-    }
-    if (near(actual, 2 * expected, scale)) symptoms.push("cost-missing-half");
-    return { ok: false, problem: `you returned ${show(actual)}`, symptoms };
-  };
+  const check =
+    (problems: Problem[]) => async (actual: number, i: number): Promise<Failure | undefined> => {
+      const { theta, X, y } = problems[i];
+      const expected = await lms.cost(theta, X, y);
+      const scale = costScale(theta, X, y);
+      if (closeEnough("lms.cost", actual, expected, scale)) return undefined;
+      const symptoms: string[] = [];
+      // With one example a mean is the sum: only a larger set can show it.
+      const n = X.length;
+      if (
+        n > 1 && (near(actual, expected / n, scale) || near(actual, (2 * expected) / n, scale))
+      ) {
+        symptoms.push("cost-mean");
+      }
+      if (near(actual, 2 * expected, scale)) symptoms.push("cost-missing-half");
+      return { reason: `you returned ${show(actual)}`, symptoms };
+    };
   const valueCase = (name: string, problems: Problem[]) =>
     callPerInput({
       symbol: "cost",
@@ -324,19 +325,18 @@ function updateCase(options: {
     inputs: problems.map((p) => ({ args: args(p), text: text(p) })),
     schema: z.array(z.number()),
     shape: "an array of numbers",
-    async check(actual: number[], i: number): Promise<InputCheck> {
+    async check(actual: number[], i: number): Promise<Failure | undefined> {
       const p = problems[i];
       if (actual.length !== p.theta.length) {
         return {
-          ok: false,
-          problem: `${symbol}() returned ${actual.length} numbers for a θ of ${p.theta.length}`,
+          reason: `${symbol}() returned ${actual.length} numbers for a θ of ${p.theta.length}`,
         };
       }
       const want = (await all())[i];
       const ok = symbol === "stochasticEpoch"
         ? allCloseEnough("lms.stochasticEpoch", actual, want, epochScale(want))
         : allCloseEnough("lms.update", actual, want, updateScale(p.theta, p.X, p.y, p.alpha));
-      if (ok) return { ok: true };
+      if (ok) return undefined;
       const scale = symbol === "stochasticEpoch"
         ? epochScale(want)
         : updateScale(p.theta, p.X, p.y, p.alpha);
@@ -344,7 +344,7 @@ function updateCase(options: {
       for (const [id, mistaken] of Object.entries(mistakes)) {
         if (allNear(actual, await mistaken(p, want), scale)) symptoms.push(id);
       }
-      return { ok: false, problem: vectorProblem(actual), symptoms };
+      return { reason: vectorProblem(actual), symptoms };
     },
   };
   return unchanged ? noMutationCase({ ...common, ...unchanged }) : callPerInput(common);

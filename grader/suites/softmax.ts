@@ -28,15 +28,16 @@ import {
   type CallCheck,
   type Failure,
   judgeCalls,
-  lazy,
   numberArray,
   numberMatrix,
-  parseValue,
+  once,
+  parse,
+  show,
   showMatrix,
-  showNumber,
   showVector,
   unchangedFailure,
-} from "./_judging.ts";
+  wrongShape,
+} from "./_judge.ts";
 
 /** The misconceptions this suite recognises. */
 const MISCONCEPTIONS: Misconception[] = [
@@ -246,9 +247,8 @@ interface VectorCheck {
 }
 
 function checkVector(value: unknown, expected: readonly number[], c: VectorCheck) {
-  const parsed = parseValue(numberArray, value, c.fn, "an array of numbers");
-  if (!parsed.ok) return parsed.failure;
-  const actual = parsed.data;
+  const actual = parse(numberArray, value);
+  if (actual === undefined) return wrongShape(c.fn, value, "an array of numbers");
   if (actual.length !== expected.length) {
     return {
       reason:
@@ -260,7 +260,7 @@ function checkVector(value: unknown, expected: readonly number[], c: VectorCheck
   const symptoms = c.symptoms(actual);
   const found = Number.isFinite(actual[k]) || !Number.isFinite(expected[k])
     ? `is wrong at index ${k}`
-    : `returned ${showNumber(actual[k])} at index ${k}, where the value is finite`;
+    : `returned ${show(actual[k])} at index ${k}, where the value is finite`;
   return { reason: `${c.fn}() ${found}: ${c.rule}`, ...(symptoms.length ? { symptoms } : {}) };
 }
 
@@ -308,9 +308,8 @@ async function checkCrossEntropy(
   z: number[],
   label: number,
 ): Promise<Failure | undefined> {
-  const parsed = parseValue(anyNumber, value, "crossEntropy", "a number");
-  if (!parsed.ok) return parsed.failure;
-  const actual = parsed.data;
+  const actual = parse(anyNumber, value);
+  if (actual === undefined) return wrongShape("crossEntropy", value, "a number");
   const scale = logitScale(z);
   const expected = await core.crossEntropy(z, label);
   if (closeEnough("softmax.logProbabilities", actual, expected, scale)) return undefined;
@@ -327,7 +326,7 @@ async function checkCrossEntropy(
     reason: Number.isFinite(actual)
       ? `crossEntropy() is wrong for label ${label}: the loss is −log softmax(z)[label] = ` +
         "logSumExp(z) − z[label]"
-      : `crossEntropy() returned ${showNumber(actual)} for label ${label}, where the loss is ` +
+      : `crossEntropy() returned ${show(actual)} for label ${label}, where the loss is ` +
         "finite: compute it from the logits, logSumExp(z) − z[label]",
     ...(symptoms.length ? { symptoms } : {}),
   };
@@ -380,9 +379,10 @@ function readWeights(
   data: TrainingData,
 ): { ok: true; W: number[][] } | { ok: false; failure: Failure } {
   const fn = "trainSoftmaxRegression";
-  const parsed = parseValue(numberMatrix, value, fn, "an array of weight rows");
-  if (!parsed.ok) return parsed;
-  const W = parsed.data;
+  const W = parse(numberMatrix, value);
+  if (W === undefined) {
+    return { ok: false, failure: wrongShape(fn, value, "an array of weight rows") };
+  }
   const d = data.X[0].length;
   const problem = W.length !== data.classes
     ? `${W.length} rows for ${data.classes} classes`
@@ -495,9 +495,12 @@ function mutationCase(
   );
 }
 
+/** Weights and logits are shown in full up to 4 classes of 6 features. */
+const WIDE = { rows: 4, entries: 6 };
+
 function showArg(arg: unknown): string {
-  if (typeof arg === "number") return showNumber(arg);
-  if (Array.isArray(arg) && arg.every(Array.isArray)) return showMatrix(arg as number[][]);
+  if (typeof arg === "number") return show(arg);
+  if (Array.isArray(arg) && arg.every(Array.isArray)) return showMatrix(arg as number[][], WIDE);
   if (Array.isArray(arg)) return showVector(arg as number[]);
   return JSON.stringify(arg);
 }
@@ -657,12 +660,11 @@ function crossEntropyGradCases(rng: Rng): HiddenCase[] {
 
 /** What is wrong with the sign pattern of a gradient, from the student's own output. */
 function gradientSignFailure(value: unknown, label: number): string | undefined {
-  const parsed = numberArray.safeParse(value);
-  if (!parsed.success || label >= parsed.data.length) return undefined;
-  const g = parsed.data;
+  const g = parse(numberArray, value);
+  if (g === undefined || label >= g.length) return undefined;
   const sum = g.reduce((a, b) => a + b, 0);
   if (!(Math.abs(sum) <= 1e-5 * g.length)) {
-    return `crossEntropyGrad() returns entries that sum to ${showNumber(sum)}; the entries of ` +
+    return `crossEntropyGrad() returns entries that sum to ${show(sum)}; the entries of ` +
       "softmax(z) − onehot(label) sum to 0";
   }
   const wrongSign = g.findIndex((gk, k) => (k === label ? !(gk < 0) : !(gk >= 0)));
@@ -687,7 +689,7 @@ function predictProbaCases(rng: Rng): HiddenCase[] {
       "predictProba",
       name,
       calls(inputs),
-      inputs.map(({ W, x }) => `W = ${showMatrix(W)}, x = ${showVector(x)}`).join("; "),
+      inputs.map(({ W, x }) => `W = ${showMatrix(W, WIDE)}, x = ${showVector(x)}`).join("; "),
       (value, i) => checkPredictProba(value, inputs[i].W, inputs[i].x),
     );
   const mutated = pair(3, 3);
@@ -710,7 +712,7 @@ function trainingCases(rng: Rng): HiddenCase[] {
     args: opts ? [data.X, data.labels, data.classes, opts] : [data.X, data.labels, data.classes],
   });
   const reference = (data: TrainingData, opts: { alpha: number; epochs: number }) =>
-    lazy(async () =>
+    once(async () =>
       await core.evaluateSoftmax(
         await core.trainSoftmaxRegression(data.X, data.labels, data.classes, opts),
         data.X,
