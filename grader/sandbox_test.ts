@@ -285,6 +285,10 @@ Deno.test("Sandbox.run() stops an infinite loop at the time limit and leaves no 
   assert.equal(result.message, "Your code ran for more than 3 s and was stopped");
   assert.equal(result.running, 0);
   assert.ok(result.durationMs >= 3000 && result.durationMs < 8000, `${result.durationMs} ms`);
+  // A killed process closes its pipes a moment before the kernel marks it dead.
+  for (let i = 0; i < 100 && tree.some(({ pid }) => isRunning(pid)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   for (const { pid, name } of tree) assert.equal(isRunning(pid), false, `${name} ${pid} survived`);
 });
 
