@@ -8,6 +8,9 @@ import { PGlite, type Transaction, types } from "@electric-sql/pglite";
 import { join } from "node:path";
 import type { Engine, Queryable, Row } from "./engine.ts";
 
+/** How long opening waits for the folder's lock before it says the folder is in use. */
+const LOCK_WAIT_MS = 2000;
+
 /** Writes json/jsonb parameters as JSON, a string included, as the postgres client does. */
 const toJson = (value: unknown) => JSON.stringify(value);
 
@@ -15,7 +18,8 @@ const toJson = (value: unknown) => JSON.stringify(value);
  * Opens (and on first use creates) the embedded database in `<dataDir>/pglite/`.
  *
  * PGlite serves one process: the folder is locked while open, so that a second portal on
- * the same `DATA_DIR` fails at start instead of corrupting the files.
+ * the same `DATA_DIR` fails at start (after waiting up to 2 s for the lock) instead of
+ * corrupting the files.
  *
  * @param dataDir The data folder (`DATA_DIR`); created when missing.
  * @returns The engine; close it to release the folder.
@@ -24,12 +28,18 @@ const toJson = (value: unknown) => JSON.stringify(value);
 export async function openPgliteEngine(dataDir: string): Promise<Engine> {
   await Deno.mkdir(dataDir, { recursive: true });
   const lock = await Deno.open(join(dataDir, "pglite.lock"), { create: true, write: true });
-  if (!(await lock.tryLock(true))) {
-    lock.close();
-    throw new Error(
-      `Cannot open the database in "${dataDir}": another process is using it; ` +
-        "give each portal its own DATA_DIR, or share a PostgreSQL server through DATABASE_URL",
-    );
+  // A process that is letting go of the folder (exiting, or a child it just started that has
+  // not yet run its program and still shares the lock) gets a moment to do so.
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (!(await lock.tryLock(true))) {
+    if (Date.now() >= deadline) {
+      lock.close();
+      throw new Error(
+        `Cannot open the database in "${dataDir}": another process is using it; ` +
+          "give each portal its own DATA_DIR, or share a PostgreSQL server through DATABASE_URL",
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   let db: PGlite;
   try {
