@@ -204,6 +204,45 @@ Deno.test("grade draws the same hidden inputs when it regrades, and different on
   }
 });
 
+Deno.test("grade charges a patched built-in to the submission that patched it alone", async () => {
+  // One child runs all of a student's submissions; this student's dual.ts breaks Math.exp,
+  // which their softmax.ts (graded after it) relies on.
+  const submissions = await Deno.makeTempDir({ prefix: "grade-patch-class-" });
+  const out = await Deno.makeTempDir({ prefix: "grade-patch-" });
+  try {
+    const copy = async (student: string, id: string, entry: string, suffix = "") => {
+      await Deno.mkdir(join(submissions, student, id), { recursive: true });
+      const source = await Deno.readTextFile(join(ROOT, "solutions", id, entry));
+      await Deno.writeTextFile(join(submissions, student, id, entry), source + suffix);
+    };
+    for (const student of ["patcher", "plain"]) {
+      const patch = student === "patcher" ? "\nMath.exp = () => 0;\n" : "";
+      await copy(student, "01-dual-numbers", "dual.ts", patch);
+      await copy(student, "04-softmax", "softmax.ts");
+    }
+    const args = ["--submissions", submissions, "--out", out, "--jobs", "1"];
+    const { code } = await task(
+      ROOT,
+      "grade",
+      ...args,
+      "--exercise",
+      "01-dual-numbers",
+      "--exercise",
+      "04-softmax",
+    );
+    assert.equal(code, 0);
+    const score = async (student: string, id: string) =>
+      (await readResults(out, student, id)).score;
+    assert.equal(await score("plain", "01-dual-numbers"), 15);
+    assert.ok(await score("patcher", "01-dual-numbers") < 15, "the patch costs its own points");
+    assert.equal(await score("patcher", "04-softmax"), await score("plain", "04-softmax"));
+    assert.equal(await score("plain", "04-softmax"), 12);
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("grade gives identical scores with the cpu and the wasm backends", async () => {
   const folders: string[] = [];
   try {
