@@ -265,7 +265,11 @@ export function verdictOf(checks: readonly (Failure | undefined)[]): Verdict {
   if (failures.length === 0) return { pass: true };
   const total = checks.length;
   const [first] = failures;
-  const others = failures.length > 1 ? `; ${failures.length} of the ${total} inputs fail` : "";
+  const others = failures.length === 1
+    ? ""
+    : failures.length === total
+    ? `; all ${total} fail`
+    : `; ${failures.length} of the ${total} inputs fail`;
   const where = total > 1 ? ` (input ${first.index + 1} of ${total}${others})` : "";
   const symptoms = failures
     .map(({ failure }) => failure.symptoms ?? [])

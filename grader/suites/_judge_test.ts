@@ -14,7 +14,7 @@ import {
   verdictOf,
 } from "./_judge.ts";
 
-Deno.test("verdictOf() reports the first failure, where it was, and the symptoms all failures share", () => {
+Deno.test("verdictOf() reports the first failure, where it was, how many failed, and the symptoms all failures share", () => {
   assert.deepEqual(verdictOf([undefined, undefined, undefined]), { pass: true });
   assert.deepEqual(
     verdictOf([
@@ -27,6 +27,10 @@ Deno.test("verdictOf() reports the first failure, where it was, and the symptoms
   assert.deepEqual(verdictOf([{ reason: "f() is wrong" }]), {
     pass: false,
     reason: "f() is wrong",
+  });
+  assert.deepEqual(verdictOf([{ reason: "you returned 1" }, { reason: "you returned 2" }]), {
+    pass: false,
+    reason: "You returned 1 (input 1 of 2; all 2 fail)",
   });
 });
 
