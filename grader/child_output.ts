@@ -63,6 +63,8 @@ export class ChildOutput {
    * Takes the next bytes of standard output.
    *
    * @param chunk The bytes.
+   * @param onFrame Called with each frame as it is found, when the student text kept so far
+   *   ({@linkcode studentStdout}) is exactly what the child printed before that frame.
    * @returns The frames completed by these bytes, as text (JSON), in order.
    *
    * @example
@@ -76,12 +78,14 @@ export class ChildOutput {
    * assert.equal(output.studentStdout, "hello\n");
    * ```
    */
-  stdout(chunk: Uint8Array): string[] {
+  stdout(chunk: Uint8Array, onFrame?: (frame: string) => void): string[] {
     const frames: string[] = [];
     let start = 0;
     for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, start)) {
       this.#append(chunk.subarray(start, i));
+      const found = frames.length;
       this.#endLine(frames);
+      if (frames.length > found) onFrame?.(frames[found]);
       start = i + 1;
     }
     this.#append(chunk.subarray(start));

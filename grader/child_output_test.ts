@@ -58,3 +58,17 @@ Deno.test("ChildOutput.stdout() never buffers a line longer than a frame may be"
   assert.deepEqual(output.stdout(bytes("more\nabc 1\n")), ["1"]);
   assert.equal(output.studentStdout, "abc 0123456789more\n");
 });
+
+Deno.test("ChildOutput.stdout() hands each frame over where it stands in the student's text", () => {
+  const output = new ChildOutput("n0");
+  const seen: [string, string][] = [];
+  output.stdout(
+    bytes('first\nn0 {"type":"end"}\nsecond\nn0 {"type":"done"}\nthird\n'),
+    (frame) => seen.push([frame, output.studentStdout]),
+  );
+  assert.deepEqual(seen, [
+    ['{"type":"end"}', "first\n"],
+    ['{"type":"done"}', "first\nsecond\n"],
+  ]);
+  assert.equal(output.studentStdout, "first\nsecond\nthird\n");
+});

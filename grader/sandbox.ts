@@ -749,7 +749,9 @@ export class Sandbox implements AsyncDisposable {
     };
     const pumpStdout = (async () => {
       for await (const chunk of child.stdout) {
-        for (const frame of output.stdout(chunk)) onFrame(frame);
+        // Each frame is handled where it stands, so that a part's share of the output ends
+        // at its "end" frame even when the next part's printing came in the same read.
+        output.stdout(chunk, onFrame);
         checkOutput();
       }
       output.end();
