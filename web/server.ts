@@ -105,8 +105,9 @@ async function startDemo(store: Store, origin: string): Promise<void> {
   }
   const students = demo.credentials.filter(({ role }) => role === "student").length;
   console.log(
-    `Demo: ${students} students, ${demo.queued} submissions queued; sign in at ` +
-      `${origin.replace(/\/$/, "")}/ as demo-instructor or a student`,
+    `Demo: ${students} students, ${demo.queued} submissions queued; sign in with ` +
+      `POST ${origin.replace(/\/$/, "")}/api/session {"id", "password"} as demo-instructor ` +
+      "or a student (see the README's Quick start)",
   );
 }
 
