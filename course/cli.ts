@@ -4,12 +4,67 @@
  *
  * @module
  */
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** A bad argument or setting: exit status 2, the message, then the command's usage. */
 export class UsageError extends Error {}
 
 /** The command cannot go on (a file missing, an id taken, a refusal): exit status 2 and the message. */
 export class CommandError extends Error {}
+
+/**
+ * `parseArgs` of `node:util`, with a bad option or value turned into a {@linkcode UsageError}.
+ *
+ * @param config As for `parseArgs`: the arguments and the options.
+ * @returns The parsed values and positionals.
+ * @throws {UsageError} If an option is unknown or lacks its value.
+ *
+ * @example
+ * ```ts
+ * import { parseArguments, UsageError } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options = { jobs: { type: "string" } } as const;
+ * assert.equal(parseArguments({ args: ["--jobs", "2"], options }).values.jobs, "2");
+ * assert.throws(() => parseArguments({ args: ["--job"], options }), UsageError);
+ * ```
+ */
+export function parseArguments<T extends ParseArgsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * Reads an integer option or setting that must lie in a range.
+ *
+ * @param name How the person wrote it: `--jobs`, `PORT`.
+ * @param text Its value as given.
+ * @param min The least value allowed.
+ * @param max The greatest value allowed.
+ * @returns The integer.
+ * @throws {UsageError} `Invalid --jobs "x": expected an integer from 1 to 256`.
+ *
+ * @example
+ * ```ts
+ * import { integerSetting, UsageError } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(integerSetting("--jobs", "4", 1, 256), 4);
+ * assert.throws(() => integerSetting("--jobs", "0", 1, 256), UsageError);
+ * ```
+ */
+export function integerSetting(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`Invalid ${name} "${text}": expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
 
 /** A command: its usage text, its parser and what it does. */
 export interface Command<T> {

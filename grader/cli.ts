@@ -12,7 +12,6 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { type Exercise, EXERCISES } from "../course/metadata.ts";
 import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
 import { materializeSampleClass } from "../fixtures/sample_class.ts";
@@ -21,7 +20,7 @@ import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { type SandboxExecutor, sandboxExecutor, SandboxUnavailableError } from "./execute.ts";
 import { SUITES } from "./suites/mod.ts";
-import { runCommand, UsageError } from "../course/cli.ts";
+import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 /** A student id: SPEC's [A-Za-z0-9._-]+, except "." and "..", which are not folder names. */
 const ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
@@ -59,25 +58,20 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        submissions: { type: "string" },
-        out: { type: "string" },
-        exercise: { type: "string", multiple: true },
-        student: { type: "string", multiple: true },
-        jobs: { type: "string" },
-        backend: { type: "string" },
-        json: { type: "boolean" },
-        trusted: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseArguments({
+    args,
+    options: {
+      submissions: { type: "string" },
+      out: { type: "string" },
+      exercise: { type: "string", multiple: true },
+      student: { type: "string", multiple: true },
+      jobs: { type: "string" },
+      backend: { type: "string" },
+      json: { type: "boolean" },
+      trusted: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   if (values.help) return "help";
 
   const exercises = (values.exercise ?? []).map((id) => {
@@ -94,10 +88,12 @@ function parseOptions(args: string[]): Options | "help" {
       throw new UsageError(`Invalid student id "${student}": ids use [A-Za-z0-9._-] only`);
     }
   }
-  const jobs = values.jobs === undefined ? navigator.hardwareConcurrency : Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) {
-    throw new UsageError(`Invalid --jobs "${values.jobs}": expected an integer from 1 to 256`);
-  }
+  const jobs = integerSetting(
+    "--jobs",
+    values.jobs ?? String(navigator.hardwareConcurrency),
+    1,
+    256,
+  );
   let backend: BackendChoice;
   try {
     backend = parseBackend(values.backend ?? Deno.env.get("CORE_BACKEND") ?? "auto");

@@ -14,11 +14,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { ConflictError, openStore } from "./store/mod.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./store/passwords.ts";
 import { UserIdSchema } from "./store/records.ts";
-import { CommandError, runCommand, UsageError } from "../course/cli.ts";
+import { CommandError, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task admin create-instructor <id> [--name NAME]
 
@@ -31,16 +30,11 @@ Options:
   --help       show this message`;
 
 function parseCommand(args: string[]): { id: string; name?: string } | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { name: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseArguments({
+    args,
+    allowPositionals: true,
+    options: { name: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
   if (parsed.values.help) return "help";
   const [command, id, ...rest] = parsed.positionals;
   if (command !== "create-instructor") {

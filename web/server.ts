@@ -14,14 +14,13 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { createApp } from "./app.ts";
 import { loadDemo } from "./demo.ts";
 import { SetupToken } from "./_setup.ts";
 import { listenToDatabase, Notifier } from "./events.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
-import { runCommand, UsageError } from "../course/cli.ts";
+import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task start [options]
 
@@ -46,30 +45,18 @@ interface ServerOptions {
 }
 
 function parseOptions(args: string[]): ServerOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        workers: { type: "string" },
-        trusted: { type: "boolean" },
-        demo: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseArguments({
+    args,
+    options: {
+      workers: { type: "string" },
+      trusted: { type: "boolean" },
+      demo: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   if (values.help) return "help";
-  const workers = Number(values.workers ?? 1);
-  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
-    throw new UsageError(`Invalid --workers "${values.workers}": expected an integer from 0 to 64`);
-  }
-  const portText = Deno.env.get("PORT") || "8000";
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`Invalid PORT "${portText}": expected an integer from 0 to 65535`);
-  }
+  const workers = integerSetting("--workers", values.workers ?? "1", 0, 64);
+  const port = integerSetting("PORT", Deno.env.get("PORT") || "8000", 0, 65535);
   const origin = Deno.env.get("PORTAL_ORIGIN") || `http://localhost:${port}`;
   if (!URL.canParse(origin)) {
     throw new UsageError(`Invalid PORTAL_ORIGIN "${origin}": expected a URL such as https://x.org`);

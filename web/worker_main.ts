@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   type SandboxExecutor,
   sandboxExecutor,
@@ -23,7 +22,7 @@ import { loadCourseSecret } from "../grader/secret.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { notifyDatabase } from "./events.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
-import { runCommand, UsageError } from "../course/cli.ts";
+import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task worker [options]
 
@@ -36,24 +35,16 @@ Options:
   --help       show this message`;
 
 function parseOptions(args: string[]): { workers: number; trusted: boolean } | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        workers: { type: "string" },
-        trusted: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseArguments({
+    args,
+    options: {
+      workers: { type: "string" },
+      trusted: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   if (values.help) return "help";
-  const workers = Number(values.workers ?? 1);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    throw new UsageError(`Invalid --workers "${values.workers}": expected an integer from 1 to 64`);
-  }
+  const workers = integerSetting("--workers", values.workers ?? "1", 1, 64);
   return { workers, trusted: values.trusted ?? false };
 }
 
