@@ -114,41 +114,40 @@ export async function gradeStudent(
   const grades: SubmissionGrade[] = [];
   for (const d of drawn) {
     const started = performance.now();
-    const grade = (
-      status: SubmissionGrade["status"],
-      runs: CaseRun[],
-      message?: string,
-      studentOutput?: string,
-      runMs = 0,
-    ) =>
-      scoreCases(d.exercise, d.suite, d.cases, runs).then((scored): SubmissionGrade => ({
-        student,
-        exercise: d.exercise.id,
-        status,
-        ...(message ? { message } : {}),
-        ...(studentOutput ? { studentOutput } : {}),
-        ...scored,
-        // Its own share of the shared child, and its own drawing and judging.
-        durationMs: d.drawMs + runMs + (performance.now() - started),
-      }));
+    let outcome: Pick<SubmissionGrade, "status" | "message" | "studentOutput"> & {
+      runs: CaseRun[];
+      runMs: number;
+    };
     if (d.missing !== undefined) {
       const reason = "no submission";
-      grades.push(
-        await grade("no-submission", d.cases.map(() => ({ kind: "failed", reason })), d.missing),
-      );
-      continue;
+      outcome = {
+        status: "no-submission",
+        runs: d.cases.map(() => ({ kind: "failed", reason })),
+        message: d.missing,
+        runMs: 0,
+      };
+    } else {
+      const execution = executions[present.indexOf(d)];
+      outcome = {
+        status: execution.status === "ok" ? "graded" : execution.status,
+        runs: execution.runs,
+        message: execution.message,
+        studentOutput: execution.studentOutput,
+        runMs: execution.durationMs ?? executedMs,
+      };
     }
-    const execution = executions[present.indexOf(d)];
-    const status = execution.status === "ok" ? "graded" : execution.status;
-    grades.push(
-      await grade(
-        status,
-        execution.runs,
-        execution.message,
-        execution.studentOutput,
-        execution.durationMs ?? executedMs,
-      ),
-    );
+    const { status, runs, message, studentOutput, runMs } = outcome;
+    const scored = await scoreCases(d.exercise, d.suite, d.cases, runs);
+    grades.push({
+      student,
+      exercise: d.exercise.id,
+      status,
+      ...(message ? { message } : {}),
+      ...(studentOutput ? { studentOutput } : {}),
+      ...scored,
+      // Its own share of the shared child, and its own drawing and judging.
+      durationMs: d.drawMs + runMs + (performance.now() - started),
+    });
   }
   return grades;
 }

@@ -487,19 +487,7 @@ export class Sandbox implements AsyncDisposable {
     warmth: Warmth,
     warming = false,
   ): Promise<(SandboxResult | undefined)[]> {
-    const limitsOf = (part: number) => {
-      const limits = parts[part].limits ?? {};
-      const timeMs = limits.timeMs ?? 10_000;
-      return {
-        timeMs,
-        cpuMs: limits.cpuMs ?? 2 * timeMs + 1000,
-        memoryMb: limits.memoryMb ?? 512,
-        maxThreads: limits.maxThreads ?? 128,
-        maxOutputBytes: limits.maxOutputBytes ?? 1024 * 1024,
-        maxResultBytes: limits.maxResultBytes ?? 16 * 1024 * 1024,
-      };
-    };
-    const all = parts.map((_, part) => limitsOf(part));
+    const all = parts.map(({ limits }) => withDefaults(limits));
     const nonce = crypto.randomUUID().replaceAll("-", "");
     const paths = this.trusted ? this.#trustedLayout(runDir, warmth, warming) : {
       submissions: `${INSIDE.submission}/`,
@@ -586,7 +574,6 @@ export class Sandbox implements AsyncDisposable {
     let done = false;
     let lastCpuMs = 0;
     let stopped: {
-      part: number;
       status: Exclude<SandboxStatus, "ok" | "refused" | "load-error">;
       message: string;
     } | undefined;
@@ -608,7 +595,7 @@ export class Sandbox implements AsyncDisposable {
       }
     };
     const stop = (status: NonNullable<typeof stopped>["status"], message: string) => {
-      if (stopped === undefined && !done) stopped = { part: current.part, status, message };
+      if (stopped === undefined && !done) stopped = { status, message };
       kill();
     };
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -680,7 +667,7 @@ export class Sandbox implements AsyncDisposable {
           ready = true;
           break;
         case "begin":
-          break;
+          break; // The part began when the one before it ended.
         case "load-error":
           current.loadError = frame.error;
           break;
@@ -1144,6 +1131,19 @@ function warmUpFailure(detail: string, trusted: boolean): string {
       "or kernel.apparmor_restrict_unprivileged_userns=0); or grade with --trusted";
   }
   return `Cannot prepare the sandbox: the warm-up run failed (${excerpt})`;
+}
+
+/** A run's limits with every default filled in (see {@linkcode RunLimits}). */
+function withDefaults(limits: RunLimits = {}) {
+  const timeMs = limits.timeMs ?? 10_000;
+  return {
+    timeMs,
+    cpuMs: limits.cpuMs ?? 2 * timeMs + 1000,
+    memoryMb: limits.memoryMb ?? 512,
+    maxThreads: limits.maxThreads ?? 128,
+    maxOutputBytes: limits.maxOutputBytes ?? 1024 * 1024,
+    maxResultBytes: limits.maxResultBytes ?? 16 * 1024 * 1024,
+  };
 }
 
 function relativizer(
