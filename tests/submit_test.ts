@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openStore } from "../web/store/mod.ts";
+import { withPortalProcess } from "../web/_testing.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const PASSWORD = "correct horse battery";
@@ -48,41 +48,9 @@ Deno.test("deno task submit refuses missing settings and files with status 2", a
 });
 
 Deno.test("deno task submit grades a file on a running portal and prints the feedback", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "web-submit-test-" });
-  try {
-    const setup = await openStore({ dataDir });
-    try {
-      await setup.createUser({ id: "prof", role: "instructor", password: PASSWORD });
-    } finally {
-      await setup.close();
-    }
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const { port } = listener.addr;
-    listener.close();
-    const origin = `http://localhost:${port}`;
-    const server = new Deno.Command(Deno.execPath(), {
-      args: ["task", "-q", "start", "--workers", "1"],
-      cwd: ROOT,
-      env: { PORT: String(port), DATA_DIR: dataDir, PORTAL_ORIGIN: origin },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const output = Promise.all([
-      new Response(server.stdout).text(),
-      new Response(server.stderr).text(),
-    ]);
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 20_000;
-      while (true) {
-        try {
-          await (await fetch(`${base}/`)).body?.cancel();
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
+  const { code, stdout, stderr } = await withPortalProcess(
+    { workers: 1, password: PASSWORD },
+    async ({ base, origin }) => {
       const post = async (path: string, body: unknown, cookie = "") => {
         const response = await fetch(`${base}${path}`, {
           method: "POST",
@@ -121,14 +89,8 @@ Deno.test("deno task submit grades a file on a running portal and prints the fee
       } finally {
         await Deno.remove(folder, { recursive: true });
       }
-    } finally {
-      server.kill("SIGTERM");
-    }
-    const status = await server.status;
-    const [stdout, stderr] = await output;
-    assert.equal(status.code, 0, stderr);
-    assert.match(stdout, /Stopped\./);
-  } finally {
-    await Deno.remove(dataDir, { recursive: true });
-  }
+    },
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /Stopped\./);
 });

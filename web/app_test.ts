@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { EXERCISES } from "../course/metadata.ts";
 import { createApp } from "./app.ts";
+import { withPortalProcess } from "./_testing.ts";
 import { openStore, type Store } from "./store/mod.ts";
 
 const ORIGIN = "http://portal.test";
@@ -465,41 +465,9 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
 });
 
 Deno.test("deno task start serves the portal until SIGTERM", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "web-server-test-" });
-  try {
-    const setup = await openStore({ dataDir });
-    try {
-      await setup.createUser({ id: "prof", role: "instructor", password: PASSWORD });
-    } finally {
-      await setup.close();
-    }
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const { port } = listener.addr;
-    listener.close();
-    const origin = `http://localhost:${port}`;
-    const server = new Deno.Command(Deno.execPath(), {
-      args: ["task", "start", "--workers", "0"],
-      cwd: join(import.meta.dirname!, ".."),
-      env: { PORT: String(port), DATA_DIR: dataDir, PORTAL_ORIGIN: origin },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const output = Promise.all([
-      new Response(server.stdout).text(),
-      new Response(server.stderr).text(),
-    ]);
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 20_000;
-      while (true) {
-        try {
-          await (await fetch(`${base}/`)).body?.cancel();
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
+  const { code, stdout, stderr } = await withPortalProcess(
+    { workers: 0, password: PASSWORD },
+    async ({ base, origin }) => {
       const post = async (path: string, body: unknown, cookie = "") =>
         await fetch(`${base}${path}`, {
           method: "POST",
@@ -523,15 +491,9 @@ Deno.test("deno task start serves the portal until SIGTERM", async () => {
       const progress = await fetch(`${base}/api/progress`, { headers: { cookie } });
       assert.equal(progress.status, 200);
       assert.equal((await progress.json()).exercises.length, EXERCISES.length);
-    } finally {
-      server.kill("SIGTERM");
-    }
-    const status = await server.status;
-    const [stdout, stderr] = await output;
-    assert.equal(status.code, 0, stderr);
-    assert.match(stdout, /Portal on http:\/\/localhost:\d+\//);
-    assert.match(stdout, /Stopped\./);
-  } finally {
-    await Deno.remove(dataDir, { recursive: true });
-  }
+    },
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /Portal on http:\/\/localhost:\d+\//);
+  assert.match(stdout, /Stopped\./);
 });

@@ -7,7 +7,7 @@ import {
   type StatusChange,
   type StatusEvent,
 } from "./events.ts";
-import { startThrowawayPostgres } from "./store/_testing.ts";
+import { gradeFor, startThrowawayPostgres } from "./store/_testing.ts";
 import { openStore, type Store } from "./store/mod.ts";
 
 const ORIGIN = "http://portal.test";
@@ -87,15 +87,7 @@ async function grade(store: Store, notifier: Notifier, score: number): Promise<v
   const job = await store.claimJob("test");
   assert.ok(job);
   notifier.publish({ submission: job.submissionId, student: job.student });
-  await store.completeJob(job, {
-    student: job.student,
-    exercise: job.exercise,
-    status: "graded",
-    score,
-    maxScore: 10,
-    groups: [],
-    durationMs: 5,
-  });
+  await store.completeJob(job, gradeFor(job, score));
   notifier.publish({ submission: job.submissionId, student: job.student });
 }
 
@@ -111,15 +103,7 @@ Deno.test("statusStream() sends the owner queued, running and done, then closes"
     assert.ok(job);
     notifier.publish({ submission: id, student: "ada" });
     assert.deepEqual(await events.next(), { id, status: "running" });
-    await store.completeJob(job, {
-      student: "ada",
-      exercise: "02-lms",
-      status: "graded",
-      score: 7,
-      maxScore: 10,
-      groups: [],
-      durationMs: 5,
-    });
+    await store.completeJob(job, gradeFor(job, 7));
     notifier.publish({ submission: id, student: "ada" });
     assert.deepEqual(await events.next(), { id, status: "done", score: 7, maxScore: 10 });
     assert.equal(await events.next(), null);
