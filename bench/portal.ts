@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Exercise, EXERCISES } from "../course/metadata.ts";
+import { createRng, type Rng } from "../fixtures/random.ts";
 import type { SubmissionGrade } from "../grader/report.ts";
 import { SESSION_COOKIE } from "../web/_middleware.ts";
 import { startThrowawayPostgres } from "../web/store/_testing.ts";
@@ -56,9 +57,9 @@ interface Seeded {
 const studentId = (i: number) => `student${String(i).padStart(4, "0")}`;
 
 /** A grade as the grader writes it: groups with their cases, the metric where ranked. */
-function fakeGrade(student: string, exercise: Exercise, rng: () => number): SubmissionGrade {
+function fakeGrade(student: string, exercise: Exercise, rng: Rng): SubmissionGrade {
   const groups = exercise.groups.map((group) => {
-    const passed = rng() < 0.7;
+    const passed = rng.uniform() < 0.7;
     return {
       symbol: group.symbol,
       title: group.title,
@@ -80,18 +81,8 @@ function fakeGrade(student: string, exercise: Exercise, rng: () => number): Subm
     score: groups.reduce((sum, g) => sum + g.score, 0),
     maxScore: groups.reduce((sum, g) => sum + g.points, 0),
     groups,
-    ...(exercise.metric ? { metric: { ...exercise.metric, value: 0.5 + rng() / 2 } } : {}),
-    durationMs: Math.round(50 + rng() * 100),
-  };
-}
-
-/** A small seeded generator, so that both engines get the same scores. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    ...(exercise.metric ? { metric: { ...exercise.metric, value: 0.5 + rng.uniform() / 2 } } : {}),
+    durationMs: Math.round(50 + rng.uniform() * 100),
   };
 }
 
@@ -110,7 +101,8 @@ async function seed(store: Store): Promise<Seeded> {
     SELECT id, name, 'student', $3 FROM unnest($1::text[], $2::text[]) AS u(id, name)`,
     [ids, ids.map((_, i) => `Student ${i + 1}`), new Date(now - 60 * DAY_MS)],
   );
-  const rng = mulberry32(42);
+  // The same seed on both engines: they get the same scores.
+  const rng = createRng("bench-portal");
   const columns = {
     id: [] as string[],
     student: [] as string[],
@@ -148,7 +140,7 @@ async function seed(store: Store): Promise<Seeded> {
     for (const exercise of EXERCISES) {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const grade = fakeGrade(student, exercise, rng);
-        const at = now - (2 + rng() * 40) * DAY_MS;
+        const at = now - (2 + rng.uniform() * 40) * DAY_MS;
         columns.id.push(crypto.randomUUID());
         columns.student.push(student);
         columns.exercise.push(exercise.id);
