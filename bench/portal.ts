@@ -176,7 +176,7 @@ interface Portal {
 
 /** Hands each line of a stream to `onLine`, and keeps the last ones for error messages. */
 async function tail(
-  stream: ReadableStream<Uint8Array>,
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
   lines: string[],
   onLine: (line: string) => void,
 ): Promise<void> {

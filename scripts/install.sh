@@ -5,8 +5,9 @@
 set -euo pipefail
 
 DENO_VERSION=2.9.6
-# bubblewrap: the grader's sandbox; postgresql: the store's tests start a throwaway server.
-APT_PACKAGES=(bubblewrap postgresql)
+# bubblewrap: the grader's sandbox; postgresql: the store's tests start a throwaway server;
+# chromium: the portal's browser tests (driven by playwright-core; never a downloaded browser).
+APT_PACKAGES=(bubblewrap postgresql chromium)
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

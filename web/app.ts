@@ -1,12 +1,14 @@
 /**
- * The course portal's web app: the routes of SPEC §6 on Hono, laid out as Fresh lays out
- * an app (`routes/`, `_middleware.ts`). {@linkcode createApp} returns the app without a
- * server, so tests call `app.fetch(request)` in memory and `server.ts` hands it to
- * `Deno.serve`.
+ * The course portal's web app: the pages and the JSON routes of SPEC §6 on Hono, laid out
+ * as Fresh lays out an app (`routes/` with pages in `.tsx` and `api/`, `islands/`,
+ * `components/`, `static/`, `_middleware.ts`). {@linkcode createApp} returns the app
+ * without a server, so tests call `app.fetch(request)` in memory and `server.ts` hands it
+ * to `Deno.serve`. A failed page request gets an HTML page; a failed API request gets
+ * JSON `{"error"}`; both come from the one error handler here.
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { ConflictError, NotFoundError, type Store } from "./store/mod.ts";
 import { Notifier } from "./events.ts";
 import { HttpError, json } from "./_http.ts";
@@ -33,8 +35,11 @@ import { handler as submissionEvents } from "./routes/api/submissions/[id]/event
 import { handler as submissions } from "./routes/api/submissions.ts";
 import { handler as tokens } from "./routes/api/tokens.ts";
 import { handler as users } from "./routes/api/users.ts";
-import { handler as index } from "./routes/index.ts";
-import { handler as setupPage } from "./routes/setup.ts";
+import { handler as index } from "./routes/index.tsx";
+import { handler as setupPage } from "./routes/setup.tsx";
+import { handler as submissionPage } from "./routes/submissions/[id].tsx";
+import { Assets } from "./_assets.ts";
+import { renderErrorPage } from "./_render.tsx";
 
 /** Options of {@linkcode createApp}. */
 export interface AppOptions {
@@ -83,12 +88,19 @@ export interface AppOptions {
    * @default {null}
    */
   setupToken?: SetupToken | null;
+  /**
+   * The pages' browser files: `web/static/` and the bundled islands (`Assets.load`).
+   *
+   * @default {Assets.none()}
+   */
+  assets?: Assets;
 }
 
 /** Route paths and their handlers (Fresh would find them by file name). */
 const ROUTES: readonly [string, Handlers][] = [
   ["/", index],
   ["/setup", setupPage],
+  ["/submissions/:id", submissionPage],
   ["/api/session", session],
   ["/api/invites/redeem", redeemInvite],
   ["/api/setup", setup],
@@ -147,13 +159,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   }));
   app.use(authenticate());
   app.use(sameOrigin());
+  const assets = options.assets ?? Assets.none();
+  app.get("/static/*", (c) => serveAsset(c, assets));
+  app.get("/islands/*", (c) => serveAsset(c, assets));
   for (const [path, handlers] of ROUTES) {
     for (const [method, handle] of Object.entries(handlers)) {
       app.on(method, path, (c) => handle(c));
     }
   }
-  app.notFound((c) => json(c, { error: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => {
+    const message = `No route for ${c.req.method} ${c.req.path}`;
+    return isPage(c) ? renderErrorPage(c, 404, message) : json(c, { error: message }, 404);
+  });
   app.onError((error, c) => {
+    if (error instanceof HttpError && isPage(c)) {
+      return renderErrorPage(c, error.status, error.message);
+    }
     if (error instanceof HttpError) {
       const retryAt = error.details.retryAt;
       if (typeof retryAt === "string") {
@@ -166,7 +187,27 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (error instanceof NotFoundError) return json(c, { error: error.message }, 404);
     if (error instanceof RangeError) return json(c, { error: error.message }, 400);
     console.error(error);
+    if (isPage(c)) return renderErrorPage(c, 500, "Internal error");
     return json(c, { error: "Internal error" }, 500);
   });
   return app;
+}
+
+/** Whether a request is for a page (a `GET` outside `/api/`), which fails with a page. */
+function isPage(c: Context<AppEnv>): boolean {
+  return c.req.method === "GET" && !c.req.path.startsWith("/api/");
+}
+
+/** Sends one of the browser files, or 304 when the browser's copy is current. */
+function serveAsset(c: Context<AppEnv>, assets: Assets): Response {
+  const asset = assets.get(c.req.path);
+  if (!asset) throw new HttpError(404, `No file ${c.req.path}`);
+  const headers = {
+    "content-type": asset.type,
+    "etag": asset.etag,
+    "cache-control": "no-cache",
+    "x-content-type-options": "nosniff",
+  };
+  if (c.req.header("if-none-match") === asset.etag) return c.body(null, 304, headers);
+  return c.body(asset.body, 200, headers);
 }

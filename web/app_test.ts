@@ -89,10 +89,10 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
     });
     await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
 
-    await t.step("GET / shows that the portal is up", async () => {
+    await t.step("GET / shows the sign-in form to a visitor", async () => {
       const response = await request(app, "/");
       assert.equal(response.status, 200);
-      assert.match(await response.text(), /course portal/);
+      assert.match(await response.text(), /<form[^>]*>.*Sign in/s);
     });
 
     await t.step("POST /api/session sets an HttpOnly, SameSite=Lax session cookie", async () => {
@@ -382,6 +382,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
         score: null,
         maxScore: null,
         tests: [],
+        summary: null,
       });
       await grade(store, 10);
       const done = await (await request(app, `/api/submissions/${adaSubmission}`, {
@@ -391,6 +392,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       assert.equal(done.score, 10);
       assert.equal(done.tests[0].name, "softmax() sums to one");
       assert.equal(done.tests[0].status, "passed");
+      assert.match(done.summary, /^All 1 tests passed\./);
     });
 
     await t.step("GET /api/submissions/:id answers 404 to another student", async () => {

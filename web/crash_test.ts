@@ -127,7 +127,10 @@ class PortalProcess {
   }
 }
 
-async function collectLines(stream: ReadableStream<Uint8Array>, lines: string[]): Promise<void> {
+async function collectLines(
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
+  lines: string[],
+): Promise<void> {
   let rest = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     const parts = (rest + chunk).split("\n");

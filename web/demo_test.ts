@@ -43,7 +43,7 @@ Deno.test("loadDemo() creates the demo users, queues the sample class, and runs 
 
 /** Reads the process's stdout until `done` matches what was read, or fails after `ms`. */
 async function readUntil(
-  stream: ReadableStream<Uint8Array>,
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
   done: RegExp,
   ms: number,
 ): Promise<string> {

@@ -17,7 +17,7 @@ class EventReader {
   #reader: ReadableStreamDefaultReader<string>;
   #buffer = "";
 
-  constructor(body: ReadableStream<Uint8Array>) {
+  constructor(body: ReadableStream<Uint8Array<ArrayBuffer>>) {
     this.#reader = body.pipeThrough(new TextDecoderStream()).getReader();
   }
 

@@ -15,6 +15,7 @@
  * @module
  */
 import { createApp } from "./app.ts";
+import { Assets } from "./_assets.ts";
 import { loadDemo } from "./demo.ts";
 import { SetupToken } from "./_setup.ts";
 import { listenToDatabase, Notifier } from "./events.ts";
@@ -132,7 +133,9 @@ async function serve(options: ServerOptions): Promise<number> {
       : undefined;
     if (options.demo) await startDemo(store, options.origin);
     const setup = await firstStartSetup(store, options.origin);
-    const app = createApp({ store, origin: options.origin, notifier, setupToken: setup });
+    // The pages' islands are bundled for the browser at every start (about 0.1 s).
+    const assets = await Assets.load({ islands: true });
+    const app = createApp({ store, origin: options.origin, notifier, setupToken: setup, assets });
     const server = Deno.serve({
       port: options.port,
       signal: stop.signal,

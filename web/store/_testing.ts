@@ -157,7 +157,10 @@ function freePort(): number {
 }
 
 /** Keeps the last lines the server wrote, for the message if it fails. */
-async function collect(stream: ReadableStream<Uint8Array>, lines: string[]): Promise<void> {
+async function collect(
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
+  lines: string[],
+): Promise<void> {
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     lines.push(...chunk.split("\n").filter(Boolean));
     lines.splice(0, Math.max(0, lines.length - 40));

@@ -1,6 +1,7 @@
 /**
  * `GET /api/submissions/:id` shows a submission's status and test results to its owner and
- * to staff; to anyone else it does not exist.
+ * to staff; to anyone else it does not exist. Besides SPEC §6's fields it gives `summary`,
+ * the grader's feedback in a few lines (Gradescope's `output`), once graded.
  *
  * @module
  */
@@ -17,6 +18,7 @@ export const handler: Handlers = {
     if (!submission || (submission.student !== user.id && !isStaff(user))) {
       throw new HttpError(404, `Unknown submission "${id}"`);
     }
+    const results = submission.result ? toGradescope(submission.result) : null;
     return json(c, {
       id: submission.id,
       student: submission.student,
@@ -24,7 +26,8 @@ export const handler: Handlers = {
       status: submission.status,
       score: submission.score,
       maxScore: submission.maxScore,
-      tests: submission.result ? toGradescope(submission.result).tests : [],
+      tests: results?.tests ?? [],
+      summary: results?.output ?? null,
     });
   },
 };
