@@ -187,6 +187,20 @@ Deno.test({
         assert.match(await page.textContent("table.progress") ?? "", /10 \/ 10/);
       });
 
+      await t.step("a personal token made on the page works for scripts", async () => {
+        await page.fill("input[name=name]", "laptop");
+        await page.click("button:has-text('Make a personal token')");
+        const lines = (await page.textContent(".token pre") ?? "").split("\n");
+        assert.equal(lines[0], `export PORTAL_URL=${origin}`);
+        const token = lines[1].replace(/^export PORTAL_TOKEN=/, "");
+        assert.match(token, /^\S{20,}$/);
+        const progress = await fetch(`${origin}/api/progress`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(progress.status, 200);
+        await progress.body?.cancel();
+      });
+
       await t.step("an upload the portal refuses says why, on the same page", async () => {
         await page.selectOption("select[name=exercise]", "02-lms");
         await page.setInputFiles("input[name=file]", {

@@ -235,6 +235,7 @@ Deno.test("the browser files: bundled islands and static files, and nothing else
         "SignInForm",
         "SignOutButton",
         "SubmitForm",
+        "TokenForm",
       ]);
       for (const [name, source] of islands) {
         const module = await import(new URL(`file://${source}`).href);

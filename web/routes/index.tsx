@@ -1,6 +1,6 @@
 /**
  * `GET /` is the portal's front page: the sign-in form for a visitor; a student's progress,
- * latest submissions and upload form; for staff, the class's best scores and the gradebook.
+ * latest submissions, upload form and a personal token for `deno task submit`; for staff, the class's best scores and the gradebook.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { Island } from "../components/Island.tsx";
 import { ProgressTable } from "../components/ProgressTable.tsx";
 import SignInForm from "../islands/SignInForm.tsx";
 import SubmitForm from "../islands/SubmitForm.tsx";
+import TokenForm from "../islands/TokenForm.tsx";
 import type { Submission, User } from "../store/mod.ts";
 import { type AppEnv, type Handlers, isStaff } from "../_middleware.ts";
 import { renderPage } from "../_render.tsx";
@@ -59,6 +60,7 @@ async function studentHome(c: Context<AppEnv>, student: User): Promise<Response>
         of={SubmitForm}
         props={{ exercises: EXERCISES.map(({ id, title, entry }) => ({ id, title, entry })) }}
       />
+      <Island of={TokenForm} props={{ portalUrl: c.get("portal").origin }} />
     </>,
   );
 }
