@@ -8,7 +8,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Notifier } from "./events.ts";
 import type { LeaderboardCache } from "./_leaderboard_cache.ts";
-import type { Role, Store, User } from "./store/mod.ts";
+import type { Role, Store, Submission, User } from "./store/mod.ts";
 import { HttpError } from "./_http.ts";
 import type { SetupToken } from "./_setup.ts";
 import type { SignInLimiter } from "./_sign_in_limiter.ts";
@@ -137,6 +137,26 @@ export function requireUser(c: Context<AppEnv>, ...roles: Role[]): User {
  */
 export function isStaff(user: User): boolean {
   return user.role === "ta" || user.role === "instructor";
+}
+
+/**
+ * The submission named by the route's `:id`, for its owner or staff; to anyone else it does
+ * not exist, exactly as an unknown id does.
+ *
+ * @param c The request's context.
+ * @returns The submission and the signed-in user.
+ * @throws {HttpError} 401 if nobody is signed in, 404 if it is unknown or someone else's.
+ */
+export async function requireSubmission(
+  c: Context<AppEnv>,
+): Promise<{ submission: Submission; user: User }> {
+  const user = requireUser(c);
+  const id = c.req.param("id") ?? "";
+  const submission = await c.get("portal").store.getSubmission(id);
+  if (!submission || (submission.student !== user.id && !isStaff(user))) {
+    throw new HttpError(404, `Unknown submission "${id}"`);
+  }
+  return { submission, user };
 }
 
 /** A route's handler of one method. */

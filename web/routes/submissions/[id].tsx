@@ -9,19 +9,13 @@ import { toGradescope } from "../../../grader/report.ts";
 import { exerciseById } from "../../../course/metadata.ts";
 import { Island } from "../../components/Island.tsx";
 import LiveStatus from "../../islands/LiveStatus.tsx";
-import { HttpError } from "../../_http.ts";
-import { type Handlers, isStaff, requireUser } from "../../_middleware.ts";
+import { type Handlers, isStaff, requireSubmission } from "../../_middleware.ts";
 import { renderPage } from "../../_render.tsx";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   async GET(c) {
-    const user = requireUser(c);
-    const id = c.req.param("id") ?? "";
-    const submission = await c.get("portal").store.getSubmission(id);
-    if (!submission || (submission.student !== user.id && !isStaff(user))) {
-      throw new HttpError(404, `Unknown submission "${id}"`);
-    }
+    const { submission, user } = await requireSubmission(c);
     const results = submission.result ? toGradescope(submission.result) : null;
     const exercise = exerciseById(submission.exercise);
     return renderPage(

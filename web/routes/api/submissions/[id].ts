@@ -6,18 +6,13 @@
  * @module
  */
 import { toGradescope } from "../../../../grader/report.ts";
-import { HttpError, json } from "../../../_http.ts";
-import { type Handlers, isStaff, requireUser } from "../../../_middleware.ts";
+import { json } from "../../../_http.ts";
+import { type Handlers, requireSubmission } from "../../../_middleware.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   async GET(c) {
-    const user = requireUser(c);
-    const id = c.req.param("id") ?? "";
-    const submission = await c.get("portal").store.getSubmission(id);
-    if (!submission || (submission.student !== user.id && !isStaff(user))) {
-      throw new HttpError(404, `Unknown submission "${id}"`);
-    }
+    const { submission } = await requireSubmission(c);
     const results = submission.result ? toGradescope(submission.result) : null;
     return json(c, {
       id: submission.id,

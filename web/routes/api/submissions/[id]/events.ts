@@ -6,24 +6,18 @@
  * @module
  */
 import { statusStream } from "../../../../events.ts";
-import { HttpError } from "../../../../_http.ts";
-import { type Handlers, isStaff, requireUser } from "../../../../_middleware.ts";
+import { type Handlers, requireSubmission } from "../../../../_middleware.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   async GET(c) {
-    const user = requireUser(c);
-    const id = c.req.param("id") ?? "";
+    const { submission } = await requireSubmission(c);
     const { store, notifier } = c.get("portal");
-    const submission = await store.getSubmission(id);
-    if (!submission || (submission.student !== user.id && !isStaff(user))) {
-      throw new HttpError(404, `Unknown submission "${id}"`);
-    }
     return statusStream({
       notifier,
       student: submission.student,
       read: async () => {
-        const current = await store.getSubmission(id);
+        const current = await store.getSubmission(submission.id);
         return current ? [current] : [];
       },
       sendFinal: true,
