@@ -1,6 +1,7 @@
 /**
  * Running a tensor computation of the reference core and reading its result back as plain
- * numbers, with nothing left allocated.
+ * numbers, with nothing left allocated; and the padding that lets the batched forms stack
+ * inputs of different sizes into one tensor and cut each result back to its own size.
  *
  * @module
  */
@@ -32,4 +33,54 @@ export async function vectorOf(f: () => tf.Tensor): Promise<number[]> {
  */
 export async function scalarOf(f: () => tf.Tensor): Promise<number> {
   return (await vectorOf(f))[0];
+}
+
+/**
+ * The length to pad arrays to: the longest's, and at least 1, so that no stacked tensor has
+ * zero elements (tfjs-backend-webgpu 4.22 answers a reduction over zero elements with a
+ * recycled buffer's stale contents).
+ *
+ * @param arrays The arrays to stack.
+ * @returns The longest length, at least 1.
+ */
+export function longest(arrays: readonly (readonly unknown[])[]): number {
+  return Math.max(1, ...arrays.map((array) => array.length));
+}
+
+/**
+ * A rectangle of `height` rows of `width` values: `rows` where they have an entry, `fill`
+ * everywhere else.
+ *
+ * @param rows The rows, of any lengths up to `width`.
+ * @param height The number of rows, at least `rows.length`.
+ * @param width The length of every row.
+ * @param fill The padding value.
+ * @returns The padded rows.
+ */
+export function padded(
+  rows: readonly (readonly number[])[],
+  height: number,
+  width: number,
+  fill = 0,
+): number[][] {
+  return Array.from(
+    { length: height },
+    (_, i) => Array.from({ length: width }, (_, j) => rows[i]?.[j] ?? fill),
+  );
+}
+
+/**
+ * Each row of a flat row-major result `width` wide, cut to its own length.
+ *
+ * @param flat The result, as {@linkcode vectorOf} reads it.
+ * @param width The padded length of a row.
+ * @param lengths The length of each row.
+ * @returns The rows, without their padding.
+ */
+export function rowsOf(
+  flat: readonly number[],
+  width: number,
+  lengths: readonly number[],
+): number[][] {
+  return lengths.map((length, i) => flat.slice(i * width, i * width + length));
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { resonanceSample } from "../fixtures/hep.ts";
 import { createRng } from "../fixtures/random.ts";
 import { backendTest } from "./_backends.ts";
+import * as adaboost from "./adaboost.ts";
 import {
   decisionFunction,
   fitStump,
@@ -164,4 +165,44 @@ backendTest("weightedError() and trainAdaBoost() reject bad arguments", async ()
   await assert.rejects(() => weightedError([1], [1, 1], [1, 1]), /1 weights but 2 predictions/);
   await assert.rejects(() => trainAdaBoost([[1]], [1], -1), RangeError);
   await assert.rejects(() => fitStump([], [], []), RangeError);
+});
+
+backendTest("the batched forms give each input's own result, with fitStump()'s ties", async () => {
+  const rng = createRng("many");
+  const inputs = Array.from({ length: 12 }, (_, p) => {
+    const n = 4 + rng.int(20);
+    const d = 1 + rng.int(3);
+    // Whole numbers in some inputs, to force tied values and tied stumps.
+    const value = () => p % 3 === 0 ? rng.int(3) : Math.round(rng.normal(0, 1) * 100) / 100;
+    const X = Array.from({ length: n }, () => Array.from({ length: d }, value));
+    const y = X.map(() => (rng.uniform() < 0.5 ? 1 : -1));
+    const w = X.map(() => p % 4 === 0 ? 1 / n : rng.uniform());
+    const pred = y.map((label) => (rng.uniform() < 0.3 ? -label : label));
+    return { X, y, w, pred, alpha: rng.between(-1, 2) };
+  });
+  const stumps = await adaboost.fitStumpMany(inputs);
+  const errors = await adaboost.weightedErrorMany(inputs);
+  const weights = await adaboost.updateWeightsMany(inputs);
+  const alphas = await adaboost.learnerWeightMany([0, 1, ...errors]);
+  assert.deepEqual(alphas.slice(0, 2), [await learnerWeight(0), await learnerWeight(1)]);
+  const models = inputs.map(({ X }, i) => ({
+    model: { stumps: [stumps[i], stumps[(i + 1) % 12]], alphas: [0.5, -1.25] },
+    X,
+  }));
+  const scores = await adaboost.decisionFunctionMany(models);
+  for (const [i, { X, y, w, pred, alpha }] of inputs.entries()) {
+    assert.deepEqual(stumps[i], await fitStump(X, y, w));
+    assert.ok(closeEnough("adaboost.weightedError", errors[i], await weightedError(w, pred, y)));
+    assert.ok(closeEnough("adaboost.learnerWeight", alphas[i + 2], await learnerWeight(errors[i])));
+    const one = await updateWeights(w, pred, y, alpha);
+    assert.ok(
+      one.every((v, k) => closeEnough("adaboost.updateWeights", weights[i][k], v, 1 / X.length)),
+    );
+    assert.equal(weights[i].length, one.length);
+    assert.deepEqual(scores[i], await decisionFunction(models[i].model, X));
+  }
+  assert.deepEqual(
+    await adaboost.decisionFunctionMany([{ model: { stumps: [], alphas: [] }, X: [[1]] }]),
+    [[0]],
+  );
 });

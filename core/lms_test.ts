@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createRng } from "../fixtures/random.ts";
 import { backendTest } from "./_backends.ts";
+import * as lms from "./lms.ts";
 import { batchUpdate, cost, lmsUpdate, predict, stochasticEpoch } from "./lms.ts";
 import { allCloseEnough, closeEnough, costScale, dotScale, updateScale } from "./precision.ts";
 
@@ -83,3 +84,49 @@ backendTest("predict() and cost() reject mismatched shapes", async () => {
   await assert.rejects(() => predict([1, 2], [1]), /example 0 has 1 features but θ has 2/);
   await assert.rejects(() => cost([1, 2], [[1, 2]], [1, 2]), /1 examples but 2 targets/);
 });
+
+backendTest("the batched forms give each problem's own result, whatever the sizes", async () => {
+  const problems = [problem(1, 2, "p"), problem(6, 4, "q"), problem(25, 3, "r")].map((p, i) => ({
+    ...p,
+    alpha: [0.01, 0.002, 0.001][i],
+  }));
+  const predicted = await lms.predictMany(problems.map((p) => ({ theta: p.theta, x: p.X[0] })));
+  const costs = await lms.costMany(problems);
+  const steps = await lms.lmsUpdateMany(
+    problems.map((p) => ({ theta: p.theta, x: p.X[0], y: p.y[0], alpha: p.alpha })),
+  );
+  const batches = await lms.batchUpdateMany(problems);
+  const epochs = await lms.stochasticEpochMany(problems);
+  for (const [i, { theta, X, y, alpha }] of problems.entries()) {
+    const scale = updateScale(theta, X, y, alpha);
+    assert.ok(
+      closeEnough("lms.predict", predicted[i], await predict(theta, X[0]), dotScale(theta, X[0])),
+    );
+    assert.ok(closeEnough("lms.cost", costs[i], await cost(theta, X, y), costScale(theta, X, y)));
+    assert.ok(
+      allCloseEnough("lms.update", steps[i], await lmsUpdate(theta, X[0], y[0], alpha), scale),
+    );
+    assert.ok(
+      allCloseEnough("lms.update", batches[i], await batchUpdate(theta, X, y, alpha), scale),
+    );
+    const epoch = await stochasticEpoch(theta, X, y, alpha);
+    assert.equal(epochs[i].length, theta.length);
+    assert.ok(
+      allCloseEnough("lms.stochasticEpoch", epochs[i], epoch, Math.max(1, ...epoch.map(Math.abs))),
+    );
+  }
+  await assert.rejects(lms.costMany([{ theta: [1], X: [[1, 2]], y: [0] }]), TypeError);
+});
+
+backendTest(
+  "cost() and the updates answer no examples with 0 and θ itself, whatever θ",
+  async () => {
+    assert.equal(await cost([Infinity, 1], [], []), 0);
+    assert.deepEqual(await batchUpdate([0.1, Infinity], [], [], 0.5), [0.1, Infinity]);
+    assert.deepEqual(await stochasticEpoch([0.1], [], [], 0.5), [0.1]);
+    assert.deepEqual(
+      await lms.costMany([{ theta: [NaN], X: [], y: [] }, problem(3, 2, "e")]).then((c) => c[0]),
+      0,
+    );
+  },
+);

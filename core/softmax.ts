@@ -7,10 +7,18 @@
  * Subtracting max z changes nothing mathematically and keeps every exponent ≤ 0, so
  * nothing overflows for logits of 1e4 and −Infinity entries give probability 0.
  *
+ * Each function is written once, as a batched form (`softmaxMany`, …,
+ * `trainSoftmaxRegressionMany`) that computes many inputs of different sizes in one pass,
+ * so that the cost of a tfjs operation, about 10 µs whatever its size, is paid once per
+ * batch instead of once per input; the single form (`softmax`, …) is its one-input case.
+ *
+ * Inputs are stacked and padded: a padded logit is −Infinity (probability 0,
+ * log-probability −Infinity, no effect on the others), a padded feature or event is 0.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { scalarOf, vectorOf } from "./_tensors.ts";
+import { longest, padded, rowsOf, vectorOf } from "./_tensors.ts";
 import { coreReady } from "./backend.ts";
 
 /** Options of {@linkcode trainSoftmaxRegression}. */
@@ -63,7 +71,7 @@ function softmaxTensor(z: tf.Tensor): tf.Tensor {
 }
 
 /**
- * The probabilities softmax(z).
+ * The probabilities softmax(z): the one-vector case of {@linkcode softmaxMany}.
  *
  * @param z The logits, at least one finite.
  * @returns Probabilities that sum to 1.
@@ -78,24 +86,24 @@ function softmaxTensor(z: tf.Tensor): tf.Tensor {
  * ```
  */
 export async function softmax(z: number[]): Promise<number[]> {
-  checkLogits("softmax", z);
-  return await vectorOf(() => softmaxTensor(tf.tensor1d(z)));
+  return (await softmaxMany([z]))[0];
 }
 
 /**
- * The log-probabilities log softmax(z), without forming the probabilities.
+ * The log-probabilities log softmax(z), without forming the probabilities: the one-vector
+ * case of {@linkcode logSoftmaxMany}.
  *
  * @param z The logits, at least one finite.
  * @returns log softmax(z), −Infinity where zₖ is.
  * @throws {RangeError} If no logit is finite.
  */
 export async function logSoftmax(z: number[]): Promise<number[]> {
-  checkLogits("log softmax", z);
-  return await vectorOf(() => logSoftmaxTensor(tf.tensor1d(z)));
+  return (await logSoftmaxMany([z]))[0];
 }
 
 /**
- * The cross-entropy −log softmax(z)_label, from the logits.
+ * The cross-entropy −log softmax(z)_label, from the logits: the one-input case of
+ * {@linkcode crossEntropyMany}.
  *
  * @param z The logits, at least one finite.
  * @param label The true class.
@@ -103,13 +111,12 @@ export async function logSoftmax(z: number[]): Promise<number[]> {
  * @throws {RangeError} If no logit is finite or `label` is not a class.
  */
 export async function crossEntropy(z: number[], label: number): Promise<number> {
-  checkLogits("the cross-entropy", z);
-  checkLabel("the cross-entropy", z, label);
-  return await scalarOf(() => tf.neg(tf.gather(logSoftmaxTensor(tf.tensor1d(z)), [label])));
+  return (await crossEntropyMany([{ z, label }]))[0];
 }
 
 /**
- * The gradient of the cross-entropy with respect to the logits, softmax(z) − onehot(label).
+ * The gradient of the cross-entropy with respect to the logits, softmax(z) − onehot(label):
+ * the one-input case of {@linkcode crossEntropyGradMany}.
  *
  * @param z The logits, at least one finite.
  * @param label The true class.
@@ -117,22 +124,25 @@ export async function crossEntropy(z: number[], label: number): Promise<number> 
  * @throws {RangeError} If no logit is finite or `label` is not a class.
  */
 export async function crossEntropyGrad(z: number[], label: number): Promise<number[]> {
-  checkLogits("the cross-entropy's gradient", z);
-  checkLabel("the cross-entropy's gradient", z, label);
-  return await vectorOf(() =>
-    tf.sub(softmaxTensor(tf.tensor1d(z)), tf.oneHot(label, z.length).asType("float32"))
-  );
+  return (await crossEntropyGradMany([{ z, label }]))[0];
 }
 
 /**
- * The class probabilities softmax(W x) of one event.
+ * The class probabilities softmax(W x) of one event: the one-input case of
+ * {@linkcode predictProbaMany}.
  *
  * @param W One row of weights per class.
  * @param x The event, x₀ = 1.
  * @returns The probabilities.
  * @throws {TypeError} If a row of W and x differ in length.
+ * @throws {RangeError} If W has no rows.
  */
 export async function predictProba(W: number[][], x: number[]): Promise<number[]> {
+  return (await predictProbaMany([{ W, x }]))[0];
+}
+
+function checkWeights(W: number[][], x: number[]): void {
+  if (W.length === 0) throw new RangeError("Cannot compute softmax(Wx) of no classes");
   W.forEach((row, k) => {
     if (row.length !== x.length) {
       throw new TypeError(
@@ -140,7 +150,6 @@ export async function predictProba(W: number[][], x: number[]): Promise<number[]
       );
     }
   });
-  return await vectorOf(() => softmaxTensor(tf.dot(tf.tensor2d(W), tf.tensor1d(x))));
 }
 
 function checkTraining(X: number[][], labels: number[], classes: number): void {
@@ -148,6 +157,12 @@ function checkTraining(X: number[][], labels: number[], classes: number): void {
     throw new TypeError(`Cannot train on ${X.length} events with ${labels.length} labels`);
   }
   if (X.length === 0) throw new RangeError("Cannot train on no events");
+  const ragged = X.findIndex((x) => x.length !== X[0].length);
+  if (ragged >= 0) {
+    throw new TypeError(
+      `Cannot train on event ${ragged} of ${X[ragged].length} features: event 0 has ${X[0].length}`,
+    );
+  }
   const bad = labels.findIndex((label) =>
     !Number.isInteger(label) || label < 0 || label >= classes
   );
@@ -160,14 +175,15 @@ function checkTraining(X: number[][], labels: number[], classes: number): void {
 
 /**
  * Softmax regression by batch gradient descent on the mean cross-entropy, from W = 0:
- * W ← W − α (P − Y)ᵀ X / n, with P the probabilities and Y the one-hot labels.
+ * W ← W − α (P − Y)ᵀ X / n, with P the probabilities and Y the one-hot labels. The
+ * one-problem case of {@linkcode trainSoftmaxRegressionMany}.
  *
  * @param X The events, one row each, x₀ = 1.
  * @param labels The class of each event.
  * @param classes The number of classes K.
  * @param opts `alpha` and `epochs`.
  * @returns W, one row of weights per class.
- * @throws {TypeError} If `labels` and `X` differ in length.
+ * @throws {TypeError} If `labels` and `X` differ in length or events in features.
  * @throws {RangeError} If there are no events or a label is not a class.
  */
 export async function trainSoftmaxRegression(
@@ -176,41 +192,19 @@ export async function trainSoftmaxRegression(
   classes: number,
   opts: SoftmaxTrainingOptions = {},
 ): Promise<number[][]> {
-  checkTraining(X, labels, classes);
-  const { alpha = 0.5, epochs = 500 } = opts;
-  await coreReady();
-  const data = tf.tensor2d(X);
-  // The step's factor α/n rides on a scaled copy of the data: five operations an epoch,
-  // where each operation's fixed cost outweighs its arithmetic on a course-sized problem.
-  const scaled = tf.mul(data, alpha / X.length);
-  const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), classes).asType("float32"));
-  let W = tf.zeros([classes, X[0].length]) as tf.Tensor2D;
-  try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const next = tf.tidy(() => {
-        const P = tf.softmax(tf.matMul(data, W, false, true));
-        return tf.sub(W, tf.matMul(tf.sub(P, targets), scaled, true, false)) as tf.Tensor2D;
-      });
-      W.dispose();
-      W = next;
-    }
-    return (await W.array()) as number[][];
-  } finally {
-    W.dispose();
-    data.dispose();
-    scaled.dispose();
-    targets.dispose();
-  }
+  return (await trainSoftmaxRegressionMany([{ X, labels, classes, opts }]))[0];
 }
 
 /**
- * How well W classifies labelled events: the metrics a trained model is judged by.
+ * How well W classifies labelled events, the metrics a trained model is judged by: the
+ * one-model case of {@linkcode evaluateSoftmaxMany}.
  *
  * @param W One row of weights per class.
  * @param X The events, one row each, x₀ = 1.
  * @param labels The class of each event.
  * @returns The mean cross-entropy and the accuracy.
- * @throws {TypeError} If `labels` and `X` differ in length.
+ * @throws {TypeError} If `labels` and `X` differ in length, or a row of W and an event in
+ * features.
  * @throws {RangeError} If there are no events or a label is not a class.
  */
 export async function evaluateSoftmax(
@@ -218,13 +212,296 @@ export async function evaluateSoftmax(
   X: number[][],
   labels: number[],
 ): Promise<SoftmaxEvaluation> {
-  checkTraining(X, labels, W.length);
-  const [loss, accuracy] = await vectorOf(() => {
-    const logP = logSoftmaxTensor(tf.matMul(tf.tensor2d(X), tf.tensor2d(W), false, true));
-    const y = tf.tensor1d(labels, "int32");
-    const picked = tf.sum(tf.mul(logP, tf.oneHot(y, W.length).asType("float32")), 1);
-    const right = tf.equal(tf.argMax(logP, 1), y).asType("float32");
-    return tf.stack([tf.neg(tf.mean(picked)), tf.mean(right)]);
+  return (await evaluateSoftmaxMany([{ W, X, labels }]))[0];
+}
+
+/** Logit vectors stacked into [count, K], padded with −Infinity to the longest. */
+function stackLogits(zs: readonly number[][]): { z: tf.Tensor2D; K: number } {
+  const K = longest(zs);
+  return { z: tf.tensor2d(padded(zs, zs.length, K, -Infinity)), K };
+}
+
+/** The one-hot rows of `labels`, [n, K]; a row past the last label is all 0. */
+function oneHot(labels: readonly number[], n: number, K: number): number[][] {
+  return Array.from(
+    { length: n },
+    (_, i) => Array.from({ length: K }, (_, k) => labels[i] === k ? 1 : 0),
+  );
+}
+
+/**
+ * What each problem adds to its logits, [count, K]: 0 for its own classes and −Infinity
+ * (probability 0) for the padded ones; undefined where no problem is padded.
+ */
+function classPadding(classes: readonly number[], K: number): number[][] | undefined {
+  if (classes.every((count) => count === K)) return undefined;
+  return classes.map((count) => Array.from({ length: K }, (_, k) => k < count ? 0 : -Infinity));
+}
+
+/** Runs a stacked per-logit computation and cuts each row back to its own length. */
+async function perLogit(
+  zs: readonly number[][],
+  compute: (z: tf.Tensor2D, K: number) => tf.Tensor,
+): Promise<number[][]> {
+  if (zs.length === 0) return [];
+  let K = 0;
+  const flat = await vectorOf(() => {
+    const stacked = stackLogits(zs);
+    K = stacked.K;
+    return compute(stacked.z, K);
   });
-  return { crossEntropy: loss, accuracy };
+  return rowsOf(flat, K, zs.map((z) => z.length));
+}
+
+/**
+ * {@linkcode softmax} of many logit vectors in one pass.
+ *
+ * @param zs The logit vectors, each with at least one finite logit.
+ * @returns The probabilities of each, in order.
+ * @throws {RangeError} If a vector has no finite logit.
+ *
+ * @example
+ * ```ts
+ * import { softmaxMany } from "./softmax.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(await softmaxMany([[0, 0], [1e4, 1e4, -Infinity]]), [[0.5, 0.5], [0.5, 0.5, 0]]);
+ * ```
+ */
+export async function softmaxMany(zs: readonly number[][]): Promise<number[][]> {
+  zs.forEach((z) => checkLogits("softmax", z));
+  return await perLogit(zs, (z) => softmaxTensor(z));
+}
+
+/**
+ * {@linkcode logSoftmax} of many logit vectors in one pass.
+ *
+ * @param zs The logit vectors, each with at least one finite logit.
+ * @returns The log-probabilities of each, in order.
+ * @throws {RangeError} If a vector has no finite logit.
+ */
+export async function logSoftmaxMany(zs: readonly number[][]): Promise<number[][]> {
+  zs.forEach((z) => checkLogits("log softmax", z));
+  return await perLogit(zs, (z) => logSoftmaxTensor(z));
+}
+
+/** One input of {@linkcode crossEntropyMany} and {@linkcode crossEntropyGradMany}. */
+export interface LabelledLogits {
+  z: number[];
+  label: number;
+}
+
+/**
+ * {@linkcode crossEntropy} of many (logits, label) pairs in one pass.
+ *
+ * @param inputs The logits and the true class of each.
+ * @returns The loss of each, in order.
+ * @throws {RangeError} If a vector has no finite logit or a label is not a class.
+ */
+export async function crossEntropyMany(inputs: readonly LabelledLogits[]): Promise<number[]> {
+  inputs.forEach(({ z, label }) => {
+    checkLogits("the cross-entropy", z);
+    checkLabel("the cross-entropy", z, label);
+  });
+  if (inputs.length === 0) return [];
+  return await vectorOf(() => {
+    const { z, K } = stackLogits(inputs.map((input) => input.z));
+    const picked = inputs.map(({ label }, i) => i * K + label);
+    return tf.neg(tf.gather(tf.reshape(logSoftmaxTensor(z), [-1]), picked));
+  });
+}
+
+/**
+ * {@linkcode crossEntropyGrad} of many (logits, label) pairs in one pass.
+ *
+ * @param inputs The logits and the true class of each.
+ * @returns The gradient of each, in order.
+ * @throws {RangeError} If a vector has no finite logit or a label is not a class.
+ */
+export async function crossEntropyGradMany(
+  inputs: readonly LabelledLogits[],
+): Promise<number[][]> {
+  inputs.forEach(({ z, label }) => {
+    checkLogits("the cross-entropy's gradient", z);
+    checkLabel("the cross-entropy's gradient", z, label);
+  });
+  const labels = inputs.map(({ label }) => label);
+  return await perLogit(
+    inputs.map(({ z }) => z),
+    (z, K) =>
+      tf.sub(softmaxTensor(z), tf.oneHot(tf.tensor1d(labels, "int32"), K).asType("float32")),
+  );
+}
+
+/**
+ * {@linkcode predictProba} of many (W, x) pairs in one pass.
+ *
+ * @param inputs The weights and the event of each.
+ * @returns The class probabilities of each, in order.
+ * @throws {TypeError} If a row of a W and its x differ in length.
+ */
+export async function predictProbaMany(
+  inputs: readonly { W: number[][]; x: number[] }[],
+): Promise<number[][]> {
+  inputs.forEach(({ W, x }) => checkWeights(W, x));
+  if (inputs.length === 0) return [];
+  const classes = inputs.map(({ W }) => W.length);
+  const K = Math.max(...classes);
+  const d = longest(inputs.map(({ x }) => x));
+  const padding = classPadding(classes, K);
+  const flat = await vectorOf(() => {
+    const W = tf.tensor3d(inputs.map((input) => padded(input.W, K, d)));
+    const x = tf.tensor3d(inputs.map((input) => padded([input.x], 1, d)));
+    const logits = tf.sum(tf.mul(W, x), 2);
+    return softmaxTensor(padding ? tf.add(logits, padding) : logits);
+  });
+  return rowsOf(flat, K, classes);
+}
+
+/** One problem of {@linkcode trainSoftmaxRegressionMany}. */
+export interface SoftmaxTrainingProblem {
+  /** The events, one row each, x₀ = 1. */
+  X: number[][];
+  /** The class of each event. */
+  labels: number[];
+  /** The number of classes K. */
+  classes: number;
+  /** `alpha` and `epochs`, with the defaults of {@linkcode trainSoftmaxRegression}. */
+  opts?: SoftmaxTrainingOptions;
+}
+
+/**
+ * {@linkcode trainSoftmaxRegression} of many problems: the problems with the same number
+ * of epochs take each step together, in one pass.
+ *
+ * @param problems The events, labels, classes and options of each problem.
+ * @returns W of each problem, in order.
+ * @throws {TypeError} If a problem's labels and events differ in number.
+ * @throws {RangeError} If a problem has no events or a label is not a class.
+ *
+ * @example
+ * ```ts
+ * import { trainSoftmaxRegressionMany } from "./softmax.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const [W] = await trainSoftmaxRegressionMany([
+ *   { X: [[1, -2], [1, 2]], labels: [0, 1], classes: 2, opts: { epochs: 50 } },
+ * ]);
+ * assert.ok(W[1][1] > W[0][1]);
+ * ```
+ */
+export async function trainSoftmaxRegressionMany(
+  problems: readonly SoftmaxTrainingProblem[],
+): Promise<number[][][]> {
+  problems.forEach(({ X, labels, classes }) => checkTraining(X, labels, classes));
+  const settings = problems.map(({ opts = {} }) => ({
+    alpha: opts.alpha ?? 0.5,
+    epochs: opts.epochs ?? 500,
+  }));
+  const trained: number[][][] = new Array(problems.length);
+  for (const epochs of new Set(settings.map((s) => s.epochs))) {
+    const members = problems.flatMap((_, p) => settings[p].epochs === epochs ? [p] : []);
+    const Ws = await trainTogether(
+      members.map((p) => problems[p]),
+      members.map((p) => settings[p].alpha),
+      epochs,
+    );
+    members.forEach((p, i) => trained[p] = Ws[i]);
+  }
+  return trained;
+}
+
+/** Batch gradient descent on problems stacked and padded, each with its own α. */
+async function trainTogether(
+  problems: readonly SoftmaxTrainingProblem[],
+  alphas: readonly number[],
+  epochs: number,
+): Promise<number[][][]> {
+  const count = problems.length;
+  const n = Math.max(...problems.map(({ X }) => X.length));
+  const d = longest(problems.map(({ X }) => X[0]));
+  const K = Math.max(...problems.map(({ classes }) => classes));
+  const padding = classPadding(problems.map(({ classes }) => classes), K);
+  await coreReady();
+  const data = tf.tensor3d(problems.map(({ X }) => padded(X, n, d)));
+  const fixed = tf.tidy(() => ({
+    // The step's factor α/n rides on a scaled copy of the data: five operations an epoch,
+    // where each operation's fixed cost outweighs its arithmetic on a course-sized problem.
+    scaled: tf.mul(
+      data,
+      tf.tensor3d(alphas.map((alpha, p) => [[alpha / problems[p].X.length]])),
+    ),
+    targets: tf.tensor3d(problems.map(({ labels }) => oneHot(labels, n, K))),
+    // A padded class's logit is −Infinity, so its probability and its step are 0; a padded
+    // event's data is 0, so it adds nothing to a step.
+    padding: padding && tf.expandDims(tf.tensor2d(padding), 1),
+  }));
+  let W = tf.zeros([count, K, d]) as tf.Tensor3D;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const next = tf.tidy(() => {
+        const logits = tf.matMul(data, W, false, true);
+        const P = tf.softmax(fixed.padding ? tf.add(logits, fixed.padding) : logits);
+        return tf.sub(
+          W,
+          tf.matMul(tf.sub(P, fixed.targets), fixed.scaled, true, false),
+        ) as tf.Tensor3D;
+      });
+      W.dispose();
+      W = next;
+    }
+    const flat = Array.from(await W.data());
+    const rows = rowsOf(flat, d, problems.flatMap(({ X }) => new Array(K).fill(X[0].length)));
+    return problems.map(({ classes }, p) => rows.slice(p * K, p * K + classes));
+  } finally {
+    W.dispose();
+    data.dispose();
+    tf.dispose(fixed);
+  }
+}
+
+/** One model of {@linkcode evaluateSoftmaxMany}: its weights and labelled events. */
+export interface SoftmaxModelData {
+  W: number[][];
+  X: number[][];
+  labels: number[];
+}
+
+/**
+ * {@linkcode evaluateSoftmax} of many models in one pass.
+ *
+ * @param models The weights and the labelled events of each.
+ * @returns The mean cross-entropy and the accuracy of each, in order.
+ * @throws {TypeError} If a model's labels and events differ in number.
+ * @throws {RangeError} If a model has no events or a label is not a class.
+ */
+export async function evaluateSoftmaxMany(
+  models: readonly SoftmaxModelData[],
+): Promise<SoftmaxEvaluation[]> {
+  models.forEach(({ W, X, labels }) => {
+    checkTraining(X, labels, W.length);
+    X.forEach((x) => checkWeights(W, x));
+  });
+  if (models.length === 0) return [];
+  const n = Math.max(...models.map(({ X }) => X.length));
+  const d = longest(models.map(({ X }) => X[0]));
+  const classes = models.map(({ W }) => W.length);
+  const K = Math.max(...classes);
+  const padding = classPadding(classes, K);
+  const flat = await vectorOf(() => {
+    const X = tf.tensor3d(models.map((m) => padded(m.X, n, d)));
+    const W = tf.tensor3d(models.map((m) => padded(m.W, K, d)));
+    // A padded class's logit is −Infinity; a padded event is left out of both means.
+    const logits = tf.matMul(X, W, false, true);
+    const logP = logSoftmaxTensor(
+      padding ? tf.add(logits, tf.expandDims(tf.tensor2d(padding), 1)) : logits,
+    );
+    const isLabel = tf.tensor3d(models.map((m) => oneHot(m.labels, n, K)), undefined, "bool");
+    const picked = tf.sum(tf.where(isLabel, logP, tf.zerosLike(logP)), [1, 2]);
+    const predicted = tf.oneHot(tf.argMax(logP, 2), K).asType("bool");
+    const right = tf.sum(tf.logicalAnd(predicted, isLabel).asType("float32"), [1, 2]);
+    const events = tf.tensor1d(models.map((m) => m.X.length));
+    return tf.stack([tf.neg(tf.div(picked, events)), tf.div(right, events)], 1);
+  });
+  return models.map((_, i) => ({ crossEntropy: flat[2 * i], accuracy: flat[2 * i + 1] }));
 }

@@ -3,6 +3,7 @@ import { processSample } from "../fixtures/hep.ts";
 import { createRng } from "../fixtures/random.ts";
 import { backendTest } from "./_backends.ts";
 import { allCloseEnough, closeEnough, isEquallyGoodModel } from "./precision.ts";
+import * as core from "./softmax.ts";
 import {
   crossEntropy,
   crossEntropyGrad,
@@ -116,4 +117,80 @@ backendTest("softmax() and trainSoftmaxRegression() reject what they cannot use"
   await assert.rejects(() => softmax([-Infinity, -Infinity]), /no logit is finite/);
   await assert.rejects(() => crossEntropy([1, 2], 2), /label "2": expected 0…1/);
   await assert.rejects(() => trainSoftmaxRegression([[1, 2]], [3], 2), RangeError);
+});
+
+backendTest("the batched forms give each input's own result, whatever the sizes", async () => {
+  const zs = [[0, 0], [1e4, 1e4 - 2, -Infinity, 3], [-1e4, -1e4 + 0.5, 2]];
+  const labelled = zs.map((z, i) => ({ z, label: [1, 0, 2][i] }));
+  const many = {
+    softmax: await core.softmaxMany(zs),
+    logSoftmax: await core.logSoftmaxMany(zs),
+    crossEntropy: await core.crossEntropyMany(labelled),
+    crossEntropyGrad: await core.crossEntropyGradMany(labelled),
+  };
+  for (const [i, z] of zs.entries()) {
+    assert.deepEqual(many.softmax[i], await core.softmax(z));
+    assert.deepEqual(many.logSoftmax[i], await core.logSoftmax(z));
+    assert.ok(
+      closeEnough(
+        "softmax.logProbabilities",
+        many.crossEntropy[i],
+        await core.crossEntropy(z, labelled[i].label),
+        1e4,
+      ),
+    );
+    assert.ok(
+      allCloseEnough(
+        "softmax.crossEntropyGrad",
+        many.crossEntropyGrad[i],
+        await core.crossEntropyGrad(z, labelled[i].label),
+      ),
+    );
+  }
+  const pairs = [{ W: [[1, 2], [3, 4], [0, 1]], x: [1, 0.5] }, {
+    W: [[1, 2, 3], [0, 0, 1]],
+    x: [1, 1, -1],
+  }];
+  const probabilities = await core.predictProbaMany(pairs);
+  for (const [i, { W, x }] of pairs.entries()) {
+    assert.ok(
+      allCloseEnough("softmax.probabilities", probabilities[i], await core.predictProba(W, x)),
+    );
+  }
+  const a = processSample(60, { seed: "many-a" });
+  const b = processSample(30, { seed: "many-b" });
+  const problems = [
+    { X: a.X, labels: a.labels, classes: a.classes.length, opts: { alpha: 0.5, epochs: 40 } },
+    {
+      X: b.X.map((x) => x.slice(0, 3)),
+      labels: b.labels.map((l) => l % 2),
+      classes: 2,
+      opts: { alpha: 0.5, epochs: 40 },
+    },
+    { X: b.X, labels: b.labels, classes: b.classes.length, opts: { alpha: 0.05, epochs: 7 } },
+  ];
+  const Ws = await core.trainSoftmaxRegressionMany(problems);
+  const evaluations = await core.evaluateSoftmaxMany(
+    problems.map((p, i) => ({ W: Ws[i], X: p.X, labels: p.labels })),
+  );
+  for (const [i, { X, labels, classes, opts }] of problems.entries()) {
+    const W = await core.trainSoftmaxRegression(X, labels, classes, opts);
+    assert.deepEqual([Ws[i].length, Ws[i][0].length], [W.length, W[0].length]);
+    assert.ok(allCloseEnough("softmax.probabilities", Ws[i].flat(), W.flat(), 10));
+    const one = await core.evaluateSoftmax(W, X, labels);
+    assert.ok(Math.abs(evaluations[i].accuracy - one.accuracy) <= 1 / X.length);
+    assert.ok(Math.abs(evaluations[i].crossEntropy - one.crossEntropy) <= 1e-4);
+  }
+});
+
+backendTest("predictProba() and the training reject shapes that do not fit", async () => {
+  await assert.rejects(() => core.predictProba([], [1]), /softmax\(Wx\) of no classes/);
+  await assert.rejects(
+    () => core.trainSoftmaxRegression([[1, 2], [1]], [0, 1], 2),
+    /event 1 of 1 features: event 0 has 2/,
+  );
+  await assert.rejects(
+    () => core.evaluateSoftmax([[1, 2], [3, 4]], [[1, 2, 3]], [0]),
+    /class 0 has 2 weights but x has 3/,
+  );
 });

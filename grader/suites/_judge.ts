@@ -436,6 +436,38 @@ export function once<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (cached ??= compute());
 }
 
+/**
+ * Batches a reference computation over every case of one draw: each input registered
+ * returns a getter of its expected value, and the first getter called computes, in one
+ * batched call of the core, every input registered so far (a draw registers all of its
+ * inputs before any case is judged). Inputs registered after that start a new batch.
+ *
+ * @param compute The core's batched function: one output per input, in order.
+ * @returns A function that registers one input and returns the getter of its output.
+ *
+ * @example
+ * ```ts
+ * import { batched } from "./_judge.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let calls = 0;
+ * const square = batched(async (xs: number[]) => (calls++, xs.map((x) => x * x)));
+ * const [two, three] = [square(2), square(3)];
+ * assert.deepEqual([await three(), await two(), calls], [9, 4, 1]);
+ * ```
+ */
+export function batched<I, O>(
+  compute: (inputs: I[]) => Promise<O[]>,
+): (input: I) => () => Promise<O> {
+  let batch: { inputs: I[]; outputs?: Promise<O[]> } = { inputs: [] };
+  return (input) => {
+    if (batch.outputs !== undefined) batch = { inputs: [] };
+    const own = batch;
+    const index = own.inputs.push(input) - 1;
+    return async () => (await (own.outputs ??= compute(own.inputs)))[index];
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 // Cases of one call per input
 

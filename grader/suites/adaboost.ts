@@ -12,6 +12,10 @@
  * accuracies differ by a few percent)
  * (`isEquallyGoodModel`). Any tie-breaking and any threshold between the same events pass.
  *
+ * The expected values of one draw are computed together, one batched call of the core per
+ * function (`weightedErrorMany`, …), the first time a case needs one; a model's replay
+ * fits the best stumps of all its rounds in one `fitStumpMany`.
+ *
  * @module
  */
 import { z } from "zod";
@@ -30,6 +34,7 @@ import type { HiddenCase, HiddenSuite, Json, Misconception } from "../suite.ts";
 import {
   allNear,
   anyNumber,
+  batched,
   callPerInput,
   describe,
   type Failure,
@@ -169,6 +174,23 @@ const plusMinus = (rng: Rng) => (rng.uniform() < 0.5 ? -1 : 1);
 const size = (rng: Rng, low: number, high: number) => low + rng.int(high - low + 1);
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** The reference core's batched functions for one draw: see {@linkcode batched}. */
+function references() {
+  return {
+    weightedError: batched((inputs: Votes[]) => adaboost.weightedErrorMany(inputs)),
+    learnerWeight: batched((errors: number[]) => adaboost.learnerWeightMany(errors)),
+    updateWeights: batched((inputs: (Votes & { alpha: number })[]) =>
+      adaboost.updateWeightsMany(inputs)
+    ),
+    fitStump: batched((inputs: Weighted[]) => adaboost.fitStumpMany(inputs)),
+    decisionFunction: batched((inputs: { model: Model; X: number[][] }[]) =>
+      adaboost.decisionFunctionMany(inputs)
+    ),
+  };
+}
+
+type References = ReturnType<typeof references>;
+
 /** `n` weights on a grid of 0.01 that sum to 1: n positive whole parts of 100. */
 function normalisedWeights(rng: Rng, n: number): number[] {
   const cuts = new Set<number>();
@@ -218,28 +240,31 @@ function drawEvents(
   return { X, y };
 }
 
-function weightedErrorCases(rng: Rng): HiddenCase[] {
-  const common = (votes: Votes[]) => ({
-    fn: "weightedError",
-    inputs: votes.map((v) => ({ args: [v.w, v.pred, v.y], text: describeVotes(v) })),
-    schema: z.number(),
-    shape: "a number",
-    async check(actual: number, i: number): Promise<Failure | undefined> {
-      const { w, pred, y } = votes[i];
-      const expected = await adaboost.weightedError(w, pred, y);
-      if (closeEnough("adaboost.weightedError", actual, expected)) return undefined;
-      const wrong = w.map((_, k) => pred[k] !== y[k]);
-      const mistakes: Record<string, number> = {
-        "weightedError-not-normalised": sum(w.filter((_, k) => wrong[k])),
-        "weightedError-unweighted": wrong.filter(Boolean).length / w.length,
-        "weightedError-complement": 1 - expected,
-      };
-      const symptoms = Object.keys(mistakes).filter((id) =>
-        !near(mistakes[id], expected) && near(actual, mistakes[id])
-      );
-      return { reason: `you returned ${show(actual)}`, symptoms };
-    },
-  });
+function weightedErrorCases(rng: Rng, reference: References): HiddenCase[] {
+  const common = (votes: Votes[]) => {
+    const expectations = votes.map(reference.weightedError);
+    return {
+      fn: "weightedError",
+      inputs: votes.map((v) => ({ args: [v.w, v.pred, v.y], text: describeVotes(v) })),
+      schema: z.number(),
+      shape: "a number",
+      async check(actual: number, i: number): Promise<Failure | undefined> {
+        const { w, pred, y } = votes[i];
+        const expected = await expectations[i]();
+        if (closeEnough("adaboost.weightedError", actual, expected)) return undefined;
+        const wrong = w.map((_, k) => pred[k] !== y[k]);
+        const mistakes: Record<string, number> = {
+          "weightedError-not-normalised": sum(w.filter((_, k) => wrong[k])),
+          "weightedError-unweighted": wrong.filter(Boolean).length / w.length,
+          "weightedError-complement": 1 - expected,
+        };
+        const symptoms = Object.keys(mistakes).filter((id) =>
+          !near(mistakes[id], expected) && near(actual, mistakes[id])
+        );
+        return { reason: `you returned ${show(actual)}`, symptoms };
+      },
+    };
+  };
   const valueCase = (name: string, votes: Votes[]) =>
     callPerInput({ symbol: "weightedError", name: `weightedError(): ${name}`, ...common(votes) });
   const n = () => size(rng, 6, 10);
@@ -269,9 +294,10 @@ function weightedErrorCases(rng: Rng): HiddenCase[] {
   ];
 }
 
-function learnerWeightCases(rng: Rng): HiddenCase[] {
-  const valueCase = (name: string, errors: number[]) =>
-    callPerInput({
+function learnerWeightCases(rng: Rng, reference: References): HiddenCase[] {
+  const valueCase = (name: string, errors: number[]) => {
+    const expectations = errors.map(reference.learnerWeight);
+    return callPerInput({
       symbol: "learnerWeight",
       name: `learnerWeight(): ${name}`,
       fn: "learnerWeight",
@@ -279,7 +305,7 @@ function learnerWeightCases(rng: Rng): HiddenCase[] {
       schema: anyNumber,
       shape: "a number",
       async check(actual, i) {
-        const expected = await adaboost.learnerWeight(errors[i]);
+        const expected = await expectations[i]();
         if (closeEnough("adaboost.learnerWeight", actual, expected)) return undefined;
         const symptoms: string[] = [];
         const e = errors[i];
@@ -294,6 +320,7 @@ function learnerWeightCases(rng: Rng): HiddenCase[] {
         return { reason: `you returned ${show(actual)}`, symptoms };
       },
     });
+  };
   const error = (low: number, high: number) => round(rng.between(low, high), 3);
   return [
     valueCase("αₘ for errors below ½", Array.from({ length: 4 }, () => error(0.01, 0.49))),
@@ -303,7 +330,7 @@ function learnerWeightCases(rng: Rng): HiddenCase[] {
   ];
 }
 
-function updateWeightsCases(rng: Rng): HiddenCase[] {
+function updateWeightsCases(rng: Rng, reference: References): HiddenCase[] {
   type Input = Votes & { alpha: number };
   const text = (v: Input) => `${describeVotes(v)}, α = ${v.alpha}`;
   const inputs = (vs: Input[]) =>
@@ -322,26 +349,29 @@ function updateWeightsCases(rng: Rng): HiddenCase[] {
     if (v.alpha !== 0 && allNear(actual, flipped, scale(v))) symptoms.push("updateWeights-sign");
     return symptoms;
   };
-  const common = (vs: Input[]) => ({
-    fn: "updateWeights",
-    inputs: inputs(vs),
-    schema: numberArray,
-    shape: "an array of numbers",
-    async check(actual: number[], i: number): Promise<Failure | undefined> {
-      const v = vs[i];
-      const expected = await adaboost.updateWeights(v.w, v.pred, v.y, v.alpha);
-      if (
-        actual.length === expected.length &&
-        expected.every((e, k) => closeEnough("adaboost.updateWeights", actual[k], e, scale(v)))
-      ) {
-        return undefined;
-      }
-      return {
-        reason: `you returned ${describe(actual)}`,
-        symptoms: await mistakes(v, actual, expected),
-      };
-    },
-  });
+  const common = (vs: Input[]) => {
+    const expectations = vs.map(reference.updateWeights);
+    return {
+      fn: "updateWeights",
+      inputs: inputs(vs),
+      schema: numberArray,
+      shape: "an array of numbers",
+      async check(actual: number[], i: number): Promise<Failure | undefined> {
+        const v = vs[i];
+        const expected = await expectations[i]();
+        if (
+          actual.length === expected.length &&
+          expected.every((e, k) => closeEnough("adaboost.updateWeights", actual[k], e, scale(v)))
+        ) {
+          return undefined;
+        }
+        return {
+          reason: `you returned ${describe(actual)}`,
+          symptoms: await mistakes(v, actual, expected),
+        };
+      },
+    };
+  };
   const valueCase = (name: string, vs: Input[]) =>
     callPerInput({ symbol: "updateWeights", name: `updateWeights(): ${name}`, ...common(vs) });
   const propertyCase = (
@@ -444,13 +474,11 @@ const describeWeighted = ({ X, y, w }: Weighted) =>
     w.every((wi) => wi === 1 / w.length) ? `1/${w.length} each` : showVector(w, 8)
   }`;
 
-function fitStumpCases(rng: Rng): HiddenCase[] {
+function fitStumpCases(rng: Rng, reference: References): HiddenCase[] {
   const inputs = (sets: Weighted[]) =>
     sets.map((s) => ({ args: [s.X, s.y, s.w], text: describeWeighted(s) }));
   const common = (sets: Weighted[]) => {
-    const best = once(() =>
-      Promise.all(sets.map(async (s) => stumpError(await adaboost.fitStump(s.X, s.y, s.w), s)))
-    );
+    const stumps = sets.map(reference.fitStump);
     return {
       fn: "fitStump",
       inputs: inputs(sets),
@@ -458,7 +486,7 @@ function fitStumpCases(rng: Rng): HiddenCase[] {
       shape: "a stump { feature, threshold, polarity: 1 | -1 }",
       async check(stump: Stump, i: number): Promise<Failure | undefined> {
         const data = sets[i];
-        const bestError = (await best())[i];
+        const bestError = stumpError(await stumps[i](), data);
         if (isEquallyGoodStump(stump, data, bestError)) return undefined;
         if (stump.feature < 0 || stump.feature >= data.X[0].length) {
           return { reason: `your stump's feature ${stump.feature} does not exist` };
@@ -564,30 +592,36 @@ async function replay(
   { X, y }: Training,
   check: "stumps" | "alphas",
 ): Promise<string | undefined> {
-  let w = X.map(() => 1 / X.length);
-  for (let m = 0; m < model.stumps.length; m++) {
-    const stump = model.stumps[m];
-    const data = { X, y, w };
-    if (check === "stumps") {
-      const best = stumpError(await adaboost.fitStump(X, y, w), data);
-      if (!isEquallyGoodStump(stump, data, best)) {
-        return `the stump of round ${m + 1}, ${
-          showStump(stump)
-        }, is not a best stump for that round's weights`;
-      }
-    }
-    const pred = X.map((x) => adaboost.predictStump(stump, x));
-    if (check === "alphas") {
-      const alpha = await adaboost.learnerWeight(await adaboost.weightedError(w, pred, y));
-      if (!closeEnough("adaboost.learnerWeight", model.alphas[m], alpha)) {
-        return `the α of round ${m + 1}, ${
-          show(model.alphas[m])
-        }, is not ½ ln((1 − εₘ)/εₘ) of its stump's weighted error`;
-      }
-    }
-    w = await adaboost.updateWeights(w, pred, y, model.alphas[m]);
+  if (model.stumps.length === 0) return undefined;
+  // Each round's weights, from uniform, reweighted with the model's own stumps and αs.
+  const preds = model.stumps.map((stump) => X.map((x) => adaboost.predictStump(stump, x)));
+  const weights = [X.map(() => 1 / X.length)];
+  for (let m = 0; m + 1 < model.stumps.length; m++) {
+    weights.push(await adaboost.updateWeights(weights[m], preds[m], y, model.alphas[m]));
   }
-  return undefined;
+  if (check === "stumps") {
+    const best = await adaboost.fitStumpMany(weights.map((w) => ({ X, y, w })));
+    const wrong = model.stumps.findIndex((stump, m) => {
+      const data = { X, y, w: weights[m] };
+      return !isEquallyGoodStump(stump, data, stumpError(best[m], data));
+    });
+    return wrong < 0
+      ? undefined
+      : `the stump of round ${wrong + 1}, ${
+        showStump(model.stumps[wrong])
+      }, is not a best stump for that round's weights`;
+  }
+  const alphas = await adaboost.learnerWeightMany(
+    await adaboost.weightedErrorMany(weights.map((w, m) => ({ w, pred: preds[m], y }))),
+  );
+  const wrong = alphas.findIndex((alpha, m) =>
+    !closeEnough("adaboost.learnerWeight", model.alphas[m], alpha)
+  );
+  return wrong < 0
+    ? undefined
+    : `the α of round ${wrong + 1}, ${
+      show(model.alphas[wrong])
+    }, is not ½ ln((1 − εₘ)/εₘ) of its stump's weighted error`;
 }
 
 function trainAdaBoostCases(rng: Rng): HiddenCase[] {
@@ -696,7 +730,7 @@ function trainAdaBoostCases(rng: Rng): HiddenCase[] {
   ];
 }
 
-function decisionFunctionCases(rng: Rng): HiddenCase[] {
+function decisionFunctionCases(rng: Rng, reference: References): HiddenCase[] {
   type Input = { model: Model; X: number[][] };
   const drawModel = (d: number, options: { polarity?: 1 | -1; negative?: boolean } = {}): Model => {
     const m = size(rng, 3, 5);
@@ -720,52 +754,55 @@ function decisionFunctionCases(rng: Rng): HiddenCase[] {
     }, X = ${showMatrix(X)}`;
   const inputs = (is: Input[]) =>
     is.map((v) => ({ args: [v.model as unknown as Json, v.X], text: text(v) }));
-  const common = (is: Input[]) => ({
-    fn: "decisionFunction",
-    inputs: inputs(is),
-    schema: numberArray,
-    shape: "an array of numbers",
-    async check(actual: number[], i: number): Promise<Failure | undefined> {
-      const { model, X } = is[i];
-      const expected = await adaboost.decisionFunction(model, X);
-      const scale = sum(model.alphas.map(Math.abs));
-      if (
-        actual.length === expected.length &&
-        expected.every((e, k) => closeEnough("adaboost.decisionFunction", actual[k], e, scale))
-      ) {
-        return undefined;
-      }
-      if (actual.length !== expected.length) {
-        return { reason: `you returned ${actual.length} scores for ${X.length} events` };
-      }
-      const votes = (x: number[], inclusive = false) =>
-        model.stumps.map((
-          s,
-        ) => ((inclusive ? x[s.feature] >= s.threshold : x[s.feature] > s.threshold)
-          ? s.polarity
-          : -s.polarity)
+  const common = (is: Input[]) => {
+    const expectations = is.map(reference.decisionFunction);
+    return {
+      fn: "decisionFunction",
+      inputs: inputs(is),
+      schema: numberArray,
+      shape: "an array of numbers",
+      async check(actual: number[], i: number): Promise<Failure | undefined> {
+        const { model, X } = is[i];
+        const expected = await expectations[i]();
+        const scale = sum(model.alphas.map(Math.abs));
+        if (
+          actual.length === expected.length &&
+          expected.every((e, k) => closeEnough("adaboost.decisionFunction", actual[k], e, scale))
+        ) {
+          return undefined;
+        }
+        if (actual.length !== expected.length) {
+          return { reason: `you returned ${actual.length} scores for ${X.length} events` };
+        }
+        const votes = (x: number[], inclusive = false) =>
+          model.stumps.map((
+            s,
+          ) => ((inclusive ? x[s.feature] >= s.threshold : x[s.feature] > s.threshold)
+            ? s.polarity
+            : -s.polarity)
+          );
+        const mistakes: Record<string, number[]> = {
+          "decisionFunction-unweighted": X.map((x) => sum(votes(x))),
+          "decisionFunction-cut-inclusive": X.map((x) =>
+            sum(votes(x, true).map((v, m) => v * model.alphas[m]))
+          ),
+        };
+        const symptoms = Object.keys(mistakes).filter((id) =>
+          !allNear(mistakes[id], expected, scale) && allNear(actual, mistakes[id], scale)
         );
-      const mistakes: Record<string, number[]> = {
-        "decisionFunction-unweighted": X.map((x) => sum(votes(x))),
-        "decisionFunction-cut-inclusive": X.map((x) =>
-          sum(votes(x, true).map((v, m) => v * model.alphas[m]))
-        ),
-      };
-      const symptoms = Object.keys(mistakes).filter((id) =>
-        !allNear(mistakes[id], expected, scale) && allNear(actual, mistakes[id], scale)
-      );
-      // The sign of a T(x) that cancels to rounding noise may come out either way.
-      const noise = PRECISION["adaboost.decisionFunction"].rtol * scale;
-      if (
-        actual.every((a, k) =>
-          Math.abs(expected[k]) <= noise ? Math.abs(a) <= 1 : a === Math.sign(expected[k])
-        )
-      ) {
-        symptoms.push("decisionFunction-sign-only");
-      }
-      return { reason: `you returned ${describe(actual)}`, symptoms };
-    },
-  });
+        // The sign of a T(x) that cancels to rounding noise may come out either way.
+        const noise = PRECISION["adaboost.decisionFunction"].rtol * scale;
+        if (
+          actual.every((a, k) =>
+            Math.abs(expected[k]) <= noise ? Math.abs(a) <= 1 : a === Math.sign(expected[k])
+          )
+        ) {
+          symptoms.push("decisionFunction-sign-only");
+        }
+        return { reason: `you returned ${describe(actual)}`, symptoms };
+      },
+    };
+  };
   const valueCase = (name: string, is: Input[]) =>
     callPerInput({
       symbol: "decisionFunction",
@@ -816,13 +853,14 @@ export const suite: HiddenSuite = {
   exercise: "03-adaboost",
   misconceptions: MISCONCEPTIONS,
   cases(rng) {
+    const reference = references();
     return [
-      ...weightedErrorCases(rng.fork("weightedError")),
-      ...learnerWeightCases(rng.fork("learnerWeight")),
-      ...updateWeightsCases(rng.fork("updateWeights")),
-      ...fitStumpCases(rng.fork("fitStump")),
+      ...weightedErrorCases(rng.fork("weightedError"), reference),
+      ...learnerWeightCases(rng.fork("learnerWeight"), reference),
+      ...updateWeightsCases(rng.fork("updateWeights"), reference),
+      ...fitStumpCases(rng.fork("fitStump"), reference),
       ...trainAdaBoostCases(rng.fork("trainAdaBoost")),
-      ...decisionFunctionCases(rng.fork("decisionFunction")),
+      ...decisionFunctionCases(rng.fork("decisionFunction"), reference),
     ];
   },
 };

@@ -6,6 +6,8 @@
  * tolerances of core/precision.ts. A misconception is recognised when a wrong result
  * equals what the mistake gives on that input: a mean where the lecture sums, no ½, the
  * error taken as h − y, the stochastic epoch in batch or reverse order, a mutated input.
+ * The expected values of one draw are computed together, one batched call of the core per
+ * function (`predictMany`, …), the first time a case needs one.
  *
  * @module
  */
@@ -22,11 +24,11 @@ import {
 import type { HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
 import {
   allNear,
+  batched,
   callPerInput,
   type Failure,
   near,
   noMutationCase,
-  once,
   round,
   show,
   showMatrix,
@@ -169,11 +171,28 @@ const describeProblem = ({ theta, X, y, alpha }: Problem, withAlpha = true) =>
 /** The problem with a learning rate scaled by `factor`: the update of a mean step. */
 const scaledAlpha = (p: Problem, factor: number): Problem => ({ ...p, alpha: p.alpha * factor });
 
+/** The reference core's batched functions for one draw: see {@linkcode batched}. */
+function references() {
+  return {
+    predict: batched((pairs: { theta: number[]; x: number[] }[]) => lms.predictMany(pairs)),
+    cost: batched((problems: Problem[]) => lms.costMany(problems)),
+    lmsUpdate: batched((problems: Problem[]) =>
+      lms.lmsUpdateMany(
+        problems.map((p) => ({ theta: p.theta, x: p.X[0], y: p.y[0], alpha: p.alpha })),
+      )
+    ),
+    batchUpdate: batched((problems: Problem[]) => lms.batchUpdateMany(problems)),
+    stochasticEpoch: batched((problems: Problem[]) => lms.stochasticEpochMany(problems)),
+  };
+}
+
+type References = ReturnType<typeof references>;
+
 function vectorProblem(actual: number[]): string {
   return `you returned [${actual.map(show).join(", ")}]`;
 }
 
-function predictCases(rng: Rng): HiddenCase[] {
+function predictCases(rng: Rng, reference: References): HiddenCase[] {
   const random = Array.from({ length: 4 }, () => drawProblem(rng, 1, size(rng, 2, 5)));
   const interceptOnly = Array.from({ length: 3 }, (_, i) => {
     const { theta } = drawProblem(rng, 1, size(rng, 2, 4));
@@ -186,11 +205,11 @@ function predictCases(rng: Rng): HiddenCase[] {
       args: [theta, x],
       text: `θ = ${showVector(theta)}, x = ${showVector(x)}`,
     }));
-  const check =
-    (pairs: { theta: number[]; x: number[] }[]) =>
-    async (actual: number, i: number): Promise<Failure | undefined> => {
+  const check = (pairs: { theta: number[]; x: number[] }[]) => {
+    const expectations = pairs.map(reference.predict);
+    return async (actual: number, i: number): Promise<Failure | undefined> => {
       const { theta, x } = pairs[i];
-      const expected = await lms.predict(theta, x);
+      const expected = await expectations[i]();
       const scale = dotScale(theta, x);
       if (closeEnough("lms.predict", actual, expected, scale)) return undefined;
       const withoutIntercept = dot(theta.slice(1), x.slice(1));
@@ -200,6 +219,7 @@ function predictCases(rng: Rng): HiddenCase[] {
         : [];
       return { reason: `you returned ${show(actual)}`, symptoms };
     };
+  };
   const valueCase = (name: string, pairs: { theta: number[]; x: number[] }[]) =>
     callPerInput({
       symbol: "predict",
@@ -234,13 +254,14 @@ function predictCases(rng: Rng): HiddenCase[] {
 const problemArgs = (p: Problem, withAlpha: boolean) =>
   withAlpha ? [p.theta, p.X, p.y, p.alpha] : [p.theta, p.X, p.y];
 
-function costCases(rng: Rng): HiddenCase[] {
+function costCases(rng: Rng, reference: References): HiddenCase[] {
   const inputs = (problems: Problem[]) =>
     problems.map((p) => ({ args: problemArgs(p, false), text: describeProblem(p, false) }));
-  const check =
-    (problems: Problem[]) => async (actual: number, i: number): Promise<Failure | undefined> => {
+  const check = (problems: Problem[]) => {
+    const expectations = problems.map(reference.cost);
+    return async (actual: number, i: number): Promise<Failure | undefined> => {
       const { theta, X, y } = problems[i];
-      const expected = await lms.cost(theta, X, y);
+      const expected = await expectations[i]();
       const scale = costScale(theta, X, y);
       if (closeEnough("lms.cost", actual, expected, scale)) return undefined;
       const symptoms: string[] = [];
@@ -254,6 +275,7 @@ function costCases(rng: Rng): HiddenCase[] {
       if (near(actual, 2 * expected, scale)) symptoms.push("cost-missing-half");
       return { reason: `you returned ${show(actual)}`, symptoms };
     };
+  };
   const valueCase = (name: string, problems: Problem[]) =>
     callPerInput({
       symbol: "cost",
@@ -304,7 +326,8 @@ function updateCase(options: {
   symbol: "lmsUpdate" | "batchUpdate" | "stochasticEpoch";
   name: string;
   problems: Problem[];
-  expected(p: Problem): Promise<number[]>;
+  /** Registers a problem with the draw's batch and returns the getter of its new θ. */
+  expected(p: Problem): () => Promise<number[]>;
   /** Misconceptions and what each would give. */
   mistakes: Record<string, (p: Problem, expected: number[]) => Promise<number[]> | number[]>;
   /** The arguments' names and the misconception of a changed argument. */
@@ -317,7 +340,7 @@ function updateCase(options: {
     single
       ? `θ = ${showVector(p.theta)}, x = ${showVector(p.X[0])}, y = ${p.y[0]}, α = ${p.alpha}`
       : describeProblem(p);
-  const all = once(() => Promise.all(problems.map(expected)));
+  const expectations = problems.map(expected);
   const common = {
     symbol,
     name: `${symbol}(): ${name}`,
@@ -332,7 +355,7 @@ function updateCase(options: {
           reason: `${symbol}() returned ${actual.length} numbers for a θ of ${p.theta.length}`,
         };
       }
-      const want = (await all())[i];
+      const want = await expectations[i]();
       const ok = symbol === "stochasticEpoch"
         ? allCloseEnough("lms.stochasticEpoch", actual, want, epochScale(want))
         : allCloseEnough("lms.update", actual, want, updateScale(p.theta, p.X, p.y, p.alpha));
@@ -356,8 +379,8 @@ const epochScale = (theta: number[]) => Math.max(1, ...theta.map(Math.abs));
 /** θ − (θ' − θ): the step taken backwards. */
 const reversedStep = (p: Problem, expected: number[]) => p.theta.map((t, j) => 2 * t - expected[j]);
 
-function lmsUpdateCases(rng: Rng): HiddenCase[] {
-  const expected = (p: Problem) => lms.lmsUpdate(p.theta, p.X[0], p.y[0], p.alpha);
+function lmsUpdateCases(rng: Rng, reference: References): HiddenCase[] {
+  const expected = reference.lmsUpdate;
   const mistakes = {
     "lmsUpdate-sign": reversedStep,
     "lmsUpdate-step-only": (p: Problem, e: number[]) => e.map((v, j) => v - p.theta[j]),
@@ -399,10 +422,13 @@ function lmsUpdateCases(rng: Rng): HiddenCase[] {
   ];
 }
 
-function batchUpdateCases(rng: Rng): HiddenCase[] {
-  const expected = (p: Problem) => lms.batchUpdate(p.theta, p.X, p.y, p.alpha);
+function batchUpdateCases(rng: Rng, reference: References): HiddenCase[] {
+  const expected = reference.batchUpdate;
   const mistakes = {
-    "batchUpdate-mean": (p: Problem) => expected(scaledAlpha(p, 1 / p.X.length)),
+    "batchUpdate-mean": (p: Problem) => {
+      const mean = scaledAlpha(p, 1 / p.X.length);
+      return lms.batchUpdate(mean.theta, mean.X, mean.y, mean.alpha);
+    },
     "batchUpdate-sequential": (p: Problem) => lms.stochasticEpoch(p.theta, p.X, p.y, p.alpha),
     "batchUpdate-sign": reversedStep,
   };
@@ -443,8 +469,8 @@ function batchUpdateCases(rng: Rng): HiddenCase[] {
   ];
 }
 
-function stochasticEpochCases(rng: Rng): HiddenCase[] {
-  const expected = (p: Problem) => lms.stochasticEpoch(p.theta, p.X, p.y, p.alpha);
+function stochasticEpochCases(rng: Rng, reference: References): HiddenCase[] {
+  const expected = reference.stochasticEpoch;
   const mistakes = {
     "stochasticEpoch-batch-order": (p: Problem) => lms.batchUpdate(p.theta, p.X, p.y, p.alpha),
     "stochasticEpoch-reverse-order": (p: Problem) =>
@@ -492,12 +518,13 @@ export const suite: HiddenSuite = {
   exercise: "02-lms",
   misconceptions: MISCONCEPTIONS,
   cases(rng) {
+    const reference = references();
     return [
-      ...predictCases(rng.fork("predict")),
-      ...costCases(rng.fork("cost")),
-      ...lmsUpdateCases(rng.fork("lmsUpdate")),
-      ...batchUpdateCases(rng.fork("batchUpdate")),
-      ...stochasticEpochCases(rng.fork("stochasticEpoch")),
+      ...predictCases(rng.fork("predict"), reference),
+      ...costCases(rng.fork("cost"), reference),
+      ...lmsUpdateCases(rng.fork("lmsUpdate"), reference),
+      ...batchUpdateCases(rng.fork("batchUpdate"), reference),
+      ...stochasticEpochCases(rng.fork("stochasticEpoch"), reference),
     ];
   },
 };

@@ -10,6 +10,10 @@
  * blobs; a trained W is judged by its accuracy and mean cross-entropy on the training
  * events against the reference's, with the margins of {@linkcode MODEL_MARGINS}.
  *
+ * The expected values of one draw are computed together, one batched call of the core per
+ * function (`softmaxMany`, …, every reference training in one `trainSoftmaxRegressionMany`),
+ * the first time a case needs one.
+ *
  * @module
  */
 import * as core from "../../core/softmax.ts";
@@ -25,12 +29,12 @@ import type { Rng } from "../../fixtures/random.ts";
 import type { Call, CallResult, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
 import {
   anyNumber,
+  batched,
   type CallCheck,
   type Failure,
   judgeCalls,
   numberArray,
   numberMatrix,
-  once,
   parse,
   show,
   showMatrix,
@@ -269,8 +273,41 @@ function softmaxSymptoms(id: string, logits: readonly number[]) {
     hasNonFinite(actual) && hasNonFinite(naiveSoftmax(logits)) ? [id] : [];
 }
 
-async function checkSoftmax(value: unknown, z: number[]): Promise<Failure | undefined> {
-  return checkVector(value, await core.softmax(z), {
+/** The reference core's batched functions for one draw: see {@linkcode batched}. */
+function references() {
+  return {
+    softmax: batched((zs: number[][]) => core.softmaxMany(zs)),
+    logSoftmax: batched((zs: number[][]) => core.logSoftmaxMany(zs)),
+    crossEntropy: batched((inputs: core.LabelledLogits[]) => core.crossEntropyMany(inputs)),
+    crossEntropyGrad: batched((inputs: core.LabelledLogits[]) => core.crossEntropyGradMany(inputs)),
+    predictProba: batched((inputs: { W: number[][]; x: number[] }[]) =>
+      core.predictProbaMany(inputs)
+    ),
+    /** The evaluation of the reference's W trained on the data with the options. */
+    training: batched(
+      async (problems: { data: TrainingData; opts: core.SoftmaxTrainingOptions }[]) => {
+        const Ws = await core.trainSoftmaxRegressionMany(
+          problems.map(({ data, opts }) => ({ ...data, opts })),
+        );
+        return await core.evaluateSoftmaxMany(
+          problems.map(({ data }, i) => ({ W: Ws[i], X: data.X, labels: data.labels })),
+        );
+      },
+    ),
+  };
+}
+
+type References = ReturnType<typeof references>;
+
+/** A getter of an expected value, from the draw's batch. */
+type Expected<T> = () => Promise<T>;
+
+async function checkSoftmax(
+  value: unknown,
+  z: number[],
+  expected: Expected<number[]>,
+): Promise<Failure | undefined> {
+  return checkVector(value, await expected(), {
     fn: "softmax",
     quantity: "softmax.probabilities",
     scale: 1,
@@ -280,9 +317,13 @@ async function checkSoftmax(value: unknown, z: number[]): Promise<Failure | unde
   });
 }
 
-async function checkLogSoftmax(value: unknown, z: number[]): Promise<Failure | undefined> {
+async function checkLogSoftmax(
+  value: unknown,
+  z: number[],
+  expected: Expected<number[]>,
+): Promise<Failure | undefined> {
   const scale = logitScale(z);
-  return checkVector(value, await core.logSoftmax(z), {
+  return checkVector(value, await expected(), {
     fn: "logSoftmax",
     quantity: "softmax.logProbabilities",
     scale,
@@ -307,12 +348,12 @@ async function checkCrossEntropy(
   value: unknown,
   z: number[],
   label: number,
+  expected: Expected<number>,
 ): Promise<Failure | undefined> {
   const actual = parse(anyNumber, value);
   if (actual === undefined) return wrongShape("crossEntropy", value, "a number");
   const scale = logitScale(z);
-  const expected = await core.crossEntropy(z, label);
-  if (closeEnough("softmax.logProbabilities", actual, expected, scale)) return undefined;
+  if (closeEnough("softmax.logProbabilities", actual, await expected(), scale)) return undefined;
   const lse = logSumExp(z);
   const otherLabel = z.some((zk, k) =>
     k !== label && Number.isFinite(zk) &&
@@ -336,10 +377,11 @@ async function checkGradient(
   value: unknown,
   z: number[],
   label: number,
+  expected: Expected<number[]>,
 ): Promise<Failure | undefined> {
   const p = stableSoftmax(z);
   const gradient = p.map((pk, k) => pk - (k === label ? 1 : 0));
-  return checkVector(value, await core.crossEntropyGrad(z, label), {
+  return checkVector(value, await expected(), {
     fn: "crossEntropyGrad",
     quantity: "softmax.crossEntropyGrad",
     scale: 1,
@@ -358,10 +400,9 @@ async function checkGradient(
 
 async function checkPredictProba(
   value: unknown,
-  W: number[][],
-  x: number[],
+  expected: Expected<number[]>,
 ): Promise<Failure | undefined> {
-  return checkVector(value, await core.predictProba(W, x), {
+  return checkVector(value, await expected(), {
     fn: "predictProba",
     quantity: "softmax.probabilities",
     scale: 1,
@@ -412,7 +453,7 @@ const DEFAULT_OPTIONS_MARGINS = { accuracy: 0.08, crossEntropy: 0.1 } as const;
 async function checkTrained(
   value: unknown,
   data: TrainingData,
-  reference: () => Promise<core.SoftmaxEvaluation>,
+  reference: Expected<core.SoftmaxEvaluation>,
   against: string,
   opts?: { alpha: number; epochs: number },
   margins: { accuracy: number; crossEntropy: number } = {
@@ -509,7 +550,7 @@ const showLogits = (zs: number[][]) => zs.map((z) => `z = ${showVector(z)}`).joi
 const showLabelled = (inputs: { z: number[]; label: number }[]) =>
   inputs.map(({ z, label }) => `z = ${showVector(z)}, label ${label}`).join("; ");
 
-function softmaxCases(rng: Rng): HiddenCase[] {
+function softmaxCases(rng: Rng, reference: References): HiddenCase[] {
   const random = Array.from({ length: 4 }, () => randomLogits(rng, 2 + rng.int(5)));
   const huge = [
     hugeLogits(rng, 3),
@@ -520,7 +561,10 @@ function softmaxCases(rng: Rng): HiddenCase[] {
   const base = randomLogits(rng, 4);
   const shift = (rng.uniform() < 0.5 ? 1 : -1) * Math.round(rng.between(750, 1000));
   const shifted = [base, base.map((zk) => zk + shift)];
-  const check = (zs: number[][]) => (value: unknown, i: number) => checkSoftmax(value, zs[i]);
+  const check = (zs: number[][]) => {
+    const expected = zs.map(reference.softmax);
+    return (value: unknown, i: number) => checkSoftmax(value, zs[i], expected[i]);
+  };
   const calls = (zs: number[][]) => zs.map((z): Call => ({ fn: "softmax", args: [z] }));
   const unchanged = (zs: number[][]) =>
     mutationCase("softmax", zs.map((z) => [z]), ["z"], check(zs));
@@ -551,18 +595,21 @@ function softmaxCases(rng: Rng): HiddenCase[] {
       "is unchanged by adding a large constant to every logit",
       calls(shifted),
       showLogits(shifted),
-      (value, i) => checkSoftmax(value, shifted[i]),
+      check(shifted),
     ),
     unchanged([withMinusInfinity(rng, randomLogits(rng, 4)), randomLogits(rng, 3)]),
   ];
 }
 
-function logSoftmaxCases(rng: Rng): HiddenCase[] {
+function logSoftmaxCases(rng: Rng, reference: References): HiddenCase[] {
   const random = Array.from({ length: 4 }, () => randomLogits(rng, 2 + rng.int(5)));
   const underflow = Array.from({ length: 3 }, () => underflowLogits(rng, 3 + rng.int(3)));
   const huge = [hugeLogits(rng, 3), hugeLogits(rng, 4), [-1e4, -1e4 + eighth(rng.between(0.5, 3))]];
   const infinite = Array.from({ length: 3 }, () => withMinusInfinity(rng, randomLogits(rng, 4)));
-  const check = (zs: number[][]) => (value: unknown, i: number) => checkLogSoftmax(value, zs[i]);
+  const check = (zs: number[][]) => {
+    const expected = zs.map(reference.logSoftmax);
+    return (value: unknown, i: number) => checkLogSoftmax(value, zs[i], expected[i]);
+  };
   const calls = (zs: number[][]) => zs.map((z): Call => ({ fn: "logSoftmax", args: [z] }));
   const unchanged = (zs: number[][]) =>
     mutationCase("logSoftmax", zs.map((z) => [z]), ["z"], check(zs));
@@ -599,7 +646,7 @@ function logSoftmaxCases(rng: Rng): HiddenCase[] {
   ];
 }
 
-function crossEntropyCases(rng: Rng): HiddenCase[] {
+function crossEntropyCases(rng: Rng, reference: References): HiddenCase[] {
   const labelled = (z: number[]) => ({ z, label: labelNotArgmax(rng, z) });
   const random = Array.from({ length: 4 }, () => labelled(randomLogits(rng, 3 + rng.int(4))));
   const one = randomLogits(rng, 3 + rng.int(3));
@@ -612,11 +659,15 @@ function crossEntropyCases(rng: Rng): HiddenCase[] {
   });
   const calls = (inputs: { z: number[]; label: number }[]) =>
     inputs.map(({ z, label }): Call => ({ fn: "crossEntropy", args: [z, label] }));
-  const check = (inputs: { z: number[]; label: number }[]) => (value: unknown, i: number) =>
-    checkCrossEntropy(value, inputs[i].z, inputs[i].label);
+  const check = (inputs: { z: number[]; label: number }[]) => {
+    const expected = inputs.map(reference.crossEntropy);
+    return (value: unknown, i: number) =>
+      checkCrossEntropy(value, inputs[i].z, inputs[i].label, expected[i]);
+  };
   const make = (name: string, inputs: { z: number[]; label: number }[]) =>
     valueCase("crossEntropy", name, calls(inputs), showLabelled(inputs), check(inputs));
   const mutated = labelled(withMinusInfinity(rng, randomLogits(rng, 4)));
+  const mutatedExpected = reference.crossEntropy(mutated);
   return [
     make("loss for random logits and labels", random),
     make("depends on the label: every label of one event", everyLabel),
@@ -626,26 +677,31 @@ function crossEntropyCases(rng: Rng): HiddenCase[] {
       "crossEntropy",
       [[mutated.z, mutated.label]],
       ["z", "label"],
-      (value) => checkCrossEntropy(value, mutated.z, mutated.label),
+      (value) => checkCrossEntropy(value, mutated.z, mutated.label, mutatedExpected),
     ),
   ];
 }
 
-function crossEntropyGradCases(rng: Rng): HiddenCase[] {
+function crossEntropyGradCases(rng: Rng, reference: References): HiddenCase[] {
   const labelled = (z: number[]) => ({ z, label: rng.int(z.length) });
   const random = Array.from({ length: 4 }, () => labelled(randomLogits(rng, 3 + rng.int(4))));
   const signs = Array.from({ length: 3 }, () => labelled(randomLogits(rng, 3 + rng.int(3), 1.5)));
   const calls = (inputs: { z: number[]; label: number }[]) =>
     inputs.map(({ z, label }): Call => ({ fn: "crossEntropyGrad", args: [z, label] }));
-  const check = (inputs: { z: number[]; label: number }[]) => (value: unknown, i: number) =>
-    checkGradient(value, inputs[i].z, inputs[i].label);
+  const check = (inputs: { z: number[]; label: number }[]) => {
+    const expected = inputs.map(reference.crossEntropyGrad);
+    return (value: unknown, i: number) =>
+      checkGradient(value, inputs[i].z, inputs[i].label, expected[i]);
+  };
   const make = (name: string, inputs: { z: number[]; label: number }[], judge = check(inputs)) =>
     valueCase("crossEntropyGrad", name, calls(inputs), showLabelled(inputs), judge);
   const mutated = labelled(randomLogits(rng, 4));
+  const checkSigns = check(signs);
+  const mutatedExpected = reference.crossEntropyGrad(mutated);
   return [
     make("gradient for random logits and labels", random),
     make("sums to 0 and is negative only at the label", signs, async (value, i) => {
-      const failure = await checkGradient(value, signs[i].z, signs[i].label);
+      const failure = await checkSigns(value, i);
       const property = failure && gradientSignFailure(value, signs[i].label);
       return property ? { ...failure, reason: property } : failure;
     }),
@@ -653,7 +709,7 @@ function crossEntropyGradCases(rng: Rng): HiddenCase[] {
       "crossEntropyGrad",
       [[mutated.z, mutated.label]],
       ["z", "label"],
-      (value) => checkGradient(value, mutated.z, mutated.label),
+      (value) => checkGradient(value, mutated.z, mutated.label, mutatedExpected),
     ),
   ];
 }
@@ -673,7 +729,7 @@ function gradientSignFailure(value: unknown, label: number): string | undefined 
     "p − 1, is negative; every other entry is a probability ≥ 0";
 }
 
-function predictProbaCases(rng: Rng): HiddenCase[] {
+function predictProbaCases(rng: Rng, reference: References): HiddenCase[] {
   const weights = (K: number, d: number, sd: number) =>
     Array.from({ length: K }, () => Array.from({ length: d }, () => eighth(rng.normal(0, sd))));
   const event = (
@@ -684,15 +740,18 @@ function predictProbaCases(rng: Rng): HiddenCase[] {
   const uneven = [pair(5, 3), pair(2, 5)];
   const calls = (inputs: { W: number[][]; x: number[] }[]) =>
     inputs.map(({ W, x }): Call => ({ fn: "predictProba", args: [W, x] }));
-  const make = (name: string, inputs: { W: number[][]; x: number[] }[]) =>
-    valueCase(
+  const make = (name: string, inputs: { W: number[][]; x: number[] }[]) => {
+    const expected = inputs.map(reference.predictProba);
+    return valueCase(
       "predictProba",
       name,
       calls(inputs),
       inputs.map(({ W, x }) => `W = ${showMatrix(W, WIDE)}, x = ${showVector(x)}`).join("; "),
-      (value, i) => checkPredictProba(value, inputs[i].W, inputs[i].x),
+      (value, i) => checkPredictProba(value, expected[i]),
     );
+  };
   const mutated = pair(3, 3);
+  const mutatedExpected = reference.predictProba(mutated);
   return [
     make("softmax(W x) for random weights", random),
     make("one probability per class when classes and features differ in number", uneven),
@@ -700,25 +759,19 @@ function predictProbaCases(rng: Rng): HiddenCase[] {
       "predictProba",
       [[mutated.W, mutated.x]],
       ["W", "x"],
-      (value) => checkPredictProba(value, mutated.W, mutated.x),
+      (value) => checkPredictProba(value, mutatedExpected),
     ),
   ];
 }
 
-function trainingCases(rng: Rng): HiddenCase[] {
+function trainingCases(rng: Rng, references: References): HiddenCase[] {
   const fn = "trainSoftmaxRegression";
   const trainCall = (data: TrainingData, opts?: { alpha: number; epochs: number }): Call => ({
     fn,
     args: opts ? [data.X, data.labels, data.classes, opts] : [data.X, data.labels, data.classes],
   });
   const reference = (data: TrainingData, opts: { alpha: number; epochs: number }) =>
-    once(async () =>
-      await core.evaluateSoftmax(
-        await core.trainSoftmaxRegression(data.X, data.labels, data.classes, opts),
-        data.X,
-        data.labels,
-      )
-    );
+    references.training({ data, opts });
   const showTraining = (data: TrainingData, opts?: { alpha: number; epochs: number }) =>
     `${data.text}, ${describeOptions(opts)}`;
   const sameBudget =
@@ -864,13 +917,14 @@ export const suite: HiddenSuite = {
   exercise: "04-softmax",
   misconceptions: MISCONCEPTIONS,
   cases(rng: Rng): HiddenCase[] {
+    const reference = references();
     return [
-      ...softmaxCases(rng.fork("softmax")),
-      ...logSoftmaxCases(rng.fork("logSoftmax")),
-      ...crossEntropyCases(rng.fork("crossEntropy")),
-      ...crossEntropyGradCases(rng.fork("crossEntropyGrad")),
-      ...trainingCases(rng.fork("trainSoftmaxRegression")),
-      ...predictProbaCases(rng.fork("predictProba")),
+      ...softmaxCases(rng.fork("softmax"), reference),
+      ...logSoftmaxCases(rng.fork("logSoftmax"), reference),
+      ...crossEntropyCases(rng.fork("crossEntropy"), reference),
+      ...crossEntropyGradCases(rng.fork("crossEntropyGrad"), reference),
+      ...trainingCases(rng.fork("trainSoftmaxRegression"), reference),
+      ...predictProbaCases(rng.fork("predictProba"), reference),
     ];
   },
 };
