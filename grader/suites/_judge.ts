@@ -528,6 +528,34 @@ export function noMutationCase<T>(
   );
 }
 
+/**
+ * A case of calls whose every result `check` judges, named `<symbol>(): <name>`.
+ *
+ * @param symbol The export under test.
+ * @param name The property the case checks.
+ * @param calls The calls the child makes.
+ * @param input The inputs as feedback may show them.
+ * @param check The check of call `i`'s result.
+ * @param errorSymptoms What a thrown error says about a likely misconception, if anything.
+ * @returns The case.
+ */
+export function valueCase(
+  symbol: string,
+  name: string,
+  calls: Call[],
+  input: string,
+  check: CallCheck,
+  errorSymptoms?: ErrorSymptoms,
+): HiddenCase {
+  return {
+    symbol,
+    name: `${symbol}(): ${name}`,
+    calls,
+    input,
+    judge: (results) => judgeCalls(results, calls, check, errorSymptoms),
+  };
+}
+
 /** The case of {@linkcode callPerInput} or {@linkcode noMutationCase}, given its check. */
 function perInputCase<T>(
   options: PerInputOptions<T>,

@@ -25,12 +25,10 @@ import type {
 } from "../suite.ts";
 import {
   anyNumber,
-  type CallCheck,
   callFailure,
   type ErrorSymptoms,
   type Failure,
   firstFailure,
-  judgeCalls,
   mutationFailure,
   numberArray,
   once,
@@ -38,6 +36,7 @@ import {
   show,
   showVector,
   unchangedFailure,
+  valueCase,
   valueOf,
   wrongShape,
 } from "./_judge.ts";
@@ -326,23 +325,6 @@ const symptomsOf = (symptoms: string[]) => (symptoms.length ? { symptoms } : {})
 
 // ---------------------------------------------------------------------------------------
 // Cases
-
-function valueCase(
-  symbol: string,
-  name: string,
-  calls: Call[],
-  input: string,
-  check: CallCheck,
-  errorSymptoms?: ErrorSymptoms,
-): HiddenCase {
-  return {
-    symbol,
-    name: `${symbol}(): ${name}`,
-    calls,
-    input,
-    judge: (results: CallResult[]) => judgeCalls(results, calls, check, errorSymptoms),
-  };
-}
 
 const showPair = ([input, output]: number[][]) =>
   `input ${showVector(input)}, output ${showVector(output)}`;

@@ -40,6 +40,7 @@ import {
   showMatrix,
   showVector,
   unchangedFailure,
+  valueCase,
   wrongShape,
 } from "./_judge.ts";
 
@@ -488,22 +489,6 @@ async function checkTrained(
 
 // ---------------------------------------------------------------------------------------
 // Cases
-
-function valueCase(
-  symbol: string,
-  name: string,
-  calls: Call[],
-  input: string,
-  check: CallCheck,
-): HiddenCase {
-  return {
-    symbol,
-    name: `${symbol}(): ${name}`,
-    calls,
-    input,
-    judge: (results: CallResult[]) => judgeCalls(results, calls, check),
-  };
-}
 
 /**
  * A case whose calls must leave their arguments unchanged and return the right result:
