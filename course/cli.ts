@@ -76,6 +76,30 @@ export interface Command<T> {
 }
 
 /**
+ * Makes SIGINT and SIGTERM abort `stop`, for a long-running command that finishes what it
+ * has in hand: the first signal prints `message` on standard error and aborts; a second one
+ * exits at once with status 130. Disposing of the result stops listening.
+ *
+ * @param stop What the signals abort.
+ * @param message What to say on the first signal.
+ * @returns The listeners, to dispose of (`using`).
+ */
+export function abortOnSignals(stop: AbortController, message: string): Disposable {
+  const onSignal = () => {
+    if (stop.signal.aborted) Deno.exit(130);
+    console.error(message);
+    stop.abort();
+  };
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  return {
+    [Symbol.dispose]() {
+      for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    },
+  };
+}
+
+/**
  * Runs a command: `--help` prints the usage (status 0), a {@linkcode UsageError} prints its
  * message and the usage (status 2), a {@linkcode CommandError} its message (status 2); any
  * other error is a bug and propagates.

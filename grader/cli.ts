@@ -18,7 +18,7 @@ import { materializeSampleClass } from "../fixtures/sample_class.ts";
 import { gradeStudent } from "./grade.ts";
 import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
-import { type SandboxExecutor, sandboxExecutor, SandboxUnavailableError } from "./execute.ts";
+import { commandSandboxExecutor } from "./execute.ts";
 import { SUITES } from "./suites/mod.ts";
 import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
@@ -178,14 +178,7 @@ async function grade(options: Options): Promise<number> {
     } catch {
       throw new UsageError(`Cannot read submissions from "${submissions}": not a folder`);
     }
-    let executor: SandboxExecutor;
-    try {
-      executor = await sandboxExecutor({ trusted: options.trusted });
-    } catch (error) {
-      if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);
-      throw error;
-    }
-    await using _sandbox = executor;
+    await using executor = await commandSandboxExecutor({ trusted: options.trusted });
     const { executeMany } = executor;
     const core = await initCore({ backend: options.backend });
     const { secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });

@@ -15,6 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "../course/cli.ts";
 import type { Exercise } from "../course/metadata.ts";
 import type { BatchExecutor, Execution, Executor } from "./grade.ts";
 import {
@@ -75,6 +76,26 @@ export async function sandboxExecutor(
     sandbox,
     [Symbol.asyncDispose]: () => sandbox.close(),
   };
+}
+
+/**
+ * {@linkcode sandboxExecutor} for a command: a sandbox that cannot open (bubblewrap missing
+ * or broken) is the command's {@linkcode UsageError}, so the command exits with status 2
+ * and a message that says how to install bubblewrap.
+ *
+ * @param options `trusted: true` runs without bubblewrap.
+ * @returns The executor.
+ * @throws {UsageError} If the sandbox cannot open.
+ */
+export async function commandSandboxExecutor(
+  options: { trusted: boolean },
+): Promise<SandboxExecutor> {
+  try {
+    return await sandboxExecutor(options);
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** One submission to run: its folder, its exercise and its cases. */

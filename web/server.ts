@@ -21,7 +21,13 @@ import { SetupToken } from "./_setup.ts";
 import { listenToDatabase, Notifier } from "./events.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
-import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
+import {
+  abortOnSignals,
+  integerSetting,
+  parseArguments,
+  runCommand,
+  UsageError,
+} from "../course/cli.ts";
 
 const USAGE = `Usage: deno task start [options]
 
@@ -158,17 +164,10 @@ async function serve(options: ServerOptions): Promise<number> {
             console.error(`A grading worker stopped: ${(error as Error).message}`);
           }),
     );
-    const onSignal = () => {
-      if (stop.signal.aborted) Deno.exit(130);
-      console.error("Stopping: finishing the requests and jobs in hand");
-      stop.abort();
-    };
-    const signals = ["SIGINT", "SIGTERM"] as const;
-    for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+    using _signals = abortOnSignals(stop, "Stopping: finishing the requests and jobs in hand");
     try {
       await Promise.all([server.finished, ...workers]);
     } finally {
-      for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
       await unlisten?.();
     }
     console.log("Stopped.");

@@ -13,16 +13,18 @@
  *
  * @module
  */
-import {
-  type SandboxExecutor,
-  sandboxExecutor,
-  SandboxUnavailableError,
-} from "../grader/execute.ts";
+import { commandSandboxExecutor } from "../grader/execute.ts";
 import { loadCourseSecret } from "../grader/secret.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { notifyDatabase } from "./events.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
-import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
+import {
+  abortOnSignals,
+  integerSetting,
+  parseArguments,
+  runCommand,
+  UsageError,
+} from "../course/cli.ts";
 
 const USAGE = `Usage: deno task worker [options]
 
@@ -62,14 +64,7 @@ function report(event: WorkerEvent): void {
 }
 
 async function work(options: { workers: number; trusted: boolean }): Promise<number> {
-  let executor: SandboxExecutor;
-  try {
-    executor = await sandboxExecutor({ trusted: options.trusted });
-  } catch (error) {
-    if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);
-    throw error;
-  }
-  await using _sandbox = executor;
+  await using executor = await commandSandboxExecutor({ trusted: options.trusted });
   const { secret } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
   let store: Store;
   try {
@@ -78,13 +73,10 @@ async function work(options: { workers: number; trusted: boolean }): Promise<num
     throw new UsageError(`Cannot open the portal's database: ${(error as Error).message}`);
   }
   const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130);
-    console.error("Stopping: finishing the jobs in hand (signal again to stop at once)");
-    stop.abort();
-  };
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  using _signals = abortOnSignals(
+    stop,
+    "Stopping: finishing the jobs in hand (signal again to stop at once)",
+  );
   try {
     console.log(
       `${options.workers} worker${options.workers === 1 ? "" : "s"} grading from ` +
@@ -108,7 +100,6 @@ async function work(options: { workers: number; trusted: boolean }): Promise<num
     console.log("Stopped.");
     return 0;
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
     await store.close();
   }
 }
