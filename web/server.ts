@@ -139,7 +139,7 @@ async function serve(options: ServerOptions): Promise<number> {
       : undefined;
     if (options.demo) await startDemo(store, options.origin);
     const setup = await firstStartSetup(store, options.origin);
-    // The pages' islands are bundled for the browser at every start (about 0.1 s).
+    // The pages' islands are bundled for the browser at every start.
     const assets = await Assets.load({ islands: true });
     const app = createApp({ store, origin: options.origin, notifier, setupToken: setup, assets });
     const server = Deno.serve({
