@@ -48,25 +48,67 @@ export function longest(arrays: readonly (readonly unknown[])[]): number {
 }
 
 /**
- * A rectangle of `height` rows of `width` values: `rows` where they have an entry, `fill`
- * everywhere else.
+ * Writes a rectangle of `height` rows of `width` values into `values` from `offset`: `rows`
+ * where they have an entry, `fill` everywhere else.
+ */
+function writePadded(
+  values: Float32Array,
+  offset: number,
+  rows: readonly (readonly number[])[],
+  height: number,
+  width: number,
+  fill: number,
+): void {
+  values.fill(fill, offset, offset + height * width);
+  for (let i = 0; i < Math.min(rows.length, height); i++) {
+    const row = rows[i];
+    for (let j = 0; j < Math.min(row.length, width); j++) {
+      values[offset + i * width + j] = row[j] ?? fill;
+    }
+  }
+}
+
+/**
+ * A [height, width] tensor of `rows`, each padded with `fill` to `width` values, and rows of
+ * `fill` below them to `height` rows. Built from a `Float32Array`, it holds the same float32
+ * values as `tf.tensor2d` of the padded nested arrays, without tfjs flattening them.
  *
- * @param rows The rows, of any lengths up to `width`.
- * @param height The number of rows, at least `rows.length`.
+ * @param rows The rows, of any lengths up to `width`, at most `height` of them.
+ * @param height The number of rows.
  * @param width The length of every row.
  * @param fill The padding value.
  * @returns The padded rows.
  */
-export function padded(
+export function paddedTensor2d(
   rows: readonly (readonly number[])[],
   height: number,
   width: number,
   fill = 0,
-): number[][] {
-  return Array.from(
-    { length: height },
-    (_, i) => Array.from({ length: width }, (_, j) => rows[i]?.[j] ?? fill),
-  );
+): tf.Tensor2D {
+  const values = new Float32Array(height * width);
+  writePadded(values, 0, rows, height, width, fill);
+  return tf.tensor2d(values, [height, width]);
+}
+
+/**
+ * A [matrices.length, height, width] tensor of matrices, each padded as
+ * {@linkcode paddedTensor2d} pads one.
+ *
+ * @param matrices The matrices, each of at most `height` rows of at most `width` values.
+ * @param height The number of rows of every matrix.
+ * @param width The length of every row.
+ * @param fill The padding value.
+ * @returns The padded matrices, stacked.
+ */
+export function paddedTensor3d(
+  matrices: readonly (readonly (readonly number[])[])[],
+  height: number,
+  width: number,
+  fill = 0,
+): tf.Tensor3D {
+  const values = new Float32Array(matrices.length * height * width);
+  matrices.forEach((rows, m) => writePadded(values, m * height * width, rows, height, width, fill));
+  return tf.tensor3d(values, [matrices.length, height, width]);
 }
 
 /**

@@ -16,7 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { longest, padded, rowsOf, vectorOf } from "./_tensors.ts";
+import { longest, paddedTensor2d, paddedTensor3d, rowsOf, vectorOf } from "./_tensors.ts";
 
 /** A decision stump: predicts `polarity` where x[feature] > threshold, −polarity elsewhere. */
 export interface Stump {
@@ -195,7 +195,7 @@ export async function decisionFunction(model: BoostedModel, X: number[][]): Prom
 
 /** Vectors of different lengths as one [count, longest] tensor, padded with 0. */
 function stackRows(rows: readonly number[][]): tf.Tensor2D {
-  return tf.tensor2d(padded(rows, rows.length, longest(rows)));
+  return paddedTensor2d(rows, rows.length, longest(rows));
 }
 
 /** One input of {@linkcode weightedErrorMany} and {@linkcode updateWeightsMany}. */
@@ -302,6 +302,10 @@ export interface WeightedEvents {
 /**
  * {@linkcode fitStump} of many inputs in one pass, with the same ties.
  *
+ * The ranking of an events array by each feature is kept while the array lives and reused
+ * while its values are unchanged: the inputs of the rounds of one training share their
+ * events, with new weights.
+ *
  * @param inputs The events, labels and weights of each.
  * @returns The best stump of each, in order.
  * @throws {TypeError} If an input's lengths differ.
@@ -330,70 +334,122 @@ export async function fitStumpMany(inputs: readonly WeightedEvents[]): Promise<S
     }
   }
   if (inputs.length === 0) return [];
+  const count = inputs.length;
   const N = Math.max(...inputs.map(({ X }) => X.length));
   const F = Math.max(...inputs.map(({ X }) => X[0].length));
-  // Per input: order[f][k], the event of rank k by feature f (padded ranks are the padded
-  // events, of weight 0), and whether a cut after it separates distinct values (the last
-  // real rank always can: everything lies below; a padded rank or feature never can).
-  const orders = inputs.map(({ X }) =>
-    Array.from({ length: F }, (_, f) => {
-      const ranks = Array.from({ length: X.length }, (_, i) => i);
-      if (f < X[0].length) ranks.sort((a, b) => X[a][f] - X[b][f]);
-      return [...ranks, ...Array.from({ length: N - X.length }, (_, k) => X.length + k)];
-    })
-  );
-  const cuts = inputs.map(({ X }, p) =>
-    orders[p].map((ranks, f) =>
-      ranks.map((i, k) =>
-        f < X[0].length && k < X.length &&
-        (k === X.length - 1 || X[ranks[k + 1]][f] !== X[i][f])
-      )
-    )
-  );
+  const rankings = inputs.map(({ X }) => rankingOf(X));
+  // Each input's signal and background weights, as the float32 products w·[y = 1] and
+  // w − w·[y = 1]: in their own order, and in order of rank by each feature (a padded rank
+  // is a padded event, of weight 0).
+  const weights = new Float32Array(count * N);
+  const background = new Float32Array(count * N);
+  const signalRanked = new Float32Array(count * F * N);
+  const backgroundRanked = new Float32Array(count * F * N);
+  inputs.forEach(({ X, y, w }, p) => {
+    const n = X.length;
+    const signal = w.map((wi, i) => wi * (Math.fround(y[i]) === 1 ? 1 : 0));
+    weights.set(w, p * N);
+    background.set(w.map((wi, i) => Math.fround(wi) - Math.fround(signal[i])), p * N);
+    const { order } = rankings[p];
+    for (let f = 0; f < X[0].length; f++) {
+      for (let k = 0; k < n; k++) {
+        signalRanked[(p * F + f) * N + k] = signal[order[f * n + k]];
+        backgroundRanked[(p * F + f) * N + k] = background[p * N + order[f * n + k]];
+      }
+    }
+  });
+  // errors[p][0][f][k]: the error of polarity +1 with the cut after rank k by feature f;
+  // errors[p][1][f][k]: that of polarity −1.
   const errors = await vectorOf(() => {
-    const weights = stackRows(inputs.map(({ w }) => w));
-    const isSignal = tf.equal(
-      stackRows(inputs.map(({ y }) => y)),
-      1,
-    );
-    const signal = tf.mul(weights, isSignal.asType("float32"));
-    const background = tf.sub(weights, signal);
-    // Ranks as indices into all inputs' events, flattened.
-    const ranks = tf.tensor3d(
-      orders.map((order, p) => order.map((ranks) => ranks.map((i) => p * N + i))),
-      [inputs.length, F, N],
-      "int32",
-    );
-    const signalBelow = tf.cumsum(tf.gather(tf.reshape(signal, [-1]), ranks), 2);
-    const backgroundBelow = tf.cumsum(tf.gather(tf.reshape(background, [-1]), ranks), 2);
-    const total = (t: tf.Tensor) => tf.reshape(tf.sum(t, 1), [inputs.length, 1, 1]);
+    const signalBelow = tf.cumsum(tf.tensor3d(signalRanked, [count, F, N]), 2);
+    const backgroundBelow = tf.cumsum(tf.tensor3d(backgroundRanked, [count, F, N]), 2);
+    const total = (t: Float32Array) =>
+      tf.reshape(tf.sum(tf.tensor2d(t, [count, N]), 1), [count, 1, 1]);
     // Polarity +1 errs on signal at or below the cut and background above it.
     const plus = tf.add(signalBelow, tf.sub(total(background), backgroundBelow));
     const minus = tf.sub(total(weights), plus);
-    const valid = tf.tensor3d(cuts, [inputs.length, F, N], "bool");
-    const infinite = tf.fill([inputs.length, F, N], Infinity);
-    return tf.stack([tf.where(valid, plus, infinite), tf.where(valid, minus, infinite)], 3);
+    // Side by side per input, not per cut: the wasm backend's concat copies one run of
+    // values per outer index, and a run per cut costs more than the arithmetic.
+    return tf.concat([tf.expandDims(plus, 1), tf.expandDims(minus, 1)], 1);
   });
   return inputs.map(({ X }, p) => {
-    const base = p * F * N * 2;
-    let best = -1;
+    const { order, cut } = rankings[p];
+    const n = X.length;
+    const base = p * 2 * F * N;
+    // A cut between equal values is no stump; padded ranks and features are never visited.
+    const errorOf = (f: number, k: number, polarity: number) =>
+      cut[f * n + k] ? errors[base + (polarity * F + f) * N + k] : Infinity;
+    let best = { f: 0, k: 0, polarity: 0, error: errorOf(0, 0, 0) };
     for (let f = 0; f < X[0].length; f++) {
-      for (let k = 0; k < X.length; k++) {
+      for (let k = 0; k < n; k++) {
         for (let polarity = 0; polarity < 2; polarity++) {
-          const at = base + (f * N + k) * 2 + polarity;
-          if (best < 0 || errors[at] < errors[best]) best = at;
+          const error = errorOf(f, k, polarity);
+          if (error < best.error) best = { f, k, polarity, error };
         }
       }
     }
-    const offset = best - base;
-    const feature = Math.floor(offset / (2 * N));
-    const rank = Math.floor(offset / 2) % N;
     return {
-      feature,
-      threshold: X[orders[p][feature][rank]][feature],
-      polarity: offset % 2 === 0 ? 1 : -1,
+      feature: best.f,
+      threshold: X[order[best.f * n + best.k]][best.f],
+      polarity: best.polarity === 0 ? 1 : -1,
     };
   });
+}
+
+/** The events in order of each feature's value, and where a cut between them can go. */
+interface Ranking {
+  /** A copy of the events' values, row by row, to tell whether they changed since. */
+  values: Float64Array;
+  /** order[f·n + k]: the event of rank k by feature f, for n events. */
+  order: Int32Array;
+  /**
+   * cut[f·n + k]: 1 where a cut after rank k by feature f separates distinct values (the
+   * last rank always does: everything lies at or below it).
+   */
+  cut: Uint8Array;
+}
+
+/**
+ * The ranking of each events array seen, kept while the array lives: the grader fits the
+ * stumps of every round of a training to the same events, with new weights each time.
+ */
+const rankings = new WeakMap<readonly number[][], Ranking>();
+
+/**
+ * The ranking of X's events by each feature (in float64, ties in event order), from the
+ * cache where X's values have not changed since it was made.
+ */
+function rankingOf(X: readonly number[][]): Ranking {
+  const n = X.length;
+  const F = X[0].length;
+  const cached = rankings.get(X);
+  if (cached && cached.values.length === n * F && X.every((x, i) => sameRow(x, cached, i, F))) {
+    return cached;
+  }
+  const values = new Float64Array(n * F);
+  X.forEach((x, i) => {
+    for (let f = 0; f < F; f++) values[i * F + f] = x[f];
+  });
+  const order = new Int32Array(F * n);
+  const cut = new Uint8Array(F * n);
+  for (let f = 0; f < F; f++) {
+    const ranks = Array.from({ length: n }, (_, i) => i).sort((a, b) => X[a][f] - X[b][f]);
+    order.set(ranks, f * n);
+    ranks.forEach((i, k) => {
+      cut[f * n + k] = k === n - 1 || X[ranks[k + 1]][f] !== X[i][f] ? 1 : 0;
+    });
+  }
+  const ranking = { values, order, cut };
+  rankings.set(X, ranking);
+  return ranking;
+}
+
+/** Whether row i of the events still holds the values a ranking was made of. */
+function sameRow(x: readonly number[], { values }: Ranking, i: number, F: number): boolean {
+  for (let f = 0; f < F; f++) {
+    if (x[f] !== values[i * F + f]) return false;
+  }
+  return true;
 }
 
 /**
@@ -414,11 +470,16 @@ export async function decisionFunctionMany(
   const M = longest(inputs.map(({ model }) => model.stumps));
   // The votes are float64 comparisons; a padded stump or event votes 0 with weight 0.
   const votes = inputs.map(({ model, X }) =>
-    padded(X.map((x) => model.stumps.map((stump) => predictStump(stump, x))), N, M)
+    X.map((x) => model.stumps.map((stump) => predictStump(stump, x)))
   );
-  const alphas = inputs.map(({ model }) => padded([model.alphas], 1, M));
   const flat = await vectorOf(() =>
-    tf.sum(tf.mul(tf.tensor3d(votes, [inputs.length, N, M]), tf.tensor3d(alphas)), 2)
+    tf.sum(
+      tf.mul(
+        paddedTensor3d(votes, N, M),
+        paddedTensor3d(inputs.map(({ model }) => [model.alphas]), 1, M),
+      ),
+      2,
+    )
   );
   return rowsOf(flat, N, inputs.map(({ X }) => X.length));
 }

@@ -161,6 +161,18 @@ backendTest("decisionFunction() sums αₘ hₘ(x) as float64 does", async () =>
   assert.deepEqual(await decisionFunction({ stumps: [], alphas: [] }, X.slice(0, 2)), [0, 0]);
 });
 
+backendTest("fitStump() ranks events again when their values change in place", async () => {
+  const X = [[1, 9], [2, 8], [3, 7], [4, 6]];
+  const y = [-1, -1, 1, 1];
+  const w = [0.25, 0.25, 0.25, 0.25];
+  assert.deepEqual(await fitStump(X, y, w), { feature: 0, threshold: 2, polarity: 1 });
+  // The same array, reordered by the first feature: its kept ranking no longer holds.
+  X[0][0] = 4;
+  X[3][0] = 1;
+  assert.deepEqual(await fitStump(X, y, w), await fitStump(structuredClone(X), y, w));
+  assert.deepEqual(await fitStump(X, y, w), { feature: 1, threshold: 7, polarity: -1 });
+});
+
 backendTest("weightedError() and trainAdaBoost() reject bad arguments", async () => {
   await assert.rejects(() => weightedError([1], [1, 1], [1, 1]), /1 weights but 2 predictions/);
   await assert.rejects(() => trainAdaBoost([[1]], [1], -1), RangeError);

@@ -136,15 +136,14 @@ export const tensorOps: Ops<tf.Tensor> = {
 
 /** A batch of dual numbers re + eps·ε, with a vector of n directional derivatives each. */
 interface DualTensor {
-  /** Values, shape [points]. */
-  re: tf.Tensor1D;
+  /** Values, shape [points, 1]: the shape that scales each point's row of derivatives. */
+  re: tf.Tensor2D;
   /** Derivatives, shape [points, n]. */
   eps: tf.Tensor2D;
 }
 
-/** Scales each point's row of derivatives by that point's factor. */
-const scale = (eps: tf.Tensor2D, factor: tf.Tensor1D): tf.Tensor2D =>
-  tf.mul(eps, tf.expandDims(factor, 1));
+/** Scales each point's row of derivatives by that point's factor, [points, 1]. */
+const scale = (eps: tf.Tensor2D, factor: tf.Tensor2D): tf.Tensor2D => tf.mul(eps, factor);
 
 const lift = (b: DualTensor | number, like: DualTensor): DualTensor =>
   typeof b === "number" ? { re: tf.fill(like.re.shape, b), eps: tf.zerosLike(like.eps) } : b;
@@ -213,12 +212,16 @@ export async function dualGradient(fn: TestFunction, points: number[][]): Promis
   checkPoints(fn, points);
   const n = fn.domain.length;
   const rows = await vectorOf(() => {
-    const seeds = fn.domain.map((_, j) => ({
-      re: column(points, j),
-      eps: tf.tensor2d(points.map(() => Array.from({ length: n }, (_, k) => k === j ? 1 : 0))),
-    }));
+    const seeds = fn.domain.map((_, j) => {
+      const eps = new Float32Array(points.length * n);
+      for (let i = 0; i < points.length; i++) eps[i * n + j] = 1;
+      return {
+        re: tf.tensor2d(points.map((p) => p[j]), [points.length, 1]),
+        eps: tf.tensor2d(eps, [points.length, n]),
+      };
+    });
     const out = fn.f(dualOps, seeds);
-    return tf.concat([tf.expandDims(out.re, 1), out.eps], 1);
+    return tf.concat([out.re, out.eps], 1);
   });
   return split(rows, n);
 }
@@ -236,8 +239,10 @@ export async function tapeGradient(fn: TestFunction, points: number[][]): Promis
   const rows = await vectorOf(() => {
     const inputs = fn.domain.map((_, j) => column(points, j));
     // Points are independent, so the gradient of the sum is each point's own gradient.
-    const columns = tf.grads((...xs: tf.Tensor[]) => fn.f(tensorOps, xs))(inputs);
-    return tf.stack([fn.f(tensorOps, inputs), ...columns], 1);
+    const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => fn.f(tensorOps, xs))(
+      inputs,
+    );
+    return tf.stack([value, ...grads], 1);
   });
   return split(rows, fn.domain.length);
 }

@@ -18,7 +18,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { longest, padded, rowsOf, vectorOf } from "./_tensors.ts";
+import { longest, paddedTensor2d, paddedTensor3d, rowsOf, vectorOf } from "./_tensors.ts";
 
 function checkShapes(what: string, theta: number[], X: number[][], y?: number[]): void {
   X.forEach((x, i) => {
@@ -146,9 +146,9 @@ function stack(problems: readonly CostProblem[]) {
   return {
     n,
     d,
-    theta: tf.tensor2d(padded(problems.map((p) => p.theta), problems.length, d)),
-    X: tf.tensor3d(problems.map((p) => padded(p.X, n, d))),
-    y: tf.tensor2d(padded(problems.map((p) => p.y), problems.length, n)),
+    theta: paddedTensor2d(problems.map((p) => p.theta), problems.length, d),
+    X: paddedTensor3d(problems.map((p) => p.X), n, d),
+    y: paddedTensor2d(problems.map((p) => p.y), problems.length, n),
   };
 }
 
@@ -287,11 +287,12 @@ export async function stochasticEpochMany(
   problems.forEach(({ theta, X, y }) => checkShapes("the stochastic epoch", theta, X, y));
   return await thetas(problems, ({ theta, X, y, n }, alpha) => {
     const examples = tf.unstack(X, 1) as tf.Tensor2D[];
-    const targets = tf.unstack(y, 1) as tf.Tensor1D[];
+    // Each step's targets and residuals as [problems, 1], the shape that scales an example.
+    const targets = tf.split(y, n, 1);
     let t = theta;
     for (let i = 0; i < n; i++) {
-      const residuals = tf.sub(targets[i], tf.sum(tf.mul(examples[i], t), 1));
-      t = tf.add(t, tf.mul(tf.mul(alpha, tf.expandDims(residuals, 1)), examples[i]));
+      const residuals = tf.sub(targets[i], tf.sum(tf.mul(examples[i], t), 1, true));
+      t = tf.add(t, tf.mul(tf.mul(alpha, residuals), examples[i]));
     }
     return t;
   });

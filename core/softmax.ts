@@ -18,7 +18,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { longest, padded, rowsOf, vectorOf } from "./_tensors.ts";
+import { longest, paddedTensor2d, paddedTensor3d, rowsOf, vectorOf } from "./_tensors.ts";
 import { coreReady } from "./backend.ts";
 
 /** Options of {@linkcode trainSoftmaxRegression}. */
@@ -218,24 +218,33 @@ export async function evaluateSoftmax(
 /** Logit vectors stacked into [count, K], padded with −Infinity to the longest. */
 function stackLogits(zs: readonly number[][]): { z: tf.Tensor2D; K: number } {
   const K = longest(zs);
-  return { z: tf.tensor2d(padded(zs, zs.length, K, -Infinity)), K };
+  return { z: paddedTensor2d(zs, zs.length, K, -Infinity), K };
 }
 
-/** The one-hot rows of `labels`, [n, K]; a row past the last label is all 0. */
-function oneHot(labels: readonly number[], n: number, K: number): number[][] {
-  return Array.from(
-    { length: n },
-    (_, i) => Array.from({ length: K }, (_, k) => labels[i] === k ? 1 : 0),
+/**
+ * The one-hot rows of each problem's labels, [count, n, K] row-major; a row past a
+ * problem's last label is all 0.
+ */
+function oneHotValues(labels: readonly (readonly number[])[], n: number, K: number): Uint8Array {
+  const values = new Uint8Array(labels.length * n * K);
+  labels.forEach((problem, p) =>
+    problem.forEach((label, i) => values[(p * n + i) * K + label] = 1)
   );
+  return values;
 }
 
 /**
  * What each problem adds to its logits, [count, K]: 0 for its own classes and −Infinity
  * (probability 0) for the padded ones; undefined where no problem is padded.
  */
-function classPadding(classes: readonly number[], K: number): number[][] | undefined {
+function classPadding(classes: readonly number[], K: number): tf.Tensor2D | undefined {
   if (classes.every((count) => count === K)) return undefined;
-  return classes.map((count) => Array.from({ length: K }, (_, k) => k < count ? 0 : -Infinity));
+  return paddedTensor2d(
+    classes.map((count) => new Array(count).fill(0)),
+    classes.length,
+    K,
+    -Infinity,
+  );
 }
 
 /** Runs a stacked per-logit computation and cuts each row back to its own length. */
@@ -329,7 +338,10 @@ export async function crossEntropyGradMany(
   return await perLogit(
     inputs.map(({ z }) => z),
     (z, K) =>
-      tf.sub(softmaxTensor(z), tf.oneHot(tf.tensor1d(labels, "int32"), K).asType("float32")),
+      tf.sub(
+        softmaxTensor(z),
+        tf.tensor2d(oneHotValues([labels], labels.length, K), [labels.length, K], "float32"),
+      ),
   );
 }
 
@@ -348,11 +360,11 @@ export async function predictProbaMany(
   const classes = inputs.map(({ W }) => W.length);
   const K = Math.max(...classes);
   const d = longest(inputs.map(({ x }) => x));
-  const padding = classPadding(classes, K);
   const flat = await vectorOf(() => {
-    const W = tf.tensor3d(inputs.map((input) => padded(input.W, K, d)));
-    const x = tf.tensor3d(inputs.map((input) => padded([input.x], 1, d)));
+    const W = paddedTensor3d(inputs.map((input) => input.W), K, d);
+    const x = paddedTensor3d(inputs.map((input) => [input.x]), 1, d);
     const logits = tf.sum(tf.mul(W, x), 2);
+    const padding = classPadding(classes, K);
     return softmaxTensor(padding ? tf.add(logits, padding) : logits);
   });
   return rowsOf(flat, K, classes);
@@ -411,7 +423,14 @@ export async function trainSoftmaxRegressionMany(
   return trained;
 }
 
-/** Batch gradient descent on problems stacked and padded, each with its own α. */
+/**
+ * Batch gradient descent on problems stacked and padded, each with its own α.
+ *
+ * Only problems with the same number of epochs share a pass. One pass for all, keeping each
+ * problem's W at its own epoch, was slower: a batched matMul or softmax costs more with
+ * every problem in it, so the problems carried past their epochs paid for steps thrown
+ * away; and padding a problem to larger ones changes the last bits of its float32 results.
+ */
 async function trainTogether(
   problems: readonly SoftmaxTrainingProblem[],
   alphas: readonly number[],
@@ -421,21 +440,24 @@ async function trainTogether(
   const n = Math.max(...problems.map(({ X }) => X.length));
   const d = longest(problems.map(({ X }) => X[0]));
   const K = Math.max(...problems.map(({ classes }) => classes));
-  const padding = classPadding(problems.map(({ classes }) => classes), K);
   await coreReady();
-  const data = tf.tensor3d(problems.map(({ X }) => padded(X, n, d)));
-  const fixed = tf.tidy(() => ({
-    // The step's factor α/n rides on a scaled copy of the data: five operations an epoch,
-    // where each operation's fixed cost outweighs its arithmetic on a course-sized problem.
-    scaled: tf.mul(
-      data,
-      tf.tensor3d(alphas.map((alpha, p) => [[alpha / problems[p].X.length]])),
-    ),
-    targets: tf.tensor3d(problems.map(({ labels }) => oneHot(labels, n, K))),
-    // A padded class's logit is −Infinity, so its probability and its step are 0; a padded
-    // event's data is 0, so it adds nothing to a step.
-    padding: padding && tf.expandDims(tf.tensor2d(padding), 1),
-  }));
+  const data = paddedTensor3d(problems.map(({ X }) => X), n, d);
+  const fixed = tf.tidy(() => {
+    const padding = classPadding(problems.map(({ classes }) => classes), K);
+    const targets = oneHotValues(problems.map(({ labels }) => labels), n, K);
+    return {
+      // The step's factor α/n rides on a scaled copy of the data: five operations an epoch,
+      // where each operation's fixed cost outweighs its arithmetic on a course-sized problem.
+      scaled: tf.mul(
+        data,
+        tf.tensor3d(alphas.map((alpha, p) => alpha / problems[p].X.length), [count, 1, 1]),
+      ),
+      targets: tf.tensor3d(targets, [count, n, K], "float32"),
+      // A padded class's logit is −Infinity, so its probability and its step are 0; a padded
+      // event's data is 0, so it adds nothing to a step.
+      padding: padding && tf.expandDims(padding, 1),
+    };
+  });
   let W = tf.zeros([count, K, d]) as tf.Tensor3D;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -451,8 +473,9 @@ async function trainTogether(
       W = next;
     }
     const flat = Array.from(await W.data());
-    const rows = rowsOf(flat, d, problems.flatMap(({ X }) => new Array(K).fill(X[0].length)));
-    return problems.map(({ classes }, p) => rows.slice(p * K, p * K + classes));
+    return problems.map(({ X, classes }, p) =>
+      rowsOf(flat.slice(p * K * d, (p + 1) * K * d), d, new Array(classes).fill(X[0].length))
+    );
   } finally {
     W.dispose();
     data.dispose();
@@ -487,16 +510,18 @@ export async function evaluateSoftmaxMany(
   const d = longest(models.map(({ X }) => X[0]));
   const classes = models.map(({ W }) => W.length);
   const K = Math.max(...classes);
-  const padding = classPadding(classes, K);
   const flat = await vectorOf(() => {
-    const X = tf.tensor3d(models.map((m) => padded(m.X, n, d)));
-    const W = tf.tensor3d(models.map((m) => padded(m.W, K, d)));
+    const X = paddedTensor3d(models.map((m) => m.X), n, d);
+    const W = paddedTensor3d(models.map((m) => m.W), K, d);
     // A padded class's logit is −Infinity; a padded event is left out of both means.
     const logits = tf.matMul(X, W, false, true);
-    const logP = logSoftmaxTensor(
-      padding ? tf.add(logits, tf.expandDims(tf.tensor2d(padding), 1)) : logits,
+    const padding = classPadding(classes, K);
+    const logP = logSoftmaxTensor(padding ? tf.add(logits, tf.expandDims(padding, 1)) : logits);
+    const isLabel = tf.tensor3d(
+      oneHotValues(models.map((m) => m.labels), n, K),
+      [models.length, n, K],
+      "bool",
     );
-    const isLabel = tf.tensor3d(models.map((m) => oneHot(m.labels, n, K)), undefined, "bool");
     const picked = tf.sum(tf.where(isLabel, logP, tf.zerosLike(logP)), [1, 2]);
     const predicted = tf.oneHot(tf.argMax(logP, 2), K).asType("bool");
     const right = tf.sum(tf.logicalAnd(predicted, isLabel).asType("float32"), [1, 2]);

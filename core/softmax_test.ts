@@ -79,6 +79,8 @@ backendTest("crossEntropy() and crossEntropyGrad() give hand-computed values", a
       0.25,
     ]),
   );
+  // One class: probability 1, nothing to learn.
+  assert.deepEqual(await crossEntropyGrad([3], 0), [0]);
   // From logits, a confident wrong answer costs its margin: ≈ 1e4, no overflow.
   const loss = await crossEntropy([1e4, 0], 1);
   assert.ok(closeEnough("softmax.logProbabilities", loss, 1e4, 1e4), `${loss}`);
