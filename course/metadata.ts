@@ -41,6 +41,12 @@ export const ExerciseSchema = z.object({
     timeMs: z.number().int().positive(),
     /** Memory limit for the process running student code, in MiB. */
     memoryMb: z.number().int().positive(),
+    /**
+     * How the grader's sandbox compiles the student's code: `"quick"` where the hidden
+     * cases run in milliseconds (a third less processor time per child), `"full"` where
+     * they train for seconds. See `jit` in `grader/sandbox.ts`.
+     */
+    jit: z.enum(["quick", "full"]).default("full"),
   }),
   /** Whether feedback on a failed hidden test may show its inputs (never its expected value). */
   showHiddenInputs: z.boolean(),
@@ -88,7 +94,7 @@ export function parseExercises(table: unknown): Exercise[] {
   return parsed.data;
 }
 
-const CHEAP = { timeMs: 10_000, memoryMb: 512 };
+const CHEAP = { timeMs: 10_000, memoryMb: 512, jit: "quick" } as const;
 
 /** The course's exercises, in the order students meet them. */
 export const EXERCISES: readonly Exercise[] = parseExercises([
@@ -281,7 +287,7 @@ export const EXERCISES: readonly Exercise[] = parseExercises([
     title: "AdaBoost: boosting decision stumps",
     entry: "adaboost.ts",
     tests: "adaboost_test.ts",
-    limits: { timeMs: 20_000, memoryMb: 512 },
+    limits: { timeMs: 20_000, memoryMb: 512, jit: "quick" },
     showHiddenInputs: true,
     attempts: { perDay: 20 },
     groups: [
@@ -347,7 +353,7 @@ export const EXERCISES: readonly Exercise[] = parseExercises([
     title: "Softmax and cross-entropy",
     entry: "softmax.ts",
     tests: "softmax_test.ts",
-    limits: { timeMs: 20_000, memoryMb: 512 },
+    limits: { timeMs: 20_000, memoryMb: 512, jit: "quick" },
     showHiddenInputs: true,
     attempts: { perDay: 20 },
     groups: [

@@ -202,6 +202,7 @@ function request({ submission, exercise, units }: Plan, pending: number[]): Sand
     entry: exercise.entry,
     driver: driverOf(exercise),
     cases: pending.map((u) => units[u].calls),
+    jit: exercise.limits.jit,
   };
 }
 

@@ -465,6 +465,48 @@ Deno.test("Sandbox.runParts() stops a part at its own limit and leaves the parts
   assert.equal(results[2], undefined);
 });
 
+/** The `--v8-flags` of this file's sandboxed Deno while the parts run (they must time out). */
+async function v8FlagsDuring(parts: Parameters<Sandbox["runParts"]>[0]): Promise<string> {
+  let flags: string | undefined;
+  let finished = false;
+  const running = sandbox().then((s) => s.runParts(parts)).finally(() => finished = true);
+  while (!finished && flags === undefined) {
+    for (const bwrap of descendants(Deno.pid)) {
+      if (bwrap.name !== "bwrap" || !commandLine(bwrap.pid).includes(home)) continue;
+      for (const { pid, name } of descendants(bwrap.pid)) {
+        const args = commandLine(pid).split("\0");
+        if (name === "deno" && args.includes("/sandbox/main.js")) {
+          flags = args.find((arg) => arg.startsWith("--v8-flags="));
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const results = await running;
+  assert.equal(results[0]?.status, "timeout", JSON.stringify(results[0]));
+  assert.ok(flags !== undefined, "the sandboxed deno never appeared");
+  return flags;
+}
+
+Deno.test("Sandbox.runParts() compiles with V8's quick flags only when every part is quick", async () => {
+  const spin = (jit?: "quick" | "full") => ({
+    request: {
+      submission: join(TESTDATA, "attacks", "probe"),
+      entry: "probe.ts",
+      cases: [[{ fn: "spin", args: [] }]],
+      ...(jit ? { jit } : {}),
+    },
+    limits: { timeMs: 1000 },
+  });
+  const quick = "--v8-flags=--max-old-space-size=512,--single-threaded,--max-opt=2";
+  assert.equal(await v8FlagsDuring([spin("quick")]), quick);
+  assert.equal(await v8FlagsDuring([spin()]), "--v8-flags=--max-old-space-size=512");
+  assert.equal(
+    await v8FlagsDuring([spin("quick"), spin("full")]),
+    "--v8-flags=--max-old-space-size=512",
+  );
+});
+
 Deno.test("Sandbox.runParts() leaves every part to run alone when the shared child cannot start", async () => {
   const results = await (await sandbox()).runParts([
     part(join(TESTDATA, "honest", "normal"), "lms.ts", []),
