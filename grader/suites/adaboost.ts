@@ -573,6 +573,17 @@ function repeatsFirstRound(model: Model): boolean {
     model.alphas.every((a) => near(a, model.alphas[0]));
 }
 
+/**
+ * How far below the reference model's AUC on its training events a trained model may land
+ * and still count as equally good, on the quality case (6 rounds, 160 events). Ties broken
+ * another way (the first or the last of equally good cuts, float32 or float64 sums) send
+ * training down another path: over 2000 draws, three correct implementations landed up to
+ * 0.034 below the reference, and a model whose weights never change 0.043 or more below
+ * (the replay cases fail it in any case). `MODEL_MARGINS.auc` is for 10³ events: too tight
+ * here, where it failed correct code on 0.3 to 0.55 % of the draws.
+ */
+const PATH_AUC_MARGIN = 0.045;
+
 /** A training problem: events, labels, rounds. */
 interface Training {
   X: number[][];
@@ -713,7 +724,7 @@ function trainAdaBoostCases(rng: Rng): HiddenCase[] {
       quality,
       async (model, t, i) => {
         const reached = modelAuc(model, t.X, t.y);
-        return isEquallyGoodModel("auc", reached, (await referenceAuc())[i])
+        return isEquallyGoodModel("auc", reached, (await referenceAuc())[i], PATH_AUC_MARGIN)
           ? undefined
           : `the area under the ROC curve of your T(x) on the training events is ${
             show(reached)

@@ -8,7 +8,9 @@
  * the reference core (float32) then agrees with a float64 submission to a few ulps even
  * for logits of 1e4. Training data comes from `processSample()` and from well-separated
  * blobs; a trained W is judged by its accuracy and mean cross-entropy on the training
- * events against the reference's, with the margins of {@linkcode MODEL_MARGINS}.
+ * events against the reference's, with the margins of {@linkcode MODEL_MARGINS}, and one
+ * trained with the student's own defaults by its cross-entropy alone
+ * ({@linkcode DEFAULT_OPTIONS_MARGINS}).
  *
  * The expected values of one draw are computed together, one batched call of the core per
  * function (`softmaxMany`, …, every reference training in one `trainSoftmaxRegressionMany`),
@@ -442,22 +444,28 @@ const describeOptions = (opts?: { alpha: number; epochs: number }) =>
   opts ? `{ alpha: ${opts.alpha}, epochs: ${opts.epochs} }` : "its default options";
 
 /**
- * How far below the reference a model trained with the student's own default options may
- * land. The SPEC leaves the defaults to the student, so any reasonable choice (SGD or
- * batch, a mean or a summed loss, another learning rate) must pass: correct variants fall
- * up to about 4 accuracy points below 100 batch steps on some draws. A W that has not
- * learned stays near chance (25 %) and log K nats, far outside these margins.
+ * How far above the reference's mean cross-entropy a model trained with the student's own
+ * default options may land. The SPEC leaves the defaults to the student, so any reasonable
+ * choice (SGD or batch, a mean or a summed loss, another learning rate) must pass: over 300
+ * draws, four correct variants always ended 0.07 nats or more *below* 100 batch steps, and
+ * a wrong sign hundreds of nats above. Accuracy is not judged here: training does not
+ * minimise it, and on processSample() events, whose classes overlap, correct variants land
+ * up to 10 points on either side of the reference's (which failed correct code on about
+ * 1 draw in 700 under an 8-point margin).
  */
-const DEFAULT_OPTIONS_MARGINS = { accuracy: 0.08, crossEntropy: 0.1 } as const;
+const DEFAULT_OPTIONS_MARGINS = { crossEntropy: 0.1 } as const;
 
-/** Judges a trained W against the reference's training on the same data. */
+/**
+ * Judges a trained W against the reference's training on the same data: its accuracy
+ * (where `margins` has an accuracy margin) and its mean cross-entropy.
+ */
 async function checkTrained(
   value: unknown,
   data: TrainingData,
   reference: Expected<core.SoftmaxEvaluation>,
   against: string,
   opts?: { alpha: number; epochs: number },
-  margins: { accuracy: number; crossEntropy: number } = {
+  margins: { accuracy?: number; crossEntropy: number } = {
     accuracy: MODEL_MARGINS.accuracy.margin,
     crossEntropy: MODEL_MARGINS.crossEntropy.margin,
   },
@@ -470,7 +478,10 @@ async function checkTrained(
     ? ["trainSoftmaxRegression-wrong-sign"]
     : [];
   const trained = `trainSoftmaxRegression() with ${describeOptions(opts)}`;
-  if (!isEquallyGoodModel("accuracy", accuracy, best.accuracy, margins.accuracy)) {
+  if (
+    margins.accuracy !== undefined &&
+    !isEquallyGoodModel("accuracy", accuracy, best.accuracy, margins.accuracy)
+  ) {
     return {
       reason: `${trained} classifies ${(accuracy * 100).toFixed(1)}% of the training events ` +
         `correctly, fewer than ${against} (margin ${margins.accuracy * 100} points)`,
@@ -803,7 +814,7 @@ function trainingCases(rng: Rng, references: References): HiddenCase[] {
   return [
     defaults(
       "with its default options separates well-separated blobs",
-      blobData(rng, 3 + rng.int(2), 30),
+      blobData(rng, 3 + rng.int(2), 12),
     ),
     defaults("with its default options learns processSample() events", processData(rng, 60)),
     valueCase(
