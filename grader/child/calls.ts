@@ -23,6 +23,9 @@ const { keys: ownKeys, fromEntries, is: sameValue } = Object;
 const { isArray, from: arrayFrom } = Array;
 const { isView } = ArrayBuffer;
 const { isSafeInteger, isNaN } = Number;
+const { apply } = Reflect;
+const { includes } = String.prototype;
+const stringIncludes = (text: string, part: string) => apply(includes, text, [part]) as boolean;
 const clone = structuredClone;
 
 const MAX_DEPTH = 8;
@@ -92,6 +95,9 @@ export function encodeValue(value: unknown): unknown {
  * and `{"$undefined": true}`.
  */
 export function toWire(value: unknown): string {
+  // Most values hold none of those: plain JSON writes them the same, several times faster
+  // than with a replacer called for every value.
+  if (!needsMarkers(value, 0)) return stringify(value);
   return stringify(value, (_key, v) => {
     if (typeof v === "number") {
       if (isNaN(v)) return { $num: "NaN" };
@@ -111,6 +117,33 @@ const SPECIAL_NUMBERS: Record<string, number> = {
   "-0": -0,
 };
 
+/**
+ * Whether {@linkcode toWire} must mark something in `value`: NaN, ±Infinity, −0 or
+ * undefined, or anything plain JSON might write otherwise (a `toJSON` method, nesting too
+ * deep to look through, a cycle).
+ */
+function needsMarkers(value: unknown, depth: number): boolean {
+  if (typeof value === "number") {
+    return value !== value || value === Infinity || value === -Infinity ||
+      (value === 0 && 1 / value < 0);
+  }
+  if (value === undefined) return true;
+  if (value === null || typeof value !== "object") return false;
+  if (depth > MAX_DEPTH * 4) return true;
+  if (isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (needsMarkers(value[i], depth + 1)) return true;
+    }
+    return false;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
+  const keys = ownKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    if (needsMarkers((value as Record<string, unknown>)[keys[i]], depth + 1)) return true;
+  }
+  return false;
+}
+
 /** Reads JSON written by {@linkcode toWire}. */
 export function fromWire(text: string): unknown {
   const revive = (v: unknown): unknown => {
@@ -124,7 +157,11 @@ export function fromWire(text: string): unknown {
     if (keys.length === 1 && record.$undefined === true) return undefined;
     return fromEntries(keys.map((k) => [k, revive(record[k])]));
   };
-  return revive(parse(text));
+  const value = parse(text);
+  // Without a marker (or an escape that could spell one) there is nothing to revive.
+  const marked = stringIncludes(text, "$num") || stringIncludes(text, "$undefined") ||
+    stringIncludes(text, "\\u");
+  return marked ? revive(value) : value;
 }
 
 /** Describes a thrown value for the student, whatever was thrown. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createRng } from "../../fixtures/random.ts";
 import { encodeValue, fromWire, runCalls, toWire } from "./calls.ts";
 
 class Dual {
@@ -103,6 +104,35 @@ Deno.test("toWire() and fromWire() keep NaN, infinities, −0 and undefined", ()
   assert.equal(back[2], -Infinity);
   assert.ok(Object.is(back[3], -0));
   assert.deepEqual(back.slice(4), [1.5, undefined, { $num: 3 }]);
+});
+
+Deno.test("toWire() and fromWire() round-trip random nested data, marked or not", () => {
+  const rng = createRng("wire");
+  const specials = [NaN, Infinity, -Infinity, -0, undefined];
+  const texts = ["x", "$num", "$undefined", "tab\there", "\u0001", '{"$num":"NaN"}'];
+  const draw = (depth: number): unknown => {
+    const kind = rng.int(depth > 3 ? 3 : 5);
+    if (kind === 0) {
+      return rng.uniform() < 0.1 ? specials[rng.int(specials.length)] : rng.normal(0, 1e3);
+    }
+    if (kind === 1) return texts[rng.int(texts.length)];
+    if (kind === 2) return [true, false, null][rng.int(3)];
+    if (kind === 3) return Array.from({ length: rng.int(4) }, () => draw(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: rng.int(4) }, (_, i) => [`k${i}`, draw(depth + 1)]),
+    );
+  };
+  let plain = 0;
+  for (let i = 0; i < 2000; i++) {
+    const value = draw(0);
+    const text = toWire(value);
+    assert.deepStrictEqual(fromWire(text), value, text);
+    if (!/\$num|\$undefined/.test(text)) {
+      assert.equal(text, JSON.stringify(value), "unmarked data is written as plain JSON");
+      plain++;
+    }
+  }
+  assert.ok(plain > 100 && plain < 1900, `${plain} of 2000 draws needed no marker`);
 });
 
 Deno.test("runCalls() keeps $ref indices aligned after a result fails to encode", async () => {

@@ -104,13 +104,6 @@ function slotOf(owner: object): Slot {
   return { owner, keys, values };
 }
 
-function same(a: unknown, b: unknown): boolean {
-  if (is(a, b)) return true;
-  // A getter/setter pair is compared by its two functions.
-  return isArray(a) && isArray(b) && a.length === 2 && b.length === 2 && a[0] === b[0] &&
-    a[1] === b[1];
-}
-
 const PRISTINE: Slot[] = [];
 {
   const list = owners();
@@ -124,12 +117,22 @@ const PRISTINE: Slot[] = [];
  * @returns `true` if the realm's built-ins changed.
  */
 export function realmChanged(): boolean {
+  // In place, without a second fingerprint: a check runs between every two parts.
   for (let i = 0; i < PRISTINE.length; i++) {
     const { owner, keys, values } = PRISTINE[i];
-    const now = slotOf(owner);
-    if (now.keys.length !== keys.length) return true;
+    const now = ownKeys(owner);
+    if (now.length !== keys.length) return true;
     for (let k = 0; k < keys.length; k++) {
-      if (now.keys[k] !== keys[k] || !same(now.values[k], values[k])) return true;
+      if (now[k] !== keys[k]) return true;
+      const descriptor = getOwnPropertyDescriptor(owner, keys[k])!;
+      const was = values[k];
+      if (apply(hasOwnProperty, descriptor, ["value"])) {
+        if (!is(descriptor.value, was)) return true;
+      } else if (
+        !isArray(was) || was.length !== 2 || was[0] !== descriptor.get || was[1] !== descriptor.set
+      ) {
+        return true;
+      }
     }
   }
   return false;
