@@ -38,7 +38,7 @@ Options:
   --out DIR          where to write (default: grades)
   --exercise ID      grade this exercise only (repeatable; default: all)
   --student ID       grade this student only (repeatable; default: every folder)
-  --jobs N           students graded at once (default: the number of cores)
+  --jobs N           sandboxed children at a time (default: the number of cores)
   --backend NAME     the reference core's backend: ${BACKEND_CHOICES.join(", ")}
                      (default: CORE_BACKEND, else auto)
   --json             print the summary as JSON on standard output
@@ -140,6 +140,24 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await Deno.rename(temporary, path);
 }
 
+/** A gate that lets at most `limit` calls of `work` run at once; the others wait in turn. */
+function gate(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    // A call that finishes hands its place to the first one waiting, if any.
+    if (running < limit) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /** Runs `work` over `items` with at most `limit` at once, in order of start. */
 async function pool<T, R>(
   items: readonly T[],
@@ -178,26 +196,34 @@ async function grade(options: Options): Promise<number> {
     } catch {
       throw new UsageError(`Cannot read submissions from "${submissions}": not a folder`);
     }
-    await using executor = await commandSandboxExecutor({ trusted: options.trusted });
+    await using executor = await commandSandboxExecutor({
+      trusted: options.trusted,
+      exercises: options.exercises,
+    });
     const { executeMany } = executor;
     const core = await initCore({ backend: options.backend });
     const { secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
     const { students, warnings } = await discoverStudents(submissions, options.students);
     for (const warning of warnings) console.error(warning);
 
-    // One job per student: a student's submissions share one sandboxed child.
+    // A student's submissions share one sandboxed child, and --jobs children run at a
+    // time. Each student's drawing and judging (in this process) run beside the children,
+    // twice as many students in flight as children, so that no core waits while this
+    // process judges one student and the next student's child could already run.
+    const children = gate(options.jobs);
+    const executeInTurn: typeof executeMany = (runs) => children(() => executeMany(runs));
     const total = students.length * options.exercises.length;
     const progress = Deno.stderr.isTerminal() && !options.json;
     let done = 0;
     const gradingStarted = performance.now();
-    const perStudent = await pool(students, options.jobs, async (student) => {
+    const perStudent = await pool(students, 2 * options.jobs, async (student) => {
       const exercises = await Promise.all(options.exercises.map(async (exercise) => ({
         exercise,
         folder: join(submissions!, student, exercise.id),
         suite: SUITES[exercise.id],
         seed: await deriveSeed(secret, student, exercise.id),
       })));
-      const grades = await gradeStudent(student, exercises, executeMany);
+      const grades = await gradeStudent(student, exercises, executeInTurn);
       done += grades.length;
       if (progress) {
         const width = 30;

@@ -59,15 +59,26 @@ export interface SandboxExecutor extends AsyncDisposable {
 /**
  * Opens the sandbox (a warm-up run proves it works here) and returns an executor on it.
  *
- * @param options `trusted: true` runs without bubblewrap.
+ * @param options `trusted: true` runs without bubblewrap; `exercises`, those whose runs
+ *   to warm up now rather than at their first run (see `Sandbox.prepare`).
  * @returns The executor.
  * @throws {SandboxUnavailableError} If bubblewrap is missing or broken; the message says how
  *   to install it.
  */
 export async function sandboxExecutor(
-  options: { trusted?: boolean } = {},
+  options: { trusted?: boolean; exercises?: readonly Exercise[] } = {},
 ): Promise<SandboxExecutor> {
   const sandbox = await openSandbox({ trusted: options.trusted ?? false });
+  try {
+    await Promise.all(
+      (options.exercises ?? []).map(({ limits }) =>
+        sandbox.prepare({ jit: limits.jit, memoryMb: limits.memoryMb })
+      ),
+    );
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
   const execute: Executor = (submission, exercise, cases) =>
     executeCases(sandbox, submission, exercise, cases);
   return {
@@ -83,12 +94,12 @@ export async function sandboxExecutor(
  * or broken) is the command's {@linkcode UsageError}, so the command exits with status 2
  * and a message that says how to install bubblewrap.
  *
- * @param options `trusted: true` runs without bubblewrap.
+ * @param options As {@linkcode sandboxExecutor} takes them.
  * @returns The executor.
  * @throws {UsageError} If the sandbox cannot open.
  */
 export async function commandSandboxExecutor(
-  options: { trusted: boolean },
+  options: { trusted: boolean; exercises?: readonly Exercise[] },
 ): Promise<SandboxExecutor> {
   try {
     return await sandboxExecutor(options);

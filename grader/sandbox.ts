@@ -276,7 +276,7 @@ export type SandboxResult =
     }
   );
 
-const CallResultSchema = z.union([
+const CallResultSchema = z.discriminatedUnion("ok", [
   z.object({ ok: z.literal(true), value: z.unknown(), ms: z.number() }),
   z.object({ ok: z.literal(false), error: z.string(), ms: z.number() }),
 ]);
@@ -473,7 +473,25 @@ export class Sandbox implements AsyncDisposable {
    */
   async warmUp(): Promise<void> {
     this.#warm.clear();
-    await this.#warmth({ packages: false, v8Flags: v8Flags(withDefaults().memoryMb, "full") });
+    await this.prepare();
+  }
+
+  /**
+   * Warms the profile of runs with these settings now, not at the first such run: a
+   * command that times its runs prepares the profiles of its exercises first.
+   *
+   * @param settings The runs' `jit` and memory limit, and whether the submission imports
+   *   packages; the defaults of {@linkcode SandboxRequest} and {@linkcode RunLimits}.
+   * @throws {SandboxUnavailableError} If the warm-up run fails.
+   */
+  async prepare(
+    settings: { jit?: "quick" | "full"; memoryMb?: number; packages?: boolean } = {},
+  ): Promise<void> {
+    const memoryMb = withDefaults({ memoryMb: settings.memoryMb }).memoryMb;
+    await this.#warmth({
+      packages: settings.packages ?? false,
+      v8Flags: v8Flags(memoryMb, settings.jit ?? "full"),
+    });
   }
 
   /** The profile's warm-up, run once (again after a failure), shared by concurrent runs. */

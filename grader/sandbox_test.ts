@@ -507,6 +507,32 @@ Deno.test("Sandbox.runParts() compiles with V8's quick flags only when every par
   );
 });
 
+Deno.test("Sandbox.prepare() warms a profile once, and runs of that profile reuse it", async () => {
+  const tempDir = await Deno.makeTempDir({ prefix: "sandbox-prepare-" });
+  try {
+    await using trusted = await openSandbox({ trusted: true, imports: [], tempDir });
+    const [base] = [...Deno.readDirSync(tempDir)].map((entry) => join(tempDir, entry.name));
+    const warmUps = () =>
+      [...Deno.readDirSync(base)].filter((e) => e.name.startsWith("warm-")).length;
+    assert.equal(warmUps(), 1, "opening warms the default profile");
+    await trusted.prepare({ jit: "quick" });
+    await trusted.prepare({ jit: "quick", memoryMb: 512 });
+    assert.equal(warmUps(), 2);
+    const result = await trusted.run({
+      submission: join(TESTDATA, "honest", "normal"),
+      entry: "lms.ts",
+      cases: [[{ fn: "predict", args: [[1, 2], [3, 4]] }]],
+      jit: "quick",
+    });
+    assert.equal(value(result), 11);
+    assert.equal(warmUps(), 2, "the quick run reused the prepared profile");
+    await trusted.prepare({ jit: "quick", memoryMb: 1024 });
+    assert.equal(warmUps(), 3, "another heap limit is another profile");
+  } finally {
+    await Deno.remove(tempDir, { recursive: true });
+  }
+});
+
 Deno.test("Sandbox.runParts() leaves every part to run alone when the shared child cannot start", async () => {
   const results = await (await sandbox()).runParts([
     part(join(TESTDATA, "honest", "normal"), "lms.ts", []),

@@ -75,6 +75,9 @@ function checked(secret: string, source: string): string {
   return secret;
 }
 
+/** The HMAC key of each secret seen: a class's seeds are all derived from one. */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
 /**
  * Derives the seed of one student's hidden tests for one exercise:
  * HMAC-SHA256(secret, "<exercise>\n<student>"), hex.
@@ -100,13 +103,22 @@ export async function deriveSeed(
   exercise: string,
 ): Promise<string> {
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    hmacKeys.set(secret, key);
+    key.catch(() => hmacKeys.delete(secret));
+  }
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await key,
+    encoder.encode(`${exercise}\n${student}`),
   );
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${exercise}\n${student}`));
   return Array.from(new Uint8Array(mac)).map((b) => b.toString(16).padStart(2, "0")).join("");
 }

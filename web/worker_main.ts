@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { EXERCISES } from "../course/metadata.ts";
 import { commandSandboxExecutor } from "../grader/execute.ts";
 import { loadCourseSecret } from "../grader/secret.ts";
 import { openStore, type Store } from "./store/mod.ts";
@@ -64,7 +65,10 @@ function report(event: WorkerEvent): void {
 }
 
 async function work(options: { workers: number; trusted: boolean }): Promise<number> {
-  await using executor = await commandSandboxExecutor({ trusted: options.trusted });
+  await using executor = await commandSandboxExecutor({
+    trusted: options.trusted,
+    exercises: EXERCISES,
+  });
   const { secret } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
   let store: Store;
   try {

@@ -19,7 +19,7 @@ export type Driver = (module: Record<string, unknown>) => DriverFunctions;
 // Captured when this module loads, before any student module can replace them: student
 // code shares this realm, and patched globals must not garble the encoding of its results.
 const { stringify, parse } = JSON;
-const { keys: ownKeys, fromEntries, is: sameValue } = Object;
+const { keys: ownKeys, fromEntries, is: sameValue, hasOwn, defineProperty } = Object;
 const { isArray, from: arrayFrom } = Array;
 const { isView } = ArrayBuffer;
 const { isSafeInteger, isNaN } = Number;
@@ -95,19 +95,73 @@ export function encodeValue(value: unknown): unknown {
  * and `{"$undefined": true}`.
  */
 export function toWire(value: unknown): string {
-  // Most values hold none of those: plain JSON writes them the same, several times faster
-  // than with a replacer called for every value.
-  if (!needsMarkers(value, 0)) return stringify(value);
-  return stringify(value, (_key, v) => {
-    if (typeof v === "number") {
-      if (isNaN(v)) return { $num: "NaN" };
-      if (v === Infinity) return { $num: "Infinity" };
-      if (v === -Infinity) return { $num: "-Infinity" };
-      if (sameValue(v, -0)) return { $num: "-0" };
+  let marked: unknown;
+  try {
+    marked = withMarkers(value, 0);
+  } catch (error) {
+    if (!(error instanceof PlainJsonDiffers)) throw error;
+    return stringify(value, (_key, v) => marker(v) ?? v);
+  }
+  return stringify(marked);
+}
+
+/** Thrown by {@linkcode withMarkers} where only a replacer sees what JSON would write. */
+class PlainJsonDiffers extends Error {}
+
+/** The marker of a value plain JSON would lose, if it is one. */
+function marker(v: unknown): { $num: string } | { $undefined: true } | undefined {
+  if (typeof v === "number") {
+    if (isNaN(v)) return { $num: "NaN" };
+    if (v === Infinity) return { $num: "Infinity" };
+    if (v === -Infinity) return { $num: "-Infinity" };
+    if (sameValue(v, -0)) return { $num: "-0" };
+  }
+  if (v === undefined) return { $undefined: true };
+  return undefined;
+}
+
+/**
+ * `value` with every value plain JSON would lose replaced by its marker: `value` itself
+ * where nothing needs one (most results and requests, written by native JSON at full
+ * speed), copies only along the paths to those that do.
+ *
+ * @throws {PlainJsonDiffers} For a `toJSON` method, or nesting too deep to look through
+ *   (a cycle, say): the caller falls back to a replacer.
+ */
+function withMarkers(value: unknown, depth: number): unknown {
+  if (value === null || (typeof value !== "object" && typeof value !== "undefined")) {
+    return typeof value === "number" ? (marker(value) ?? value) : value;
+  }
+  if (value === undefined) return { $undefined: true };
+  if (depth > MAX_DEPTH * 4) throw new PlainJsonDiffers();
+  if (isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = withMarkers(value[i], depth + 1);
+      if (item !== value[i]) {
+        copy ??= arrayFrom(value);
+        copy[i] = item;
+      }
     }
-    if (v === undefined) return { $undefined: true };
-    return v;
-  });
+    return copy ?? value;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") throw new PlainJsonDiffers();
+  const record = value as Record<string, unknown>;
+  const keys = ownKeys(record);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const entry = withMarkers(record[keys[i]], depth + 1);
+    if (entry !== record[keys[i]]) {
+      copy ??= fromEntries(keys.map((key) => [key, record[key]]));
+      defineProperty(copy, keys[i], {
+        value: entry,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return copy ?? value;
 }
 
 const SPECIAL_NUMBERS: Record<string, number> = {
@@ -117,51 +171,48 @@ const SPECIAL_NUMBERS: Record<string, number> = {
   "-0": -0,
 };
 
-/**
- * Whether {@linkcode toWire} must mark something in `value`: NaN, ±Infinity, −0 or
- * undefined, or anything plain JSON might write otherwise (a `toJSON` method, nesting too
- * deep to look through, a cycle).
- */
-function needsMarkers(value: unknown, depth: number): boolean {
-  if (typeof value === "number") {
-    return value !== value || value === Infinity || value === -Infinity ||
-      (value === 0 && 1 / value < 0);
-  }
-  if (value === undefined) return true;
-  if (value === null || typeof value !== "object") return false;
-  if (depth > MAX_DEPTH * 4) return true;
-  if (isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (needsMarkers(value[i], depth + 1)) return true;
-    }
-    return false;
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
-  const keys = ownKeys(value);
-  for (let i = 0; i < keys.length; i++) {
-    if (needsMarkers((value as Record<string, unknown>)[keys[i]], depth + 1)) return true;
-  }
-  return false;
-}
-
 /** Reads JSON written by {@linkcode toWire}. */
 export function fromWire(text: string): unknown {
-  const revive = (v: unknown): unknown => {
-    if (isArray(v)) return v.map(revive);
-    if (v === null || typeof v !== "object") return v;
-    const record = v as Record<string, unknown>;
-    const keys = ownKeys(record);
-    if (keys.length === 1 && typeof record.$num === "string" && record.$num in SPECIAL_NUMBERS) {
-      return SPECIAL_NUMBERS[record.$num];
-    }
-    if (keys.length === 1 && record.$undefined === true) return undefined;
-    return fromEntries(keys.map((k) => [k, revive(record[k])]));
-  };
   const value = parse(text);
   // Without a marker (or an escape that could spell one) there is nothing to revive.
   const marked = stringIncludes(text, "$num") || stringIncludes(text, "$undefined") ||
     stringIncludes(text, "\\u");
   return marked ? revive(value) : value;
+}
+
+/**
+ * Replaces the markers of {@linkcode toWire} in freshly parsed JSON, in place: only a
+ * changed entry is written (as an own property, so that a key `__proto__` stays one).
+ */
+function revive(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const item = revive(v[i]);
+      if (!sameValue(item, v[i])) v[i] = item;
+    }
+    return v;
+  }
+  const record = v as Record<string, unknown>;
+  const keys = ownKeys(record);
+  if (
+    keys.length === 1 && typeof record.$num === "string" && hasOwn(SPECIAL_NUMBERS, record.$num)
+  ) {
+    return SPECIAL_NUMBERS[record.$num];
+  }
+  if (keys.length === 1 && record.$undefined === true) return undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const entry = revive(record[keys[i]]);
+    if (!sameValue(entry, record[keys[i]])) {
+      defineProperty(record, keys[i], {
+        value: entry,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return record;
 }
 
 /** Describes a thrown value for the student, whatever was thrown. */

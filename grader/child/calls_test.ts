@@ -106,6 +106,16 @@ Deno.test("toWire() and fromWire() keep NaN, infinities, −0 and undefined", ()
   assert.deepEqual(back.slice(4), [1.5, undefined, { $num: 3 }]);
 });
 
+Deno.test("fromWire() revives only its own markers, and keeps a __proto__ key an own property", () => {
+  const forged = fromWire('[{"$num":"toString"},{"__proto__":{"$num":"NaN"}},{"$num":"-0","x":1}]');
+  const [unknown, proto, wide] = forged as Record<string, unknown>[];
+  assert.deepEqual(unknown, { $num: "toString" });
+  assert.ok(Object.hasOwn(proto, "__proto__"));
+  assert.ok(Number.isNaN(Object.getOwnPropertyDescriptor(proto, "__proto__")?.value));
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.deepEqual(wide, { $num: "-0", x: 1 });
+});
+
 Deno.test("toWire() and fromWire() round-trip random nested data, marked or not", () => {
   const rng = createRng("wire");
   const specials = [NaN, Infinity, -Infinity, -0, undefined];
