@@ -4,7 +4,9 @@
  * sandbox's `trusted` mode (no bubblewrap).
  *
  * Each figure is the median time per run with `concurrency` runs at a time, measured from
- * the grading process: spawning, writing the request, reading every frame and the exit.
+ * the grading process: spawning, writing the request and reading every frame, up to the
+ * harness's "done" (after which a bare child exits on its own and the sandbox kills its
+ * child, reaping it in the background).
  * The sandbox's figure also covers its per-run work (copying the submission, a private
  * `DENO_DIR`, polling memory). The three kinds of run are interleaved, so a noisy
  * neighbour slows them alike.
@@ -65,6 +67,7 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
   const concurrency = options.concurrency ?? 2;
   const folder = await Deno.makeTempDir({ prefix: "bench-sandbox-" });
   const sandboxes: Sandbox[] = [];
+  const exits: Promise<unknown>[] = [];
   try {
     await Deno.writeTextFile(join(folder, ENTRY), SOURCE);
     await Deno.writeTextFile(
@@ -80,7 +83,7 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
     sandboxes.push(trusted);
     const request: SandboxRequest = { submission: folder, entry: ENTRY, cases: CASES };
     const kinds = {
-      bareMs: () => bareRun(folder),
+      bareMs: () => bareRun(folder, exits),
       sandboxMs: () => checked(sandbox.run(request)),
       trustedMs: () => checked(trusted.run(request)),
     };
@@ -100,12 +103,18 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
       trustedMs: quantile(samples.trustedMs, 0.5),
     };
   } finally {
+    await Promise.all(exits);
     for (const sandbox of sandboxes) await sandbox.close();
     await Deno.remove(folder, { recursive: true });
   }
 }
 
-async function bareRun(folder: string): Promise<void> {
+/**
+ * A bare run, timed as the sandbox's runs are: until the harness's "done" frame is in (the
+ * child then exits on its own; the sandbox kills its child there). `exits` collects the
+ * exits, for the caller to await before it removes the folder.
+ */
+async function bareRun(folder: string, exits: Promise<unknown>[]): Promise<void> {
   const nonce = "bench";
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -120,6 +129,7 @@ async function bareRun(folder: string): Promise<void> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
+  exits.push(child.status);
   const writer = child.stdin.getWriter();
   await writer.write(
     new TextEncoder().encode(
@@ -127,10 +137,12 @@ async function bareRun(folder: string): Promise<void> {
     ),
   );
   await writer.close();
-  const { stdout } = await child.output();
-  if (!new TextDecoder().decode(stdout).includes(`${nonce} {"type":"done"}`)) {
-    throw new Error("Cannot benchmark: the bare run did not finish");
+  let text = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    text += chunk;
+    if (text.includes(`${nonce} {"type":"done"}`)) return;
   }
+  throw new Error("Cannot benchmark: the bare run did not finish");
 }
 
 async function checked(result: ReturnType<Sandbox["run"]>): Promise<void> {

@@ -361,6 +361,8 @@ export class Sandbox implements AsyncDisposable {
   readonly #storageMb: number;
   /** Each profile's warm-up, keyed by `packages` and the V8 flags, started on first need. */
   readonly #warm = new Map<string, Promise<Warmth>>();
+  /** Children killed once their results were in, until they are reaped and their folder gone. */
+  readonly #reaping = new Set<Promise<void>>();
 
   /** Use {@linkcode openSandbox}. */
   constructor(host: Host, trusted: boolean, storageMb: number) {
@@ -405,6 +407,7 @@ export class Sandbox implements AsyncDisposable {
     const results: (SandboxResult | undefined)[] = parts.map(() => undefined);
     // The run's own files are a few small ones: synchronous calls are faster here.
     const runDir = Deno.makeTempDirSync({ dir: this.#host.base, prefix: "run-" });
+    let exiting: Promise<void> | undefined;
     try {
       Deno.mkdirSync(join(runDir, "submission"));
       const prepared: { index: number; part: PreparedPart }[] = [];
@@ -446,15 +449,27 @@ export class Sandbox implements AsyncDisposable {
       const warmth = await this.#warmth(profile);
       started += performance.now() - warming;
       const ran = await this.#execute(runDir, running, started, profile, warmth);
-      prepared.forEach(({ index }, k) => results[index] = ran[k]);
+      exiting = ran.exiting;
+      prepared.forEach(({ index }, k) => results[index] = ran.results[k]);
       return results;
     } finally {
-      Deno.removeSync(runDir, { recursive: true });
+      if (exiting === undefined) {
+        Deno.removeSync(runDir, { recursive: true });
+      } else {
+        // The results are in and the child is killed: the caller need not wait for it to be
+        // reaped, nor for its folder to go.
+        const reaped = exiting
+          .then(() => Deno.remove(runDir, { recursive: true }))
+          .catch(() => {})
+          .finally(() => this.#reaping.delete(reaped));
+        this.#reaping.add(reaped);
+      }
     }
   }
 
-  /** Removes the sandbox's private folders. Runs still going fail. */
+  /** Waits for killed children to be reaped, then removes the sandbox's private folders. */
   async close(): Promise<void> {
+    await Promise.all(this.#reaping);
     await Deno.remove(this.#host.base, { recursive: true }).catch(() => {});
   }
 
@@ -523,14 +538,17 @@ export class Sandbox implements AsyncDisposable {
       const warming = { dir, databases: [], generated: [] };
       let result: SandboxResult;
       try {
-        [result] = (await this.#execute(
+        const ran = await this.#execute(
           runDir,
           [{ request, limits: { timeMs: 60_000 }, folder: "warm" }],
           performance.now(),
           profile,
           warming,
           true,
-        )) as [SandboxResult];
+        );
+        // What the warm-up wrote is read once it exited.
+        await ran.exiting;
+        [result] = ran.results as [SandboxResult];
       } catch (error) {
         throw new SandboxUnavailableError(warmUpFailure((error as Error).message, this.trusted));
       }
@@ -554,7 +572,7 @@ export class Sandbox implements AsyncDisposable {
     profile: Profile,
     warmth: Warmth,
     warming = false,
-  ): Promise<(SandboxResult | undefined)[]> {
+  ): Promise<{ results: (SandboxResult | undefined)[]; exiting?: Promise<void> }> {
     const all = parts.map(({ limits }) => withDefaults(limits));
     const nonce = crypto.randomUUID().replaceAll("-", "");
     const paths = this.trusted ? this.#trustedLayout(runDir, warmth, warming) : {
@@ -639,6 +657,8 @@ export class Sandbox implements AsyncDisposable {
     };
     let ready = false;
     let done = false;
+    let allIn!: () => void;
+    const whenAllIn = new Promise<void>((resolve) => allIn = resolve);
     let lastCpuMs = 0;
     let stopped: {
       status: Exclude<SandboxStatus, "ok" | "refused" | "load-error">;
@@ -781,6 +801,7 @@ export class Sandbox implements AsyncDisposable {
           if (results[current.part] !== undefined) {
             done = true;
             kill(); // Everything is in: no need to wait for the child to exit.
+            allIn();
           }
           break;
       }
@@ -826,19 +847,20 @@ export class Sandbox implements AsyncDisposable {
       }
     })();
 
-    let status: Deno.CommandStatus;
+    const drained = Promise.all([exit, pumpStdout, pumpStderr, feed]);
     try {
-      status = await exit;
-      await Promise.all([pumpStdout, pumpStderr, feed]);
+      await Promise.race([drained, whenAllIn]);
     } finally {
       clearTimeout(timer);
       clearInterval(poller);
     }
-    if (done || results[current.part] !== undefined) return results;
+    if (done) return { results, exiting: drained.then(() => {}) };
+    const [status] = await drained;
+    if (results[current.part] !== undefined) return { results };
     if (!ready && parts.length > 1) {
       // Deno or the module graph failed before the harness spoke: whose part was at fault
       // only a run of each part alone can tell.
-      return results;
+      return { results };
     }
     const ended = stopped ??
       (current.loadError !== undefined
@@ -859,7 +881,7 @@ export class Sandbox implements AsyncDisposable {
         ? { running: current.cases.length }
         : {}),
     });
-    return results;
+    return { results };
   }
 
   /** The private `DENO_DIR` of a trusted run, warm; the paths the child sees. */
