@@ -140,7 +140,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await Deno.rename(temporary, path);
 }
 
-/** A gate that lets at most `limit` calls of `work` run at once; the others wait in turn. */
+/** A gate that lets at most `limit` calls of `work` run at once; the others wait, in order. */
 function gate(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -156,24 +156,6 @@ function gate(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
       else running--;
     }
   };
-}
-
-/** Runs `work` over `items` with at most `limit` at once, in order of start. */
-async function pool<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -212,28 +194,31 @@ async function grade(options: Options): Promise<number> {
     // process judges one student and the next student's child could already run.
     const children = gate(options.jobs);
     const executeInTurn: typeof executeMany = (runs) => children(() => executeMany(runs));
+    const inFlight = gate(2 * options.jobs);
     const total = students.length * options.exercises.length;
     const progress = Deno.stderr.isTerminal() && !options.json;
     let done = 0;
     const gradingStarted = performance.now();
-    const perStudent = await pool(students, 2 * options.jobs, async (student) => {
-      const exercises = await Promise.all(options.exercises.map(async (exercise) => ({
-        exercise,
-        folder: join(submissions!, student, exercise.id),
-        suite: SUITES[exercise.id],
-        seed: await deriveSeed(secret, student, exercise.id),
-      })));
-      const grades = await gradeStudent(student, exercises, executeInTurn);
-      done += grades.length;
-      if (progress) {
-        const width = 30;
-        const filled = Math.round(width * done / total);
-        const bar = "█".repeat(filled) + "░".repeat(width - filled);
-        const line = `\r${bar} ${done}/${total} ${student}`;
-        Deno.stderr.writeSync(new TextEncoder().encode(line.padEnd(80).slice(0, 100)));
-      }
-      return grades;
-    });
+    const perStudent = await Promise.all(students.map((student) =>
+      inFlight(async () => {
+        const exercises = await Promise.all(options.exercises.map(async (exercise) => ({
+          exercise,
+          folder: join(submissions!, student, exercise.id),
+          suite: SUITES[exercise.id],
+          seed: await deriveSeed(secret, student, exercise.id),
+        })));
+        const grades = await gradeStudent(student, exercises, executeInTurn);
+        done += grades.length;
+        if (progress) {
+          const width = 30;
+          const filled = Math.round(width * done / total);
+          const bar = "█".repeat(filled) + "░".repeat(width - filled);
+          const line = `\r${bar} ${done}/${total} ${student}`;
+          Deno.stderr.writeSync(new TextEncoder().encode(line.padEnd(80).slice(0, 100)));
+        }
+        return grades;
+      })
+    ));
     const grades = perStudent.flat();
     const gradingMs = performance.now() - gradingStarted;
     if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));

@@ -337,11 +337,19 @@ interface Profile {
   v8Flags: string;
 }
 
-/** The V8 flags of a child: its heap limit, and the quick profile's flags. */
-function v8Flags(memoryMb: number, jit: "quick" | "full"): string {
-  return `--max-old-space-size=${memoryMb}${
-    jit === "quick" ? ",--single-threaded,--max-opt=2" : ""
-  }`;
+/**
+ * The profile of a child: whether it may load packages, and its V8 flags (its heap limit,
+ * and the quick profile's flags); the defaults of {@linkcode RunLimits} where unset.
+ */
+function profileOf(
+  settings: { packages?: boolean; jit?: "quick" | "full"; memoryMb?: number },
+): Profile {
+  const { memoryMb } = withDefaults({ memoryMb: settings.memoryMb });
+  const quick = settings.jit === "quick" ? ",--single-threaded,--max-opt=2" : "";
+  return {
+    packages: settings.packages ?? false,
+    v8Flags: `--max-old-space-size=${memoryMb}${quick}`,
+  };
 }
 
 /** A `DENO_DIR` that a warm-up run filled, and what later runs reuse of it. */
@@ -440,10 +448,11 @@ export class Sandbox implements AsyncDisposable {
       const running = prepared.map(({ part }) => part);
       const quick = running.every(({ request }) => request.jit === "quick");
       const memoryMb = Math.max(...running.map(({ limits }) => withDefaults(limits).memoryMb));
-      const profile = {
+      const profile = profileOf({
         packages: needsPackages,
-        v8Flags: v8Flags(memoryMb, quick ? "quick" : "full"),
-      };
+        jit: quick ? "quick" : "full",
+        memoryMb,
+      });
       // A profile's first warm-up is the sandbox's start-up, not this run's time.
       const warming = performance.now();
       const warmth = await this.#warmth(profile);
@@ -502,11 +511,7 @@ export class Sandbox implements AsyncDisposable {
   async prepare(
     settings: { jit?: "quick" | "full"; memoryMb?: number; packages?: boolean } = {},
   ): Promise<void> {
-    const memoryMb = withDefaults({ memoryMb: settings.memoryMb }).memoryMb;
-    await this.#warmth({
-      packages: settings.packages ?? false,
-      v8Flags: v8Flags(memoryMb, settings.jit ?? "full"),
-    });
+    await this.#warmth(profileOf(settings));
   }
 
   /** The profile's warm-up, run once (again after a failure), shared by concurrent runs. */

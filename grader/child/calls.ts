@@ -153,15 +153,15 @@ function withMarkers(value: unknown, depth: number): unknown {
     const entry = withMarkers(record[keys[i]], depth + 1);
     if (entry !== record[keys[i]]) {
       copy ??= fromEntries(keys.map((key) => [key, record[key]]));
-      defineProperty(copy, keys[i], {
-        value: entry,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+      setOwn(copy, keys[i], entry);
     }
   }
   return copy ?? value;
+}
+
+/** Sets an own data property, as JSON.parse makes them: a key `__proto__` stays a key. */
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 const SPECIAL_NUMBERS: Record<string, number> = {
@@ -182,7 +182,7 @@ export function fromWire(text: string): unknown {
 
 /**
  * Replaces the markers of {@linkcode toWire} in freshly parsed JSON, in place: only a
- * changed entry is written (as an own property, so that a key `__proto__` stays one).
+ * changed entry is written.
  */
 function revive(v: unknown): unknown {
   if (v === null || typeof v !== "object") return v;
@@ -204,12 +204,7 @@ function revive(v: unknown): unknown {
   for (let i = 0; i < keys.length; i++) {
     const entry = revive(record[keys[i]]);
     if (!sameValue(entry, record[keys[i]])) {
-      defineProperty(record, keys[i], {
-        value: entry,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+      setOwn(record, keys[i], entry);
     }
   }
   return record;
