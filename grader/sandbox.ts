@@ -594,6 +594,13 @@ export class Sandbox implements AsyncDisposable {
         cases: request.cases.map((calls) => [...calls]),
       })),
     };
+    // The request waits in a file that the wrapper shell opens as the child's standard
+    // input, outside the sandbox: the child reads it whole as soon as it starts. Fed through
+    // a pipe, a request longer than the pipe's 64 KiB waited for this process to write the
+    // rest, and this process may be judging another student just then (children spent
+    // about a fifth of their time blocked there with two at a time).
+    const requestFile = join(runDir, "request");
+    Deno.writeTextFileSync(requestFile, toWire(childRequest));
     const main = join(runDir, "main.js");
     Deno.writeTextFileSync(
       main,
@@ -626,19 +633,20 @@ export class Sandbox implements AsyncDisposable {
       ? new Deno.Command("/bin/sh", {
         args: [
           "-c",
-          `ulimit -t ${cpuSeconds}; exec "$@"`,
+          `ulimit -t ${cpuSeconds}; exec <"$1"; shift; exec "$@"`,
           "sh",
+          requestFile,
           this.#host.deno,
           ...denoArgs,
         ],
         cwd: runDir,
         clearEnv: true,
         env: { DENO_DIR: paths.denoDir, HOME: runDir, NO_COLOR: "1" },
-        stdin: "piped",
+        stdin: "null",
         stdout: "piped",
         stderr: "piped",
       })
-      : this.#bwrapCommand(runDir, denoArgs, warmth, warming, cpuSeconds);
+      : this.#bwrapCommand(runDir, requestFile, denoArgs, warmth, warming, cpuSeconds);
 
     const output = new ChildOutput(nonce, {
       keepBytes: Math.min(Math.max(...all.map((limits) => limits.maxOutputBytes)), 64 * 1024),
@@ -842,17 +850,8 @@ export class Sandbox implements AsyncDisposable {
         checkOutput();
       }
     })();
-    const feed = (async () => {
-      const writer = child.stdin.getWriter();
-      try {
-        await writer.write(new TextEncoder().encode(toWire(childRequest)));
-        await writer.close();
-      } catch {
-        // The child died before reading its request; its status says why.
-      }
-    })();
 
-    const drained = Promise.all([exit, pumpStdout, pumpStderr, feed]);
+    const drained = Promise.all([exit, pumpStdout, pumpStderr]);
     try {
       await Promise.race([drained, whenAllIn]);
     } finally {
@@ -914,6 +913,7 @@ export class Sandbox implements AsyncDisposable {
 
   #bwrapCommand(
     runDir: string,
+    requestFile: string,
     denoArgs: string[],
     warmth: Warmth,
     warming: boolean,
@@ -969,21 +969,23 @@ export class Sandbox implements AsyncDisposable {
     }
     args.push(...bind("--ro-bind", host.npmCache, `${INSIDE.denoDir}/npm`));
     args.push("--chdir", INSIDE.harness, INSIDE.deno, ...denoArgs);
-    // Deno cannot hand extra file descriptors to a child; a shell opens the databases for bubblewrap.
-    const opens = databases.map((_, i) => `${FIRST_FD + i}<"$${i + 1}"`).join(" ");
-    const script = `ulimit -t ${cpuSeconds}; ` +
-      `${opens === "" ? "" : `exec ${opens}; shift ${databases.length}; `}exec "$@"`;
+    // Deno cannot hand a child a file as its standard input, nor extra file descriptors: a
+    // shell opens the request (standard input) and the databases for bubblewrap.
+    const opens = ["<\"$1\"", ...databases.map((_, i) => `${FIRST_FD + i}<"$${i + 2}"`)];
+    const script = `ulimit -t ${cpuSeconds}; exec ${opens.join(" ")}; ` +
+      `shift ${opens.length}; exec "$@"`;
     return new Deno.Command("/bin/sh", {
       args: [
         "-c",
         script,
         "sh",
+        requestFile,
         ...databases.map((name) => join(warmth.dir, name)),
         host.bwrap!,
         ...args,
       ],
       clearEnv: true,
-      stdin: "piped",
+      stdin: "null",
       stdout: "piped",
       stderr: "piped",
     });

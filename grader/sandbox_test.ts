@@ -204,7 +204,26 @@ Deno.test("Sandbox.run() denies files, environment, subprocesses, FFI and KV", a
   assert.match(failure(await probe("runCommand")), /NotCapable: Requires run/);
   assert.match(failure(await probe("loadLibrary")), /NotCapable: Requires ffi/);
   assert.match(failure(await probe("openKv")), /openKv is not a function/);
-  assert.equal(value(await probe("readStdin")), -1);
+});
+
+Deno.test("Sandbox.run() leaves no way to read the request, and its nonce, again", async () => {
+  const tries = value(await probe("readRequest"));
+  assert.equal(typeof tries, "string");
+  assert.match(tries as string, /^stdin: \w+; fd 0: \w+$/);
+  assert.doesNotMatch(tries as string, /nonce/);
+  // A static import loads with the module, after the harness has read its request.
+  await withSubmission(
+    {
+      "lms.ts": 'import request from "/proc/self/fd/0" with { type: "json" };\n' +
+        "export const stolen = () => JSON.stringify(request);\n",
+    },
+    async (folder) => {
+      const result = await run(folder, "lms.ts", [{ fn: "stolen", args: [] }]);
+      const text = JSON.stringify(result);
+      assert.doesNotMatch(text, /nonce|"parts"/, text);
+      assert.notEqual(result.status, "ok", text);
+    },
+  );
 });
 
 Deno.test("Sandbox.run() gives no network, not even to a port on this machine", async () => {

@@ -138,6 +138,9 @@ export async function runHarness(parts: readonly HarnessPart[]): Promise<never> 
 
 async function answer(parts: readonly HarnessPart[]): Promise<void> {
   const request = fromWire(readStdin()) as ChildRequest;
+  // The request holds the nonce that makes a frame the harness's. Standard input may be a
+  // file that could be opened again (import("/proc/self/fd/0")): closed, it cannot be.
+  Deno.stdin.close();
   const { nonce } = request;
   const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, toWire(frame)));
   // Drivers are the grader's own code: one that fails to load fails before "ready".
