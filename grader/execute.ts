@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../course/cli.ts";
 import type { Exercise } from "../course/metadata.ts";
+import { toWire } from "./child/calls.ts";
 import type { BatchExecutor, Execution, Executor } from "./grade.ts";
 import {
   openSandbox,
@@ -191,11 +192,12 @@ interface Plan extends SubmissionRun {
 }
 
 function plan(run: SubmissionRun): Plan {
-  // Cases with identical calls (several verdicts on one training run, say) run once.
+  // Cases with identical calls (several verdicts on one training run, say) run once. The
+  // wire format tells NaN, ±Infinity and −0 from null and 0, as JSON does not.
   const units: Plan["units"] = [];
   const byKey = new Map<string, number>();
   run.cases.forEach((testCase, i) => {
-    const key = JSON.stringify(testCase.calls);
+    const key = toWire(testCase.calls);
     const unit = byKey.get(key);
     if (unit === undefined) {
       byKey.set(key, units.length);

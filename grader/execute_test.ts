@@ -131,3 +131,29 @@ Deno.test("executeMany() runs a student's later submission apart once an earlier
   );
   assert.deepEqual(values, [[0], [42], [3]]);
 });
+
+Deno.test("executeMany() merges only cases whose calls are the same, NaN, ±Infinity and −0 told apart", async () => {
+  const echo = await submission(
+    "echo",
+    "e.ts",
+    "export const show = (x: unknown) => Object.is(x, -0) ? '-0' : String(x);\n" +
+      "export const count = (() => { let n = 0; return () => ++n; })();\n",
+  );
+  const args: Json[] = [null, NaN, Infinity, -Infinity, 0, -0];
+  await using executor = await sandboxExecutor();
+  const [execution] = await executeMany(executor.sandbox, [{
+    submission: echo,
+    exercise: exercise("e.ts"),
+    cases: [
+      ...args.map((arg) => call("show", "show", [arg])),
+      // Identical calls run once, and every case gets that one run's results.
+      call("count", "count", []),
+      call("count", "count", []),
+    ],
+  }]);
+  assert.equal(execution.status, "ok");
+  assert.deepEqual(
+    execution.runs.map((run) => run.kind === "results" && run.results.map((r) => r.ok && r.value)),
+    [["null"], ["NaN"], ["Infinity"], ["-Infinity"], ["0"], ["-0"], [1], [1]],
+  );
+});

@@ -83,6 +83,7 @@ import { ChildOutput } from "./child_output.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
 import { findDescendant, processUsage } from "./process_tree.ts";
 import {
+  type CopiedSubmission,
   copySubmission,
   formatBytes,
   type SubmissionLimits,
@@ -427,25 +428,26 @@ export class Sandbox implements AsyncDisposable {
       Deno.mkdirSync(join(runDir, "submission"));
       const prepared: { index: number; part: PreparedPart }[] = [];
       let needsPackages = false;
+      const decoder = new TextDecoder();
       parts.forEach((part, index) => {
         const folder = crypto.randomUUID().replaceAll("-", "");
         const copy = join(runDir, "submission", folder);
         Deno.mkdirSync(copy);
-        let files: string[];
+        let copied: CopiedSubmission;
         try {
-          ({ files } = copySubmission(part.request.submission, copy, part.limits?.submission));
+          copied = copySubmission(part.request.submission, copy, part.limits?.submission);
         } catch (error) {
           if (!(error instanceof SubmissionRefusedError)) throw error;
           results[index] = refused(error.message, started);
           return;
         }
-        if (!files.includes(part.request.entry)) {
+        if (!copied.contents.has(part.request.entry)) {
           results[index] = refused(`${part.request.entry} is missing from the submission`, started);
           return;
         }
         // The packages' V8 code cache is megabytes: only a run that may import them gets it.
-        needsPackages ||= files.some((file) => {
-          const text = Deno.readTextFileSync(join(copy, file));
+        needsPackages ||= [...copied.contents.values()].some((bytes) => {
+          const text = decoder.decode(bytes);
           return text.includes("npm:") ||
             Object.keys(this.#host.imports).some((name) => text.includes(name));
         });

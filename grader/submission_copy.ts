@@ -48,6 +48,8 @@ export interface CopiedSubmission {
   files: string[];
   /** Their total size in bytes. */
   bytes: number;
+  /** Each file's bytes as copied, by its path in `files`: no need to read the copy again. */
+  contents: ReadonlyMap<string, Uint8Array>;
 }
 
 /** A submission that was not copied (and must not run), with the reason for the student. */
@@ -82,7 +84,8 @@ const NAME = /^[A-Za-z0-9._-]+$/;
  * const source = await Deno.makeTempDir();
  * const target = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${source}/lms.ts`, "export const x = 1;\n");
- * assert.deepEqual(copySubmission(source, target), { files: ["lms.ts"], bytes: 20 });
+ * const { files, bytes } = copySubmission(source, target);
+ * assert.deepEqual({ files, bytes }, { files: ["lms.ts"], bytes: 20 });
  * await Deno.symlink("/etc/passwd", `${source}/notes.txt`);
  * assert.throws(() => copySubmission(source, target), SubmissionRefusedError);
  * await Deno.remove(source, { recursive: true });
@@ -144,7 +147,7 @@ export function copySubmission(
   for (const [path, content] of contents) {
     Deno.writeFileSync(join(target, path), content, { createNew: true, mode: 0o644 });
   }
-  return { files: [...contents.keys()].sort(), bytes };
+  return { files: [...contents.keys()].sort(), bytes, contents };
 }
 
 function refuse(message: string): never {

@@ -38,10 +38,10 @@ Deno.test("copySubmission() copies files and subfolders byte for byte", async ()
     await Deno.mkdir(join(source, "lib"));
     await Deno.writeFile(join(source, "lib", "data.bin"), new Uint8Array([0, 255, 7]));
   }, (source, target) => {
-    assert.deepEqual(copySubmission(source, target), {
-      files: ["lib/data.bin", "lms.ts"],
-      bytes: 23,
-    });
+    const { files, bytes, contents } = copySubmission(source, target);
+    assert.deepEqual({ files, bytes }, { files: ["lib/data.bin", "lms.ts"], bytes: 23 });
+    assert.deepEqual([...contents.keys()].sort(), files);
+    assert.deepEqual(contents.get("lib/data.bin"), new Uint8Array([0, 255, 7]));
     assert.equal(Deno.readTextFileSync(join(target, "lms.ts")), "export const a = 1;\n");
     assert.deepEqual(
       Deno.readFileSync(join(target, "lib", "data.bin")),
