@@ -192,18 +192,22 @@ interface Plan extends SubmissionRun {
 }
 
 function plan(run: SubmissionRun): Plan {
-  // Cases with identical calls (several verdicts on one training run, say) run once. The
-  // wire format tells NaN, ±Infinity and −0 from null and 0, as JSON does not.
+  // Cases with identical calls (several verdicts on one training run, say) run once. JSON
+  // finds the candidates fast, but writes NaN and ±Infinity as null and −0 as 0: only calls
+  // that the wire format writes alike are the same.
   const units: Plan["units"] = [];
-  const byKey = new Map<string, number>();
+  const byJson = new Map<string, number[]>();
   run.cases.forEach((testCase, i) => {
-    const key = toWire(testCase.calls);
-    const unit = byKey.get(key);
-    if (unit === undefined) {
-      byKey.set(key, units.length);
+    const json = JSON.stringify(testCase.calls);
+    const candidates = byJson.get(json) ?? [];
+    const same = candidates.find((u) =>
+      units[u].calls === testCase.calls || toWire(units[u].calls) === toWire(testCase.calls)
+    );
+    if (same === undefined) {
+      byJson.set(json, [...candidates, units.length]);
       units.push({ calls: testCase.calls, symbol: testCase.symbol, members: [i] });
     } else {
-      units[unit].members.push(i);
+      units[same].members.push(i);
     }
   });
   return { ...run, units };
