@@ -1,7 +1,7 @@
 /**
  * The sandbox's overhead: the same tiny submission graded by a bare `deno run` of the
- * harness, and through the sandbox (bubblewrap, private storage, limits), and through the
- * sandbox's `trusted` mode (no bubblewrap).
+ * harness, and through the sandbox (bubblewrap, private storage, limits, and the V8 profile
+ * that 02-lms is graded with), and through the sandbox's `trusted` mode (no bubblewrap).
  *
  * Each figure is the median time per run with `concurrency` runs at a time, measured from
  * the grading process: spawning, writing the request and reading every frame, up to the
@@ -15,6 +15,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { exerciseById } from "../course/metadata.ts";
 import { toWire } from "../grader/child/calls.ts";
 import { openSandbox, type Sandbox, type SandboxRequest } from "../grader/sandbox.ts";
 import { quantile } from "./_stats.ts";
@@ -81,7 +82,9 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
     sandboxes.push(sandbox);
     const trusted = await openSandbox({ trusted: true });
     sandboxes.push(trusted);
-    const request: SandboxRequest = { submission: folder, entry: ENTRY, cases: CASES };
+    // Graded as 02-lms is: with its V8 profile (`jit` in course/metadata.ts).
+    const { jit } = exerciseById("02-lms").limits;
+    const request: SandboxRequest = { submission: folder, entry: ENTRY, cases: CASES, jit };
     const kinds = {
       bareMs: () => bareRun(folder, exits),
       sandboxMs: () => checked(sandbox.run(request)),
