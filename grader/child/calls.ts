@@ -137,8 +137,12 @@ function withMarkers(value: unknown, depth: number): unknown {
   if (isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const item = withMarkers(value[i], depth + 1);
-      if (item !== value[i]) {
+      const v = value[i];
+      // Most items are numbers JSON writes as they are: finite (v − v is 0, not NaN), and
+      // not −0. They need no call.
+      if (typeof v === "number" && v - v === 0 && (v !== 0 || 1 / v > 0)) continue;
+      const item = withMarkers(v, depth + 1);
+      if (item !== v) {
         copy ??= arrayFrom(value);
         copy[i] = item;
       }
