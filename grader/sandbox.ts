@@ -109,6 +109,19 @@ const ENTRY = /^[A-Za-z0-9._-]+\.(ts|js|mts|mjs)$/;
 const DRIVER = /^[a-z0-9][a-z0-9-]*$/;
 /** bubblewrap copies the cache databases from file descriptors 3 and up (a shell opens them). */
 const FIRST_FD = 3;
+
+/**
+ * The arguments of `/bin/sh` that start a child with a processor-time backstop, the request
+ * as its standard input and `files` open from {@linkcode FIRST_FD} up; the command and its
+ * arguments follow them. Deno can hand a child neither a file as its standard input nor
+ * extra file descriptors: the shell opens them, then becomes the command.
+ */
+function shellArgs(cpuSeconds: number, request: string, files: readonly string[] = []): string[] {
+  const opens = ['<"$1"', ...files.map((_, i) => `${FIRST_FD + i}<"$${i + 2}"`)];
+  const script = `ulimit -t ${cpuSeconds}; exec ${opens.join(" ")}; shift ${opens.length}; ` +
+    'exec "$@"';
+  return ["-c", script, "sh", request, ...files];
+}
 const MAX_DATABASES = 7;
 
 /** bubblewrap is missing or does not work here, or the module cache lacks a package. */
@@ -640,14 +653,7 @@ export class Sandbox implements AsyncDisposable {
     const cpuSeconds = cpuBackstop(all.reduce((sum, limits) => sum + limits.cpuMs, 0));
     const command = this.trusted
       ? new Deno.Command("/bin/sh", {
-        args: [
-          "-c",
-          `ulimit -t ${cpuSeconds}; exec <"$1"; shift; exec "$@"`,
-          "sh",
-          requestFile,
-          this.#host.deno,
-          ...denoArgs,
-        ],
+        args: [...shellArgs(cpuSeconds, requestFile), this.#host.deno, ...denoArgs],
         cwd: runDir,
         clearEnv: true,
         env: { DENO_DIR: paths.denoDir, HOME: runDir, NO_COLOR: "1" },
@@ -978,18 +984,9 @@ export class Sandbox implements AsyncDisposable {
     }
     args.push(...bind("--ro-bind", host.npmCache, `${INSIDE.denoDir}/npm`));
     args.push("--chdir", INSIDE.harness, INSIDE.deno, ...denoArgs);
-    // Deno cannot hand a child a file as its standard input, nor extra file descriptors: a
-    // shell opens the request (standard input) and the databases for bubblewrap.
-    const opens = ['<"$1"', ...databases.map((_, i) => `${FIRST_FD + i}<"$${i + 2}"`)];
-    const script = `ulimit -t ${cpuSeconds}; exec ${opens.join(" ")}; ` +
-      `shift ${opens.length}; exec "$@"`;
     return new Deno.Command("/bin/sh", {
       args: [
-        "-c",
-        script,
-        "sh",
-        requestFile,
-        ...databases.map((name) => join(warmth.dir, name)),
+        ...shellArgs(cpuSeconds, requestFile, databases.map((name) => join(warmth.dir, name))),
         host.bwrap!,
         ...args,
       ],
