@@ -4,12 +4,14 @@
  *
  * A frame is a line of standard output that contains `<nonce> ` (see
  * `child/protocol.ts`): what follows on the line is the frame, what precedes it is
- * student text that did not end with a newline. Everything else, on standard output and
- * standard error, is student text, kept up to a cap. Lines are split on bytes, so a
+ * student text that did not end with a newline. On standard error, the harness's end marks
+ * (`<nonce> end\n`, one as each part ends) say where each part's share ends. Everything
+ * else, on both streams, is student text, kept up to a cap. Lines are split on bytes, so a
  * multi-byte character cut between two reads is decoded whole.
  *
  * @module
  */
+import { endMark } from "./child/protocol.ts";
 
 /** Options for {@linkcode ChildOutput}. */
 export interface ChildOutputOptions {
@@ -36,7 +38,15 @@ export class ChildOutput {
   studentBytes = 0;
   /** Bytes of frame lines seen so far. */
   frameBytes = 0;
+  /**
+   * Where each end mark seen on standard error fell in {@linkcode studentStderr}, in
+   * order: part `p`'s share of standard error ends at `stderrMarks[p]`.
+   */
+  readonly stderrMarks: number[] = [];
   readonly #marker: string;
+  readonly #endMark: string;
+  /** Standard error text that may be the start of an end mark, until more comes. */
+  #stderrHeld = "";
   readonly #keepBytes: number;
   readonly #maxLineBytes: number;
   readonly #decoder = new TextDecoder();
@@ -55,6 +65,7 @@ export class ChildOutput {
    */
   constructor(nonce: string, options: ChildOutputOptions = {}) {
     this.#marker = `${nonce} `;
+    this.#endMark = endMark(nonce);
     this.#keepBytes = options.keepBytes ?? 64 * 1024;
     this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
   }
@@ -93,13 +104,37 @@ export class ChildOutput {
   }
 
   /**
-   * Takes the next bytes of standard error, all of them student text.
+   * Takes the next bytes of standard error: student text, and the harness's end marks.
    *
    * @param chunk The bytes.
+   *
+   * @example
+   * ```ts
+   * import { ChildOutput } from "./child_output.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const output = new ChildOutput("n0");
+   * output.stderr(new TextEncoder().encode("warning\nn0 end\nsecond"));
+   * output.endStderr();
+   * assert.equal(output.studentStderr, "warning\nsecond");
+   * assert.deepEqual(output.stderrMarks, [8]);
+   * ```
    */
   stderr(chunk: Uint8Array): void {
     this.studentBytes += chunk.length;
-    this.#keep("stderr", this.#stderrDecoder.decode(chunk, { stream: true }), chunk.length);
+    const mark = this.#endMark;
+    let text = this.#stderrHeld + this.#stderrDecoder.decode(chunk, { stream: true });
+    for (let at = text.indexOf(mark); at >= 0; at = text.indexOf(mark)) {
+      this.#keepStderr(text.slice(0, at));
+      this.studentBytes -= mark.length;
+      this.stderrMarks.push(this.#kept.stderr.length);
+      text = text.slice(at + mark.length);
+    }
+    // Hold back the longest end that could begin a mark cut between two reads.
+    let held = Math.min(text.length, mark.length - 1);
+    while (held > 0 && !mark.startsWith(text.slice(text.length - held))) held--;
+    this.#keepStderr(text.slice(0, text.length - held));
+    this.#stderrHeld = text.slice(text.length - held);
   }
 
   /**
@@ -107,6 +142,12 @@ export class ChildOutput {
    */
   end(): void {
     if (this.#lineBytes > 0 || this.#overlong) this.#student(this.#takeLine());
+  }
+
+  /** Ends standard error: text held back as a possible mark is student text after all. */
+  endStderr(): void {
+    this.#keepStderr(this.#stderrHeld + this.#stderrDecoder.decode());
+    this.#stderrHeld = "";
   }
 
   /** The student's standard output, up to the cap. */
@@ -165,6 +206,11 @@ export class ChildOutput {
   #student(text: string, bytes = new TextEncoder().encode(text).length): void {
     this.studentBytes += bytes;
     this.#keep("stdout", text, bytes);
+  }
+
+  #keepStderr(text: string): void {
+    if (text.length === 0 || this.#keptBytes.stderr >= this.#keepBytes) return;
+    this.#keep("stderr", text, new TextEncoder().encode(text).length);
   }
 
   #keep(stream: "stdout" | "stderr", text: string, bytes: number): void {

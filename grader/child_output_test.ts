@@ -72,3 +72,33 @@ Deno.test("ChildOutput.stdout() hands each frame over where it stands in the stu
   ]);
   assert.equal(output.studentStdout, "first\nsecond\nthird\n");
 });
+
+Deno.test("ChildOutput.stderr() finds the end marks, even cut between reads", () => {
+  const output = new ChildOutput("abc");
+  output.stderr(bytes("one\nab"));
+  output.stderr(bytes("c end\ntwo"));
+  output.stderr(bytes("abc e"));
+  output.stderr(bytes("nd\n"));
+  output.endStderr();
+  assert.equal(output.studentStderr, "one\ntwo");
+  assert.deepEqual(output.stderrMarks, [4, 7]);
+  assert.equal(output.studentBytes, 7);
+});
+
+Deno.test("ChildOutput.endStderr() gives back text that only began like a mark", () => {
+  const output = new ChildOutput("abc");
+  output.stderr(bytes("tab"));
+  assert.equal(output.studentStderr, "t");
+  output.endStderr();
+  assert.equal(output.studentStderr, "tab");
+  assert.deepEqual(output.stderrMarks, []);
+  assert.equal(output.studentBytes, 3);
+});
+
+Deno.test("ChildOutput.stderr() takes a mark without its nonce as student text", () => {
+  const output = new ChildOutput("abc");
+  output.stderr(bytes("abd end\n end\n"));
+  output.endStderr();
+  assert.equal(output.studentStderr, "abd end\n end\n");
+  assert.deepEqual(output.stderrMarks, []);
+});

@@ -327,6 +327,8 @@ export interface SandboxPart {
 interface PreparedPart extends SandboxPart {
   /** The private folder's name under the run's `submission/` folder. */
   folder: string;
+  /** The `npm:` specifiers its files name that the course does not provide. */
+  foreignNpm: readonly string[];
 }
 
 /** The host's side of the sandbox, found once when it opens. */
@@ -458,13 +460,14 @@ export class Sandbox implements AsyncDisposable {
           results[index] = refused(`${part.request.entry} is missing from the submission`, started);
           return;
         }
+        const texts = [...copied.contents.values()].map((bytes) => decoder.decode(bytes));
         // The packages' V8 code cache is megabytes: only a run that may import them gets it.
-        needsPackages ||= [...copied.contents.values()].some((bytes) => {
-          const text = decoder.decode(bytes);
-          return text.includes("npm:") ||
-            Object.keys(this.#host.imports).some((name) => text.includes(name));
-        });
-        prepared.push({ index, part: { ...part, folder } });
+        needsPackages ||= texts.some((text) =>
+          text.includes("npm:") ||
+          Object.keys(this.#host.imports).some((name) => text.includes(name))
+        );
+        const foreignNpm = foreignNpmSpecifiers(texts, this.#host.imports);
+        prepared.push({ index, part: { ...part, folder, foreignNpm } });
       });
       if (prepared.length === 0) return results;
       const running = prepared.map(({ part }) => part);
@@ -567,7 +570,7 @@ export class Sandbox implements AsyncDisposable {
       try {
         const ran = await this.#execute(
           runDir,
-          [{ request, limits: { timeMs: 60_000 }, folder: "warm" }],
+          [{ request, limits: { timeMs: 60_000 }, folder: "warm", foreignNpm: [] }],
           performance.now(),
           profile,
           warming,
@@ -676,9 +679,8 @@ export class Sandbox implements AsyncDisposable {
       loadError: undefined as string | undefined,
       /** Whether its module loaded: from then on, its next case is the one running. */
       loaded: false,
-      /** Where its share of the output starts, and the counters when it began. */
+      /** Where its share of standard output starts, and the counters when it began. */
       stdoutAt: 0,
-      stderrAt: 0,
       studentBytes: 0,
       frameBytes: 0,
       cpuMs: 0,
@@ -750,12 +752,34 @@ export class Sandbox implements AsyncDisposable {
 
     const relative = (part: number) =>
       relativizer({ root: rootOf(part), harness: paths.harness, npm: paths.npm });
+    // A part's share of standard error lies between the harness's end marks there (see
+    // ChildOutput); that stream comes through its own pipe, so a part's share is known
+    // only once its mark, or the end of the stream, has been read.
+    const stderrOf = (part: number) =>
+      output.studentStderr.slice(
+        part === 0 ? 0 : output.stderrMarks[part - 1] ?? output.studentStderr.length,
+        output.stderrMarks[part],
+      );
+    let partsEnded = 0;
+    let stderrEnded = false;
+    let stderrCaughtUp: (() => void) | undefined;
+    const whenStderrCaughtUp = new Promise<void>((resolve) => stderrCaughtUp = resolve);
+    const checkStderr = () => {
+      if (stderrEnded || output.stderrMarks.length >= partsEnded) stderrCaughtUp?.();
+    };
+    /** The results of the parts that finished, each with its share of standard error. */
+    const settled = () =>
+      results.map((result, part) =>
+        result && {
+          ...result,
+          stderr: relative(part)(withoutScriptWarning(stderrOf(part))),
+        }
+      );
     const finish = (ending: Ending, tainted = false) => {
       const part = current.part;
       const text = relative(part);
-      // The part's share of the output: what came after its "begin" frame.
+      // The part's share of standard output: what came after its "begin" frame.
       const stdout = output.studentStdout.slice(current.stdoutAt);
-      const stderr = withoutScriptWarning(output.studentStderr.slice(current.stderrAt));
       results[part] = {
         ...ending,
         ...("message" in ending ? { message: text(ending.message) } : {}),
@@ -764,7 +788,7 @@ export class Sandbox implements AsyncDisposable {
           calls.map((r) => (r.ok ? r : { ...r, error: text(r.error) }))
         ),
         stdout: text(stdout),
-        stderr: text(stderr),
+        stderr: "", // Filled in by settled().
         durationMs: performance.now() - current.began,
       } as SandboxResult;
     };
@@ -801,12 +825,16 @@ export class Sandbox implements AsyncDisposable {
           const complete = current.cases.length === parts[current.part].request.cases.length;
           const tainted = frame.tainted === true;
           if (current.loadError !== undefined) {
-            finish({ status: "load-error", message: doesNotLoad(current.loadError) }, tainted);
+            finish({
+              status: "load-error",
+              message: doesNotLoad(current.loadError, parts[current.part], this.#host.imports),
+            }, tainted);
           } else if (complete) {
             finish({ status: "ok" }, tainted);
           } else {
             break; // Not the harness's doing: the run ends as a crash.
           }
+          partsEnded++;
           if (current.part + 1 < parts.length && stopped === undefined && !tainted) {
             Object.assign(current, {
               part: current.part + 1,
@@ -815,7 +843,6 @@ export class Sandbox implements AsyncDisposable {
               loadError: undefined,
               loaded: false,
               stdoutAt: output.studentStdout.length,
-              stderrAt: output.studentStderr.length,
               studentBytes: output.studentBytes,
               frameBytes: output.frameBytes,
               cpuMs: lastCpuMs,
@@ -863,7 +890,11 @@ export class Sandbox implements AsyncDisposable {
       for await (const chunk of child.stderr) {
         output.stderr(chunk);
         checkOutput();
+        checkStderr();
       }
+      output.endStderr();
+      stderrEnded = true;
+      checkStderr();
     })();
 
     const drained = Promise.all([exit, pumpStdout, pumpStderr]);
@@ -873,9 +904,15 @@ export class Sandbox implements AsyncDisposable {
       clearTimeout(timer);
       clearInterval(poller);
     }
-    if (done) return { results, exiting: drained.then(() => {}) };
+    if (done) {
+      // The child is killed, but what it wrote before is still in the pipes: at most its
+      // standard error's last mark is yet to be read.
+      checkStderr();
+      await whenStderrCaughtUp;
+      return { results: settled(), exiting: drained.then(() => {}) };
+    }
     const [status] = await drained;
-    if (results[current.part] !== undefined) return { results };
+    if (results[current.part] !== undefined) return { results: settled() };
     if (!ready && parts.length > 1) {
       // Deno or the module graph failed before the harness spoke: whose part was at fault
       // only a run of each part alone can tell.
@@ -883,12 +920,16 @@ export class Sandbox implements AsyncDisposable {
     }
     const ended = stopped ??
       (current.loadError !== undefined
-        ? { status: "load-error" as const, message: doesNotLoad(current.loadError) }
+        ? {
+          status: "load-error" as const,
+          message: doesNotLoad(current.loadError, parts[current.part], this.#host.imports),
+        }
         : diagnose(
           ready,
           status,
-          output.studentStderr.slice(current.stderrAt),
+          stderrOf(current.part),
           all[current.part].memoryMb,
+          parts[current.part],
           this.#host.imports,
         ));
     finish({
@@ -900,7 +941,7 @@ export class Sandbox implements AsyncDisposable {
         ? { running: current.cases.length }
         : {}),
     });
-    return { results };
+    return { results: settled() };
   }
 
   /** The private `DENO_DIR` of a trusted run, warm; the paths the child sees. */
@@ -1104,12 +1145,50 @@ function mainModule(
 
 /**
  * Words a load error for the student: Deno reports a module that does not parse as a
- * `TypeError` wrapping the `SyntaxError`, which is noise to a student.
+ * `TypeError` wrapping the `SyntaxError`, which is noise to a student; an npm package the
+ * course does not provide is named as such.
  */
-function doesNotLoad(error: string): string {
+function doesNotLoad(
+  error: string,
+  part: PreparedPart,
+  imports: Record<string, string>,
+): string {
+  if (NPM_NOT_PROVIDED.test(error)) return notProvided(part.foreignNpm, imports);
   return `Your code does not load: ${
     error.replace(/^TypeError: (?=\w*Error: |Module not found)/, "")
   }`;
+}
+
+/**
+ * How Deno fails on an npm package that is not the course's: the lockfile is pruned to the
+ * course's packages and frozen, and `--cached-only` keeps it from the registry. Which of
+ * the two Deno says depends on whether its npm cache holds the packages' registry
+ * documents, which `deno install` from a lockfile does not fetch.
+ */
+const NPM_NOT_PROVIDED = /lockfile is out of date|npm package not found in cache/;
+
+/**
+ * The `npm:` specifiers, in quotes, that the texts name and the import map does not
+ * provide, in order, once each (a mention in a comment counts too: it names only what
+ * a refusal message shows).
+ */
+function foreignNpmSpecifiers(
+  texts: readonly string[],
+  imports: Record<string, string>,
+): string[] {
+  const provided = Object.values(imports);
+  const found = texts.filter((text) => text.includes("npm:")).flatMap((text) =>
+    [...text.matchAll(/["'`](npm:[^"'`\s]+)["'`]/g)].map((match) => match[1])
+  );
+  return [...new Set(found)].filter((specifier) =>
+    !provided.some((target) => specifier === target || specifier.startsWith(`${target}/`))
+  );
+}
+
+function notProvided(specifiers: readonly string[], imports: Record<string, string>): string {
+  const allowed = Object.keys(imports).join(", ") || "none";
+  return `Your code imports ${specifiers.join(", ") || "an npm package"}, ` +
+    `which the course does not provide (it provides: ${allowed})`;
 }
 
 function refused(message: string, started: number): SandboxResult {
@@ -1272,6 +1351,7 @@ function diagnose(
   status: Deno.CommandStatus,
   stderr: string,
   memoryMb: number,
+  part: PreparedPart,
   imports: Record<string, string>,
 ): { status: Exclude<SandboxStatus, "ok">; message: string } {
   if (!ready) {
@@ -1281,7 +1361,7 @@ function diagnose(
     if (/^bwrap:/m.test(stderr) || !/^error:/m.test(stderr)) {
       throw new Error(`Cannot run the sandboxed child: ${stderr.trim() || exitText(status)}`);
     }
-    return { status: "load-error", message: startupError(stderr, imports) };
+    return { status: "load-error", message: startupError(stderr, part, imports) };
   }
   if (/Fatal JavaScript out of memory|JavaScript heap out of memory/.test(stderr)) {
     return {
@@ -1317,16 +1397,19 @@ function cpuBackstop(cpuMs: number): number {
 }
 
 /** Deno's own start-up error, in words for the student. */
-function startupError(stderr: string, imports: Record<string, string>): string {
+function startupError(
+  stderr: string,
+  part: PreparedPart,
+  imports: Record<string, string>,
+): string {
   const message = stderr.slice(stderr.search(/^error:/m)).split(/^Stack backtrace:/m)[0].trim();
-  if (/lockfile is out of date/.test(message)) {
+  if (NPM_NOT_PROVIDED.test(message)) {
+    // Deno's lockfile diff names what the module graph added, where it shows one.
     const provided = Object.values(imports);
     const added = [...message.matchAll(/^\s*\d*\s*\|\s*\+\s*"(npm:[^"]+)"/gm)]
       .map((match) => match[1])
       .filter((specifier) => !provided.includes(specifier));
-    const allowed = Object.keys(imports).join(", ") || "none";
-    return `Your code imports ${added.join(", ") || "an npm package"}, ` +
-      `which the course does not provide (it provides: ${allowed})`;
+    return notProvided(added.length > 0 ? added : part.foreignNpm, imports);
   }
   return message.split("\n").slice(0, 20).join("\n");
 }

@@ -555,12 +555,51 @@ Deno.test("Sandbox.prepare() warms a profile once, and runs of that profile reus
   }
 });
 
+Deno.test("Sandbox.runParts() gives each part all of its own standard error, and no more", async () => {
+  const box = await sandbox();
+  const probeFolder = join(TESTDATA, "attacks", "probe");
+  const printing = (text: string) =>
+    part(probeFolder, "probe.ts", [{ fn: "printError", args: [text] as never[] }]);
+  // Standard error comes through its own pipe, in no fixed order with the frames: a run
+  // ends as soon as its last frame is in, and must still have read all of it first.
+  for (let round = 0; round < 10; round++) {
+    const results = await box.runParts([printing("first"), printing("second")]);
+    assert.deepEqual(
+      results.map((result) => [result?.status, result?.stderr]),
+      [["ok", "first\n"], ["ok", "second\n"]],
+      `round ${round}`,
+    );
+  }
+});
+
+Deno.test("Sandbox.run() finishes a run whose code closed its standard error", async () => {
+  const result = await probe("closeStderr");
+  assert.equal(result.status, "ok");
+  assert.equal(value(result), "closed");
+});
+
 Deno.test("Sandbox.runParts() leaves every part to run alone when the shared child cannot start", async () => {
-  const results = await (await sandbox()).runParts([
+  const box = await sandbox();
+  const parts = [
     part(join(TESTDATA, "honest", "normal"), "lms.ts", []),
     part(join(TESTDATA, "attacks", "npm_outside_map"), "lms.ts", []),
-  ]);
-  assert.deepEqual(results, [undefined, undefined]);
+  ];
+  const shared = await box.runParts(parts);
+  // Where Deno's npm cache holds the registry's documents of the packages, an npm import
+  // outside the frozen lockfile stops Deno before the harness speaks, and no part can be
+  // blamed: all are left to run alone. Where it does not (a cache filled from the lockfile
+  // alone), Deno fails only when the part imports it, and the shared run tells the parts
+  // apart itself. Either way each part ends as it would alone.
+  if (shared.some((result) => result === undefined)) {
+    assert.deepEqual(shared, [undefined, undefined]);
+  }
+  const alone = await Promise.all(parts.map(({ request }, i) => shared[i] ?? box.run(request)));
+  assert.deepEqual(alone.map(({ status }) => status), ["ok", "load-error"]);
+  assert.ok("message" in alone[1]);
+  assert.match(
+    alone[1].message,
+    /^Your code imports npm:zod@4\.6\.7, which the course does not provide \(it provides: @tensorflow\/tfjs\)$/,
+  );
 });
 
 Deno.test("Sandbox.close() removes the sandbox's private folders", async () => {

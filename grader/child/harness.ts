@@ -46,7 +46,13 @@ import {
   runCalls,
   toWire,
 } from "./calls.ts";
-import { type ChildFrame, type ChildPart, type ChildRequest, formatFrame } from "./protocol.ts";
+import {
+  type ChildFrame,
+  type ChildPart,
+  type ChildRequest,
+  endMark,
+  formatFrame,
+} from "./protocol.ts";
 import { realmChanged } from "./realm.ts";
 
 const { apply } = Reflect;
@@ -163,7 +169,16 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
     await answerPart(part, parts[part].student, makers[part], request.parts[part], send);
     // A part that changed the built-ins could change what the next one computes: then the
     // next ones run in a fresh child.
-    if (part < count - 1 && realmChanged()) {
+    const tainted = part < count - 1 && realmChanged();
+    // Standard error first: the grader reads it through another pipe, and takes the
+    // part's share of it up to this mark. Student code may have closed it: then there is
+    // nothing more to read there, and the grader reads to its end.
+    try {
+      write(stderr, endMark(nonce));
+    } catch {
+      // Closed.
+    }
+    if (tainted) {
       send({ type: "end", part, tainted: true });
       break;
     }

@@ -7,7 +7,10 @@
  * another, each part with its own module, cases and limits. The harness answers with
  * {@linkcode ChildFrame}s on standard output, one a line, each line `<nonce> <toWire
  * JSON>` ({@linkcode formatFrame}). Whatever else appears on standard output is the
- * student's own printing. Student code cannot learn the nonce (standard input is drained
+ * student's own printing. Standard error reaches the grader through its own pipe, in no
+ * fixed order with standard output: before each "end" frame the harness writes
+ * {@linkcode endMark} on standard error, so that the grader knows which part wrote what
+ * there, and that it has read all of it. Student code cannot learn the nonce (standard input is drained
  * before it loads), so it cannot forge a frame; the grader still validates every frame as
  * untrusted data.
  *
@@ -71,4 +74,23 @@ export type ChildFrame =
  */
 export function formatFrame(nonce: string, frameJson: string): string {
   return `${nonce} ${frameJson}\n`;
+}
+
+/**
+ * The mark the harness writes on standard error as each part ends, just before the part's
+ * "end" frame on standard output.
+ *
+ * @param nonce The request's nonce.
+ * @returns `"<nonce> end\n"`.
+ *
+ * @example
+ * ```ts
+ * import { endMark } from "./protocol.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(endMark("n0"), "n0 end\n");
+ * ```
+ */
+export function endMark(nonce: string): string {
+  return `${nonce} end\n`;
 }

@@ -146,3 +146,13 @@ export async function readRequest(): Promise<string> {
 export function echo<T>(value: T): T {
   return value;
 }
+
+export function printError(text: string): string {
+  console.error(text);
+  return "printed";
+}
+
+export function closeStderr(): string {
+  Deno.stderr.close();
+  return "closed";
+}
