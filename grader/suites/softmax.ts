@@ -803,7 +803,7 @@ function trainingCases(rng: Rng, references: References): HiddenCase[] {
     },
   ];
   const explicitBest = explicit.map(({ data, opts }) => reference(data, opts));
-  const budget = processData(rng, 40);
+  const budget = processData(rng, 24);
   // 4α·n = 0.8: a step on the summed loss (sum instead of mean) stays stable.
   const base = { alpha: 0.005, epochs: 20 };
   const budgets = [base, { alpha: base.alpha, epochs: 4 * base.epochs }, {
@@ -819,9 +819,9 @@ function trainingCases(rng: Rng, references: References): HiddenCase[] {
   return [
     defaults(
       "with its default options separates well-separated blobs",
-      blobData(rng, 3 + rng.int(2), 12),
+      blobData(rng, 3 + rng.int(2), 6),
     ),
-    defaults("with its default options learns processSample() events", processData(rng, 40)),
+    defaults("with its default options learns processSample() events", processData(rng, 24)),
     valueCase(
       fn,
       "with explicit { alpha, epochs } trains at least as well as batch gradient descent",

@@ -110,7 +110,7 @@ testSuite({
 Deno.test("trainSoftmaxRegression()'s default-options case passes correct code that trained past the reference", async () => {
   // On this draw a correct SGD's default epochs leave a lower cross-entropy than the
   // reference's 80 batch steps, and an accuracy more than 8 points lower: the classes overlap.
-  const cases = await suite.cases(createRng("second-174"));
+  const cases = await suite.cases(createRng("second-11"));
   const defaults = cases.find((c) =>
     c.name.endsWith("default options learns processSample() events")
   );
