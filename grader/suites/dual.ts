@@ -17,10 +17,10 @@
  */
 import { z } from "zod";
 import type { Rng } from "../../fixtures/random.ts";
-import { type Ops, referenceGradient, testFunction } from "../../core/dual.ts";
+import { dualGradient, type Ops, referenceGradient, testFunction } from "../../core/dual.ts";
 import { closeEnough } from "../../core/precision.ts";
 import { chainFunction, type Operation, trustedFunction } from "../child/drivers/dual.ts";
-import type { Call, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
+import type { Call, HiddenCase, HiddenSuite, Misconception, Verdict } from "../suite.ts";
 import {
   allNear,
   describe,
@@ -592,6 +592,25 @@ function pointsOn(rng: Rng, name: string, count: number): number[][] {
 }
 
 /**
+ * The expected values and gradients of test function `name` at `points`, by forward mode
+ * on dual tensors. `confirm()` passes a verdict on once the core's `referenceGradient` has
+ * vouched for them: it differentiates by `tf.grads` too, and throws where the two modes
+ * disagree (a fault of the backend, which then fails the case as the grader's own error).
+ * Only a failing verdict waits for it: no student loses a point on a value the core could
+ * not confirm, and correct work, the common case, pays for one mode instead of two.
+ */
+function referenceOf(name: string, points: number[][]) {
+  const confirmed = once(() => referenceGradient(name, points));
+  return {
+    expected: once(() => dualGradient(testFunction(name), points)),
+    async confirm(verdict: Verdict): Promise<Verdict> {
+      if (!verdict.pass) await confirmed();
+      return verdict;
+    },
+  };
+}
+
+/**
  * `derivative()` (one variable) or `gradient()` of a test function, at several points: the
  * trusted version, and the version where the operation `op` is the student's. A point
  * passes only when both are right: a wrong `derivative()` cannot vouch for the operation.
@@ -605,7 +624,7 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
     { fn: api, args: [{ $fn: trustedFunction(name) }, arg(p)] },
     { fn: api, args: [{ $fn: chainFunction(op, name) }, arg(p)] },
   ]);
-  const reference = once(() => referenceGradient(name, points));
+  const reference = referenceOf(name, points);
   const mistakes = mistakesOf(symbol);
   const Result = z.array(z.number()).length(arity);
   const read = (value: unknown) => parse(Result, arity === 1 ? [value] : value);
@@ -619,8 +638,8 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
     async judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
-      const { gradients } = await reference();
-      return verdictOf(points.map((point, i): Failure | undefined => {
+      const { gradients } = await reference.expected();
+      return await reference.confirm(verdictOf(points.map((point, i): Failure | undefined => {
         const trusted = read(valueOf(results[2 * i]));
         const chained = read(valueOf(results[2 * i + 1]));
         if (!chained) {
@@ -652,7 +671,7 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
           ),
         ];
         return { reason, symptoms };
-      }));
+      })));
     },
   };
 }
@@ -670,7 +689,7 @@ function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCas
     fn: "derivative",
     args: [{ $fn: trustedFunction(name) }, x],
   }));
-  const reference = once(() => referenceGradient(name, points));
+  const reference = referenceOf(name, points);
   return {
     symbol: "derivative",
     name: `derivative(): slope of ${name}`,
@@ -679,8 +698,8 @@ function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCas
     async judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
-      const { values, gradients } = await reference();
-      return verdictOf(points.map((_, i): Failure | undefined => {
+      const { values, gradients } = await reference.expected();
+      return await reference.confirm(verdictOf(points.map((_, i): Failure | undefined => {
         const value = valueOf(results[i]);
         const actual = parse(z.number(), value);
         if (actual === undefined) {
@@ -692,7 +711,7 @@ function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCas
         if (near(actual, 0) && !near(expected, 0)) symptoms.push("derivative-not-seeded");
         if (near(actual, values[i])) symptoms.push("derivative-returns-value");
         return { reason: `you returned ${show(actual)}`, symptoms };
-      }));
+      })));
     },
   };
 }
@@ -704,7 +723,7 @@ function gradientCase(rng: Rng, name: string): HiddenCase {
     fn: "gradient",
     args: [{ $fn: trustedFunction(name) }, p],
   }));
-  const reference = once(() => referenceGradient(name, points));
+  const reference = referenceOf(name, points);
   return {
     symbol: "gradient",
     name: `gradient(): ∇ of ${name}`,
@@ -713,8 +732,10 @@ function gradientCase(rng: Rng, name: string): HiddenCase {
     async judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
-      const { gradients } = await reference();
-      return verdictOf(points.map((_, i) => checkGradient(valueOf(results[i]), gradients[i])));
+      const { gradients } = await reference.expected();
+      return await reference.confirm(
+        verdictOf(points.map((_, i) => checkGradient(valueOf(results[i]), gradients[i]))),
+      );
     },
   };
 }
@@ -745,23 +766,25 @@ function gradientMutationCase(rng: Rng): HiddenCase {
     args: [{ $fn: trustedFunction(name) }, p],
     returnArgs: true,
   }));
-  const reference = once(() => referenceGradient(name, points));
+  const reference = referenceOf(name, points);
   return {
     symbol: "gradient",
     name: "gradient(): does not change xs",
     calls,
     input: describeInputs(points.map((p) => `f = ${name} at xs = [${p.join(", ")}]`)),
     async judge(results) {
-      const { gradients } = await reference();
+      const { gradients } = await reference.expected();
       // Leaving xs alone earns nothing unless the gradient is right too.
-      return await judgeCalls(results, calls, (value, i) =>
-        unchangedFailure(
-          calls[i],
-          value,
-          ["f", "xs"],
-          "gradient-mutates-input",
-          (result) => checkGradient(result, gradients[i]),
-        ));
+      return await reference.confirm(
+        await judgeCalls(results, calls, (value, i) =>
+          unchangedFailure(
+            calls[i],
+            value,
+            ["f", "xs"],
+            "gradient-mutates-input",
+            (result) => checkGradient(result, gradients[i]),
+          )),
+      );
     },
   };
 }
