@@ -6,8 +6,10 @@ set -euo pipefail
 
 DENO_VERSION=2.9.6
 # bubblewrap: the grader's sandbox; postgresql: the store's tests start a throwaway server;
-# chromium: the portal's browser tests (driven by playwright-core; never a downloaded browser).
-APT_PACKAGES=(bubblewrap postgresql chromium)
+# chromium: the portal's browser tests (driven by playwright-core; never a downloaded browser);
+# mesa-vulkan-drivers: lavapipe, a software Vulkan adapter on which the reference core's
+# WebGPU tests run (see the test task in deno.json).
+APT_PACKAGES=(bubblewrap postgresql chromium mesa-vulkan-drivers)
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
