@@ -31,7 +31,8 @@ export const SKIPS: readonly Skip[] = [
   ...(adapter ? [] : [{
     backend: "webgpu" as const,
     test: "",
-    reason: "WebGPU has no adapter on this machine",
+    reason: "WebGPU has no adapter on this machine " +
+      "(`bash scripts/install.sh --tests` installs lavapipe, a software one)",
   }]),
   ...(software
     ? [{

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian machine that has Node and npm: Deno (from
-# npm, pinned) and the Debian packages the test suite uses. Idempotent: it installs only
-# what is missing, so a second run takes a fraction of a second.
+# npm, pinned) and the Debian packages the grader, the portal and the test suite use; with
+# --tests, also the packages only the test suite uses. Idempotent: it installs only what is
+# missing, so a second run takes a fraction of a second.
 set -euo pipefail
 
 DENO_VERSION=2.9.6
 # bubblewrap: the grader's sandbox; postgresql: the store's tests start a throwaway server;
-# chromium: the portal's browser tests (driven by playwright-core; never a downloaded browser);
+# chromium: the portal's browser tests (driven by playwright-core; never a downloaded browser).
+APT_PACKAGES=(bubblewrap postgresql chromium)
 # mesa-vulkan-drivers: lavapipe, a software Vulkan adapter on which the reference core's
-# WebGPU tests run (see the test task in deno.json).
-APT_PACKAGES=(bubblewrap postgresql chromium mesa-vulkan-drivers)
+# WebGPU tests run (see the test task in deno.json). Only with --tests: on a machine with a
+# Vulkan driver, looking for a GPU makes libwayland print an error line where no
+# XDG_RUNTIME_DIR is set, and the grader and the portal do not need one.
+if [ "${1:-}" = "--tests" ]; then
+  APT_PACKAGES+=(mesa-vulkan-drivers)
+elif [ $# -gt 0 ]; then
+  echo "Usage: bash scripts/install.sh [--tests]" >&2
+  exit 2
+fi
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
