@@ -762,10 +762,11 @@ export class Sandbox implements AsyncDisposable {
       );
     let partsEnded = 0;
     let stderrEnded = false;
-    let stderrCaughtUp: (() => void) | undefined;
-    const whenStderrCaughtUp = new Promise<void>((resolve) => stderrCaughtUp = resolve);
+    const stderrCaughtUp = () => stderrEnded || output.stderrMarks.length >= partsEnded;
+    /** Set while the run waits for standard error to catch up with the frames. */
+    let stderrWaiter: (() => void) | undefined;
     const checkStderr = () => {
-      if (stderrEnded || output.stderrMarks.length >= partsEnded) stderrCaughtUp?.();
+      if (stderrWaiter !== undefined && stderrCaughtUp()) stderrWaiter();
     };
     /** The results of the parts that finished, each with its share of standard error. */
     const settled = () =>
@@ -905,10 +906,9 @@ export class Sandbox implements AsyncDisposable {
       clearInterval(poller);
     }
     if (done) {
-      // The child is killed, but what it wrote before is still in the pipes: at most its
-      // standard error's last mark is yet to be read.
-      checkStderr();
-      await whenStderrCaughtUp;
+      // The child is killed, but what it wrote before is still in the pipes: standard
+      // error may not have been read up to the last part's mark yet.
+      if (!stderrCaughtUp()) await new Promise<void>((resolve) => stderrWaiter = resolve);
       return { results: settled(), exiting: drained.then(() => {}) };
     }
     const [status] = await drained;

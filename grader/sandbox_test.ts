@@ -562,11 +562,13 @@ Deno.test("Sandbox.runParts() gives each part all of its own standard error, and
     part(probeFolder, "probe.ts", [{ fn: "printError", args: [text] as never[] }]);
   // Standard error comes through its own pipe, in no fixed order with the frames: a run
   // ends as soon as its last frame is in, and must still have read all of it first.
+  // The last part prints more than one read takes, so that its last bytes come late.
+  const long = "θ".repeat(15_000);
   for (let round = 0; round < 10; round++) {
-    const results = await box.runParts([printing("first"), printing("second")]);
+    const results = await box.runParts([printing("first"), printing(long)]);
     assert.deepEqual(
       results.map((result) => [result?.status, result?.stderr]),
-      [["ok", "first\n"], ["ok", "second\n"]],
+      [["ok", "first\n"], ["ok", `${long}\n`]],
       `round ${round}`,
     );
   }
