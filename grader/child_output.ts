@@ -50,6 +50,7 @@ export class ChildOutput {
   readonly #keepBytes: number;
   readonly #maxLineBytes: number;
   readonly #decoder = new TextDecoder();
+  readonly #encoder = new TextEncoder();
   readonly #kept = { stdout: "", stderr: "" };
   readonly #keptBytes = { stdout: 0, stderr: 0 };
   readonly #stderrDecoder = new TextDecoder();
@@ -203,14 +204,14 @@ export class ChildOutput {
     return this.#decoder.decode(joined);
   }
 
-  #student(text: string, bytes = new TextEncoder().encode(text).length): void {
+  #student(text: string, bytes = this.#encoder.encode(text).length): void {
     this.studentBytes += bytes;
     this.#keep("stdout", text, bytes);
   }
 
   #keepStderr(text: string): void {
     if (text.length === 0 || this.#keptBytes.stderr >= this.#keepBytes) return;
-    this.#keep("stderr", text, new TextEncoder().encode(text).length);
+    this.#keep("stderr", text, this.#encoder.encode(text).length);
   }
 
   #keep(stream: "stdout" | "stderr", text: string, bytes: number): void {

@@ -1176,12 +1176,16 @@ function foreignNpmSpecifiers(
   texts: readonly string[],
   imports: Record<string, string>,
 ): string[] {
-  const provided = Object.values(imports);
   const found = texts.filter((text) => text.includes("npm:")).flatMap((text) =>
     [...text.matchAll(/["'`](npm:[^"'`\s]+)["'`]/g)].map((match) => match[1])
   );
-  return [...new Set(found)].filter((specifier) =>
-    !provided.some((target) => specifier === target || specifier.startsWith(`${target}/`))
+  return [...new Set(found)].filter((specifier) => !isProvided(specifier, imports));
+}
+
+/** Whether an `npm:` specifier is one of the import map's targets, or a path inside one. */
+function isProvided(specifier: string, imports: Record<string, string>): boolean {
+  return Object.values(imports).some((target) =>
+    specifier === target || specifier.startsWith(`${target}/`)
   );
 }
 
@@ -1405,10 +1409,9 @@ function startupError(
   const message = stderr.slice(stderr.search(/^error:/m)).split(/^Stack backtrace:/m)[0].trim();
   if (NPM_NOT_PROVIDED.test(message)) {
     // Deno's lockfile diff names what the module graph added, where it shows one.
-    const provided = Object.values(imports);
     const added = [...message.matchAll(/^\s*\d*\s*\|\s*\+\s*"(npm:[^"]+)"/gm)]
       .map((match) => match[1])
-      .filter((specifier) => !provided.includes(specifier));
+      .filter((specifier) => !isProvided(specifier, imports));
     return notProvided(added.length > 0 ? added : part.foreignNpm, imports);
   }
   return message.split("\n").slice(0, 20).join("\n");

@@ -10,9 +10,9 @@
  * student's own printing. Standard error reaches the grader through its own pipe, in no
  * fixed order with standard output: before each "end" frame the harness writes
  * {@linkcode endMark} on standard error, so that the grader knows which part wrote what
- * there, and that it has read all of it. Student code cannot learn the nonce (standard input is drained
- * before it loads), so it cannot forge a frame; the grader still validates every frame as
- * untrusted data.
+ * there, and that it has read all of it. Student code cannot learn the nonce (standard
+ * input is drained before it loads), so it cannot forge a frame; the grader still
+ * validates every frame as untrusted data.
  *
  * @module
  */
