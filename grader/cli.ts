@@ -121,10 +121,11 @@ async function discoverStudents(
   const found: string[] = [];
   for await (const item of Deno.readDir(submissions)) {
     if (item.name.startsWith(".")) continue;
+    // A name is quoted as JSON: escapes and newlines in it cannot forge the terminal's lines.
     if (!item.isDirectory) {
-      warnings.push(`Skipping "${item.name}": not a folder`);
+      warnings.push(`Skipping ${JSON.stringify(item.name)}: not a folder`);
     } else if (!ID.test(item.name)) {
-      warnings.push(`Skipping "${item.name}": a student id uses [A-Za-z0-9._-] only`);
+      warnings.push(`Skipping ${JSON.stringify(item.name)}: a student id uses [A-Za-z0-9._-] only`);
     } else {
       found.push(item.name);
     }

@@ -633,8 +633,10 @@ export class Sandbox implements AsyncDisposable {
         pathToFileURL(`${paths.harness}harness.ts`).href,
         parts.map(({ request }, part) => ({
           entry: pathToFileURL(`${rootOf(part)}${request.entry}`).href,
-          driver: request.driver &&
-            pathToFileURL(`${paths.harness}drivers/${request.driver}.ts`).href,
+          driver: request.driver === undefined ? undefined : {
+            name: request.driver,
+            url: pathToFileURL(`${paths.harness}drivers/${request.driver}.ts`).href,
+          },
         })),
       ),
     );
@@ -1133,11 +1135,15 @@ export async function runInSandbox(
  */
 function mainModule(
   harness: string,
-  parts: readonly { entry: string; driver: string | undefined }[],
+  parts: readonly { entry: string; driver?: { name: string; url: string } }[],
 ): string {
   const load = (url: string) => `() => import(${JSON.stringify(url)})`;
   const loaders = parts.map(({ entry, driver }) =>
-    `  { student: ${load(entry)}${driver === undefined ? "" : `, driver: ${load(driver)}`} },\n`
+    `  { student: ${load(entry)}${
+      driver === undefined
+        ? ""
+        : `, driver: { name: ${JSON.stringify(driver.name)}, load: ${load(driver.url)} }`
+    } },\n`
   );
   return `import { runHarness } from ${JSON.stringify(harness)};\n` +
     `await runHarness([\n${loaders.join("")}]);\n`;
@@ -1155,7 +1161,7 @@ function doesNotLoad(
 ): string {
   if (NPM_NOT_PROVIDED.test(error)) return notProvided(part.foreignNpm, imports);
   return `Your code does not load: ${
-    error.replace(/^TypeError: (?=\w*Error: |Module not found)/, "")
+    plainText(error.replace(/^TypeError: (?=\w*Error: |Module not found)/, ""), 2000)
   }`;
 }
 
@@ -1191,8 +1197,22 @@ function isProvided(specifier: string, imports: Record<string, string>): boolean
 
 function notProvided(specifiers: readonly string[], imports: Record<string, string>): string {
   const allowed = Object.keys(imports).join(", ") || "none";
-  return `Your code imports ${specifiers.join(", ") || "an npm package"}, ` +
+  // The scan finds specifiers anywhere in the files, comments included: name a few.
+  const named = specifiers.slice(0, 5).map((specifier) => specifier.slice(0, 100)).join(", ") +
+    (specifiers.length > 5 ? ` and ${specifiers.length - 5} more` : "");
+  return `Your code imports ${named || "an npm package"}, ` +
     `which the course does not provide (it provides: ${allowed})`;
+}
+
+/**
+ * Student-made text for a report, cut to `max` characters: terminal escape sequences and
+ * other control characters (but newlines and tabs) removed, so that a message cannot
+ * redraw or hide what a reader's terminal shows of the report.
+ */
+function plainText(text: string, max: number): string {
+  // deno-lint-ignore no-control-regex
+  const plain = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+  return plain.length > max ? `${plain.slice(0, max)}…` : plain;
 }
 
 function refused(message: string, started: number): SandboxResult {
@@ -1361,7 +1381,15 @@ function diagnose(
   if (!ready) {
     // Before the harness speaks, only bubblewrap and Deno itself can fail, and Deno only
     // on the module graph, which holds the student's imports (an npm package outside the
-    // pruned lockfile, say): that is the student's load error, anything else is ours.
+    // pruned lockfile, say) and code (nesting deep enough to overflow the parser's stack):
+    // that is the student's load error, anything else is ours.
+    if (/has overflowed its stack/.test(stderr) && !/^bwrap:/m.test(stderr)) {
+      return {
+        status: "load-error",
+        message: "Your code does not load: it is nested too deeply for Deno's parser " +
+          "(its stack overflowed while reading your files)",
+      };
+    }
     if (/^bwrap:/m.test(stderr) || !/^error:/m.test(stderr)) {
       throw new Error(`Cannot run the sandboxed child: ${stderr.trim() || exitText(status)}`);
     }

@@ -22,13 +22,22 @@ export type Arg = Json | { $ref: number } | { $fn: string };
 
 /** One call on the student's module, made inside the sandbox. */
 export interface Call {
-  /** An export of the student's module, or a method name when `on` is set. */
+  /**
+   * An export of the student's module, a method name when `on` is set, or with `trusted`
+   * a function of the exercise's driver.
+   */
   fn: string;
   args: Arg[];
   /** Call `fn` as a method of the value returned by call number `on` of the same case. */
   on?: number;
   /** Call the export with `new` (a class). */
   construct?: boolean;
+  /**
+   * Call the driver's trusted function `fn` (which may use the student's module inside),
+   * not an export: a property of one of the student's operations measured without the
+   * student's other code in the way.
+   */
+  trusted?: boolean;
   /** Report these properties of the result instead of the result itself. */
   read?: string[];
   /**

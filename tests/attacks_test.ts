@@ -169,3 +169,142 @@ Deno.test("grade gives every attack zero and leaves no trace outside the sandbox
     await Deno.remove(join(marker, ".."), { recursive: true });
   }
 });
+
+/**
+ * A dual.ts that computes nothing itself: it tries to take the trusted dual-number driver
+ * (the harness's own file, importable by its path inside the sandbox) and to build every
+ * operation from the driver's trusted formulas; without it, everything throws.
+ */
+const DRIVER_THIEF = `
+import * as driverModule from "/sandbox/harness/drivers/dual.ts";
+const registry = await import("/sandbox/harness/driver_registry.ts").catch(() => ({}));
+
+type Pair = { re: number; eps: number };
+type Formula = (xs: Pair | Pair[]) => Pair;
+class Plain { constructor(readonly re: number, readonly eps = 0) {} }
+const stolen: Record<string, unknown> | undefined = (() => {
+  const driver = (registry as any).offeredDriver?.("dual") ?? (driverModule as any).driver;
+  return typeof driver === "function" ? driver({ Dual: Plain }) : undefined;
+})();
+function formula(name: string): Formula {
+  const f = stolen?.["trusted:" + name];
+  if (typeof f !== "function") throw new Error("no trusted driver to steal");
+  return f as Formula;
+}
+const lift = (o: Dual | number) => typeof o === "number" ? new Plain(o) : o;
+const wrap = (p: Pair) => new Dual(p.re, p.eps);
+export class Dual {
+  readonly re: number;
+  readonly eps: number;
+  constructor(re: number, eps = 0) {
+    formula("x^2");
+    this.re = re;
+    this.eps = eps;
+  }
+  add(o: Dual | number) { return wrap(formula("x*y")([new Plain(this.re + lift(o).re, this.eps + lift(o).eps), new Plain(1)])); }
+  sub(o: Dual | number) { return this.add(typeof o === "number" ? -o : new Dual(-o.re, -o.eps)); }
+  mul(o: Dual | number) { return wrap(formula("x*y")([this, lift(o)])); }
+  div(o: Dual | number) { return wrap(formula("x/y")([this, lift(o)])); }
+  pow(p: number) { return p === 2 ? wrap(formula("x^2")(this)) : wrap(formula("sqrt(x)")(this.pow(2 * p))); }
+  neg() { return this.mul(-1); }
+}
+export const sin = (x: Dual) => wrap(formula("sin(x)/x")(x)).mul(x);
+export const cos = (x: Dual) => wrap(formula("cos(x*y)")([x, new Plain(1)]));
+export const exp = (x: Dual): Dual => { throw new Error("not stolen " + x); };
+export const log = (x: Dual): Dual => { throw new Error("not stolen " + x); };
+export function derivative(f: (x: Dual) => Dual, x: number) { return f(new Dual(x, 1)).eps; }
+export function gradient(f: (xs: Dual[]) => Dual, xs: number[]) {
+  return xs.map((_, i) => f(xs.map((v, j) => new Dual(v, i === j ? 1 : 0))).eps);
+}
+`;
+
+Deno.test("grade gives nothing to code that imports the harness's trusted driver by its path", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "attack-class-" });
+  const out = await Deno.makeTempDir({ prefix: "attack-out-" });
+  try {
+    await Deno.mkdir(join(submissions, "thief", "01-dual-numbers"), { recursive: true });
+    await Deno.writeTextFile(
+      join(submissions, "thief", "01-dual-numbers", "dual.ts"),
+      DRIVER_THIEF,
+    );
+    const { code, stdout, stderr } = await task(
+      ROOT,
+      "grade",
+      "--submissions",
+      submissions,
+      "--out",
+      out,
+      "--exercise",
+      "01-dual-numbers",
+    );
+    assert.equal(code, 0, stdout + stderr);
+    const results = JSON.parse(
+      await Deno.readTextFile(join(out, "results", "thief", "01-dual-numbers.json")),
+    );
+    assert.equal(results.score, 0, results.output);
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("grade survives code Deno cannot parse, and a timer one exercise leaves for the next", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "attack-class-" });
+  const out = await Deno.makeTempDir({ prefix: "attack-out-" });
+  const put = async (student: string, exercise: string, entry: string, source: string) => {
+    await Deno.mkdir(join(submissions, student, exercise), { recursive: true });
+    await Deno.writeTextFile(join(submissions, student, exercise, entry), source);
+  };
+  const solution = (id: string, entry: string) =>
+    Deno.readTextFile(join(ROOT, "solutions", id, entry));
+  try {
+    // Nesting that overflows the stack of Deno's parser, before the harness starts.
+    await put(
+      "parser-bomb",
+      EXERCISE,
+      "lms.ts",
+      `export const x = ${"(".repeat(5000)}1${")".repeat(5000)};\n`,
+    );
+    // An honest dual.ts that leaves a timer behind: once its own cases have run, it breaks
+    // Array.prototype.reduce for whatever runs next in the child (its honest lms.ts).
+    await put(
+      "saboteur",
+      "01-dual-numbers",
+      "dual.ts",
+      (await solution("01-dual-numbers", "dual.ts")) + `
+let calls = 0;
+const mul = Dual.prototype.mul;
+Dual.prototype.mul = function (this: Dual, o: Dual | number) { calls++; return mul.call(this, o); };
+function tick() {
+  if (calls === 0) return void setTimeout(tick, 0);
+  Array.prototype.reduce = function () { return 0; } as typeof Array.prototype.reduce;
+}
+setTimeout(tick, 0);
+`,
+    );
+    await put("saboteur", EXERCISE, "lms.ts", await solution(EXERCISE, "lms.ts"));
+    const { code, stdout, stderr } = await task(
+      ROOT,
+      "grade",
+      "--submissions",
+      submissions,
+      "--out",
+      out,
+      "--exercise",
+      "01-dual-numbers",
+      "--exercise",
+      EXERCISE,
+    );
+    assert.equal(code, 0, stdout + stderr);
+    const results = async (student: string, exercise: string) =>
+      JSON.parse(await Deno.readTextFile(join(out, "results", student, `${exercise}.json`)));
+    const bomb = await results("parser-bomb", EXERCISE);
+    assert.equal(bomb.score, 0);
+    assert.match(bomb.output, /nested too deeply/);
+    const lms = await results("saboteur", EXERCISE);
+    assert.equal(lms.score, lms.max_score, "lms.ts earns alone what it earns after dual.ts");
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});

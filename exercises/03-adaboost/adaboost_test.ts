@@ -23,17 +23,29 @@ import { createRng } from "../../fixtures/random.ts";
 const FILE = "adaboost.ts";
 
 // The worked example of README.md: the di-jet mass m_jj in GeV; +1 signal, −1 background.
-const MASSES = [650, 910, 990, 1030, 1180, 1420];
-const X = MASSES.map((mjj) => [mjj]);
-const Y = [-1, 1, 1, 1, -1, -1];
+/**
+ * Deep-freezes a fixture shared by several tests: a function that writes into its input
+ * throws where it does so, instead of changing what later tests see.
+ */
+function frozen<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    Object.values(value).forEach(frozen);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const MASSES = frozen([650, 910, 990, 1030, 1180, 1420]);
+const X = frozen(MASSES.map((mjj) => [mjj]));
+const Y = frozen([-1, 1, 1, 1, -1, -1]);
 /** The event weights at the start of rounds 1, 2 and 3. */
-const W1 = [1, 1, 1, 1, 1, 1].map((w) => w / 6);
-const W2 = [1 / 2, 1 / 10, 1 / 10, 1 / 10, 1 / 10, 1 / 10];
-const W3 = [5 / 16, 1 / 16, 1 / 16, 1 / 16, 1 / 4, 1 / 4];
+const W1 = frozen([1, 1, 1, 1, 1, 1].map((w) => w / 6));
+const W2 = frozen([1 / 2, 1 / 10, 1 / 10, 1 / 10, 1 / 10, 1 / 10]);
+const W3 = frozen([5 / 16, 1 / 16, 1 / 16, 1 / 16, 1 / 4, 1 / 4]);
 /** The outputs of the stumps chosen in rounds 1, 2 and 3. */
-const H1 = [1, 1, 1, 1, -1, -1]; // signal where m_jj ≤ 1030 GeV
-const H2 = [-1, 1, 1, 1, 1, 1]; // signal where m_jj > 650 GeV
-const H3 = [-1, -1, -1, -1, -1, -1]; // background everywhere
+const H1 = frozen([1, 1, 1, 1, -1, -1]); // signal where m_jj ≤ 1030 GeV
+const H2 = frozen([-1, 1, 1, 1, 1, 1]); // signal where m_jj > 650 GeV
+const H3 = frozen([-1, -1, -1, -1, -1, -1]); // background everywhere
 /** α₁ = ½ ln 5, α₂ = ln 2, α₃ = ½ ln(13/3). */
 const ALPHAS = [0.5 * Math.log(5), Math.log(2), 0.5 * Math.log(13 / 3)];
 

@@ -258,6 +258,10 @@ export async function runCalls(
           throw new TypeError(`the result has no method "${call.fn}"`);
         }
         value = await method.apply(receiver, args);
+      } else if (call.trusted) {
+        const target = functions[call.fn];
+        if (typeof target !== "function") throw new Error(`Unknown trusted function "${call.fn}"`);
+        value = await (target as (...a: unknown[]) => unknown)(...args);
       } else {
         const target = module[call.fn];
         if (typeof target !== "function") {

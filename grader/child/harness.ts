@@ -20,8 +20,9 @@
  *
  * Drivers: an exercise whose calls need trusted functions built from the student's module
  * (a test function composed of the student's `sin` and `mul`, passed to `derivative`) has
- * a module `drivers/<exercise-id>.ts` beside this one that exports `driver` (a `Driver`
- * of `calls.ts`); requests name it with `driver: "<exercise-id>"`. A driver imports only
+ * a module `drivers/<name>.ts` beside this one that offers its `Driver` (of `calls.ts`)
+ * under `<name>` to `driver_registry.ts` rather than exporting it, since student code can
+ * import the module by its path; requests name it with `driver: "<name>"`. A driver imports only
  * from this folder and `node:` built-ins (the sandbox holds nothing else of the grader)
  * and never holds an expected value: student code runs in the same process and could read
  * it.
@@ -53,6 +54,7 @@ import {
   endMark,
   formatFrame,
 } from "./protocol.ts";
+import { offeredDriver, sealDrivers } from "./driver_registry.ts";
 import { realmChanged } from "./realm.ts";
 
 const { apply } = Reflect;
@@ -62,6 +64,7 @@ const stderr = { stream: Deno.stderr, writeSync: Deno.stderr.writeSync };
 const exit = Deno.exit;
 const textEncoder = new TextEncoder();
 const encodeText = TextEncoder.prototype.encode;
+const subarray = Uint8Array.prototype.subarray;
 const now = performance.now.bind(performance);
 const nativeStackGetter = getOwnPropertyDescriptor(new Error(), "stack")?.get;
 const stringIncludes = String.prototype.includes;
@@ -72,7 +75,7 @@ function write(to: typeof stdout, text: string): void {
   const bytes = apply(encodeText, textEncoder, [text]) as Uint8Array;
   let offset = 0;
   while (offset < bytes.length) {
-    offset += apply(to.writeSync, to.stream, [bytes.subarray(offset)]) as number;
+    offset += apply(to.writeSync, to.stream, [apply(subarray, bytes, [offset])]) as number;
   }
 }
 
@@ -126,8 +129,11 @@ function loadError(thrown: unknown, root: string): string {
 export interface HarnessPart {
   /** Imports the student's entry module. */
   student: () => Promise<Record<string, unknown>>;
-  /** Imports the exercise's driver module, if the part has one. */
-  driver?: () => Promise<{ driver: Driver }>;
+  /**
+   * The exercise's driver, if the part has one: its name, under which the module offers
+   * its `Driver` (see `driver_registry.ts`), and the import of the module.
+   */
+  driver?: { name: string; load: () => Promise<unknown> };
 }
 
 /**
@@ -149,11 +155,21 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
   Deno.stdin.close();
   const { nonce } = request;
   const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, toWire(frame)));
-  // Drivers are the grader's own code: one that fails to load fails before "ready".
+  // Drivers are the grader's own code: one that fails to load fails before "ready". Once
+  // they are taken the registry is sealed: student code that imports a driver or the
+  // registry by its path finds nothing to use.
   const makers: Driver[] = [];
   for (const part of parts) {
-    makers.push(part.driver === undefined ? () => ({}) : (await part.driver()).driver);
+    if (part.driver === undefined) {
+      makers.push(() => ({}));
+      continue;
+    }
+    await part.driver.load();
+    const driver = offeredDriver(part.driver.name);
+    if (driver === undefined) throw new Error(`No driver "${part.driver.name}" was offered`);
+    makers.push(driver);
   }
+  sealDrivers();
   addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
     write(stderr, `Unhandled promise rejection: ${describeThrown(event.reason)}\n`);
@@ -168,8 +184,10 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
     send({ type: "begin", part });
     await answerPart(part, parts[part].student, makers[part], request.parts[part], send);
     // A part that changed the built-ins could change what the next one computes: then the
-    // next ones run in a fresh child.
-    const tainted = part < count - 1 && realmChanged();
+    // next ones run in a fresh child. The last part is checked too when others ran before
+    // it: a timer one of them left may have changed the built-ins while it ran, and the
+    // grader then runs it again alone.
+    const tainted = count > 1 && realmChanged();
     // Standard error first: the grader reads it through another pipe, and takes the
     // part's share of it up to this mark. Student code may have closed it: then there is
     // nothing more to read there, and the grader reads to its end.

@@ -7,6 +7,7 @@ import { fromWire, toWire } from "./calls.ts";
 import type { ChildFrame } from "./protocol.ts";
 
 const HARNESS = new URL("./harness.ts", import.meta.url).href;
+const REGISTRY = new URL("./driver_registry.ts", import.meta.url).href;
 const NONCE = "n0nce";
 
 interface Answer {
@@ -45,7 +46,9 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
     const load = (name: string) =>
       `() => import(${JSON.stringify(pathToFileURL(join(folder, name)).href)})`;
     const loaders = parts.map((part) =>
-      `{ student: ${load(part.student)}${part.driver ? `, driver: ${load(part.driver)}` : ""} }`
+      `{ student: ${load(part.student)}${
+        part.driver ? `, driver: { name: "test", load: ${load(part.driver)} }` : ""
+      } }`
     );
     await Deno.writeTextFile(
       join(folder, "main.js"),
@@ -144,19 +147,24 @@ Deno.test("runHarness() frames its answer after student code replaced Deno's wri
   assert.equal(frames.at(-1)?.type, "done");
 });
 
-Deno.test("runHarness() hands the driver's trusted functions to the calls", async () => {
+Deno.test("runHarness() hands the driver's trusted functions to the calls, and nothing to student code", async () => {
   const { frames } = await answer(
     {
-      "student.ts": "export const apply = (f: (x: number) => number, x: number) => f(x);\n" +
-        "export const offset = 10;\n",
-      "driver.ts": "export const driver = (module: { offset: number }) => " +
-        "({ shift: (x: number) => x + module.offset });\n",
+      "student.ts": `import { offeredDriver } from ${JSON.stringify(REGISTRY)};\n` +
+        'import * as driverModule from "./driver.ts";\n' +
+        "export const apply = (f: (x: number) => number, x: number) => f(x);\n" +
+        "export const offset = 10;\n" +
+        'export const steal = () => [typeof offeredDriver("test"), Object.keys(driverModule)];\n',
+      "driver.ts": `import { offerDriver } from ${JSON.stringify(REGISTRY)};\n` +
+        'offerDriver("test", (module) => ' +
+        "({ shift: (x: number) => x + (module as { offset: number }).offset }));\n",
     },
-    [[{ fn: "apply", args: [{ $fn: "shift" }, 5] }]],
+    [[{ fn: "apply", args: [{ $fn: "shift" }, 5] }, { fn: "steal", args: [] }]],
     true,
   );
   const result = frames.find((f) => f.type === "case");
-  assert.deepEqual(result?.type === "case" && result.results[0].ok && result.results[0].value, 15);
+  assert.ok(result?.type === "case");
+  assert.deepEqual(result.results.map((r) => r.ok && r.value), [15, ["undefined", []]]);
 });
 
 Deno.test("runHarness() runs the parts in order, each part after another's load error", async () => {

@@ -281,9 +281,14 @@ export function verdictOf(checks: readonly (Failure | undefined)[]): Verdict {
   };
 }
 
-/** A reason as a sentence: a capital first letter, unless it opens with a call `fn()`. */
+/**
+ * A reason as a sentence: a capital first letter, unless it opens with a call `fn()` or a
+ * symbol of the lectures (θ is not Θ).
+ */
 function sentence(reason: string): string {
-  return /^[\w.]+\(/.test(reason) ? reason : reason.charAt(0).toUpperCase() + reason.slice(1);
+  return /^[a-z]/.test(reason) && !/^[\w.]+\(/.test(reason)
+    ? reason.charAt(0).toUpperCase() + reason.slice(1)
+    : reason;
 }
 
 /**
@@ -377,7 +382,9 @@ export function mutationFailure(
 /**
  * Judges a call made with `returnArgs: true` whose arguments must stay as sent: first that
  * none changed, then that its result is right. Leaving the inputs alone earns nothing
- * without the right output, so `check` is the check of the function's value cases.
+ * without the right output, so `check` is the check of the function's value cases; its
+ * reason then opens with the arguments left unchanged ("the arguments θ and x are
+ * unchanged, but you returned 3"), since the test's name promises only that.
  *
  * @param call The call, with the arguments as sent.
  * @param value What it reported: `{ result, args }`.
@@ -395,7 +402,18 @@ export async function unchangedFailure(
 ): Promise<Failure | undefined> {
   const changed = mutationFailure(call, value, names, symptom);
   if (changed) return changed;
-  return await check((value as { result: unknown }).result);
+  const wrong = await check((value as { result: unknown }).result);
+  // The test's name promises unchanged inputs: say that they were, and what failed instead.
+  return wrong && { ...wrong, reason: `${listed(names)} unchanged, but ${wrong.reason}` };
+}
+
+/**
+ * Arguments as the subject of a sentence: "the argument v is", "the arguments θ, X and y
+ * are" (a name opens no sentence: f is not F).
+ */
+function listed(names: readonly string[]): string {
+  if (names.length <= 1) return `the argument ${names[0] ?? ""} is`.replace("  ", " ");
+  return `the arguments ${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`;
 }
 
 // ---------------------------------------------------------------------------------------

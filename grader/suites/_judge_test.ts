@@ -37,6 +37,7 @@ Deno.test("verdictOf() reports the first failure, where it was, how many failed,
 Deno.test("verdictOf() makes a sentence of a reason that does not open with a call", () => {
   assert.equal(verdictOf([{ reason: "you returned 2" }]).reason, "You returned 2");
   assert.equal(verdictOf([{ reason: "Dual.mul() is wrong" }]).reason, "Dual.mul() is wrong");
+  assert.equal(verdictOf([{ reason: "θ is unchanged" }]).reason, "θ is unchanged");
 });
 
 Deno.test("judgeCalls() fails a call that threw with its error and checks the others", async () => {
@@ -94,8 +95,14 @@ Deno.test("unchangedFailure() fails a changed argument, then a wrong result of a
       "m",
       right,
     );
-    assert.equal(failure?.reason, "wrong");
+    assert.equal(failure?.reason, "the argument z is unchanged, but wrong");
   }
+  const three = { fn: "cost", args: [[1], [[2]], [3]], returnArgs: true };
+  assert.equal(
+    (await unchangedFailure(three, { result: 0, args: three.args }, ["θ", "X", "y"], "m", right))
+      ?.reason,
+    "the arguments θ, X and y are unchanged, but wrong",
+  );
 });
 
 /** A case of `double(v)`, which must return 2·v and leave v alone. */

@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { Rng } from "../../fixtures/random.ts";
 import { dualGradient, type Ops, referenceGradient, testFunction } from "../../core/dual.ts";
 import { closeEnough } from "../../core/precision.ts";
-import { chainFunction, type Operation, trustedFunction } from "../child/drivers/dual.ts";
+import { type Operation, slopeFunction, trustedFunction } from "../child/drivers/dual.ts";
 import type { Call, HiddenCase, HiddenSuite, Misconception, Verdict } from "../suite.ts";
 import {
   allNear,
@@ -44,8 +44,12 @@ interface Pair {
   eps: number;
 }
 
-type Binary = "add" | "sub" | "mul" | "div";
-type Elementary = "sin" | "cos" | "exp" | "log";
+const BINARY = ["add", "sub", "mul", "div"] as const;
+const ELEMENTARY = ["sin", "cos", "exp", "log"] as const;
+type Binary = typeof BINARY[number];
+type Elementary = typeof ELEMENTARY[number];
+const isElementary = (op: string): op is Elementary =>
+  (ELEMENTARY as readonly string[]).includes(op);
 
 /** An expression over dual numbers the student's code builds and combines. */
 type Expr =
@@ -126,6 +130,12 @@ const MISCONCEPTIONS: Misconception[] = [
     question: "In the quotient rule (bc − ad)/c², which sign does the a·d term carry in yours?",
   },
   {
+    id: "div-quotient-reversed",
+    symbol: "Dual.div",
+    question:
+      "Your ε part has the opposite sign on every input: in (bc − ad)/c², which product comes first?",
+  },
+  {
     id: "div-no-square",
     symbol: "Dual.div",
     question: "Does the ε part of x / y divide by c², the square of the denominator's value?",
@@ -140,6 +150,17 @@ const MISCONCEPTIONS: Misconception[] = [
     symbol: "Dual.pow",
     question: "Is the derivative of aᵖ written with aᵖ⁻¹ in your code, or with aᵖ?",
   },
+  ...[...BINARY.map((op) => `Dual.${op}`), "Dual.pow", "Dual.neg"].map((symbol) => ({
+    id: `${symbol}-mutates-operand`,
+    symbol,
+    question: `Does ${symbol.slice(5)}() write into this (or its argument) and return it, ` +
+      "instead of returning a new Dual?",
+  })),
+  ...ELEMENTARY.map((op) => ({
+    id: `${op}-mutates-operand`,
+    symbol: op,
+    question: `Does ${op}() write into the Dual it was given instead of returning a new one?`,
+  })),
   {
     id: "neg-eps-kept",
     symbol: "Dual.neg",
@@ -174,6 +195,11 @@ const MISCONCEPTIONS: Misconception[] = [
     id: "log-no-chain-factor",
     symbol: "log",
     question: "Your ε part is right only when b = 1: is it multiplied by b, the input's ε part?",
+  },
+  {
+    id: "log-base-10",
+    symbol: "log",
+    question: "Which logarithm is the lecture's log: the natural one (Math.log), or base 10?",
   },
   {
     id: "derivative-not-seeded",
@@ -226,6 +252,12 @@ const MISTAKEN_RULES: Record<string, Partial<Ops<Pair>>[]> = {
       return { re: x.re / y.re, eps: (x.eps * y.re + x.re * y.eps) / (y.re * y.re) };
     },
   }],
+  "div-quotient-reversed": [{
+    div: (x, o) => {
+      const y = lift(o);
+      return { re: x.re / y.re, eps: (x.re * y.eps - x.eps * y.re) / (y.re * y.re) };
+    },
+  }],
   "div-no-square": [{
     div: (x, o) => {
       const y = lift(o);
@@ -247,6 +279,10 @@ const MISTAKEN_RULES: Record<string, Partial<Ops<Pair>>[]> = {
   "cos-no-chain-factor": [{ cos: (x) => ({ re: Math.cos(x.re), eps: -Math.sin(x.re) }) }],
   "exp-no-chain-factor": [{ exp: (x) => ({ re: Math.exp(x.re), eps: Math.exp(x.re) }) }],
   "log-no-chain-factor": [{ log: (x) => ({ re: Math.log(x.re), eps: 1 / x.re }) }],
+  "log-base-10": [
+    { log: (x) => ({ re: Math.log10(x.re), eps: x.eps / x.re }) },
+    { log: (x) => ({ re: Math.log10(x.re), eps: x.eps / (x.re * Math.LN10) }) },
+  ],
 };
 
 /** The misconceptions of `symbol` that replace a rule, with their rule sets. */
@@ -296,6 +332,9 @@ function text(expr: Expr): string {
 
 const RE_EPS = ["re", "eps"];
 
+/** The driver's function that returns its argument: an operand, read again. */
+const OPERAND = "operand";
+
 /** Appends the calls that build `expr` and returns the index of the call holding its value. */
 function compile(expr: Expr, calls: Call[], built: Map<Expr, number>): number {
   const known = built.get(expr);
@@ -342,7 +381,12 @@ function showDual(value: unknown): string {
  * A case whose inputs are expressions: each is built with the student's calls and its
  * final value compared with the float64 rules.
  */
-function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase {
+function expressionCase(
+  symbol: string,
+  name: string,
+  exprs: Expr[],
+  options: { unchanged?: boolean } = {},
+): HiddenCase {
   const calls: Call[] = [];
   const inputs = exprs.map((expr) => {
     const built = new Map<Expr, number>();
@@ -351,7 +395,13 @@ function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase
       Extract<Expr, { kind: "dual" }>,
       number,
     ][];
-    return { expr, output, leaves };
+    // With `unchanged`, each operand is read again once the expression is built.
+    const after = options.unchanged
+      ? leaves.map(([, index]) =>
+        calls.push({ fn: OPERAND, trusted: true, args: [{ $ref: index }], read: RE_EPS }) - 1
+      )
+      : [];
+    return { expr, output, leaves, after };
   });
   const mistakes = mistakesOf(symbol);
   return {
@@ -368,7 +418,7 @@ function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase
     judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
-      return verdictOf(inputs.map(({ expr, output, leaves }): Failure | undefined => {
+      return verdictOf(inputs.map(({ expr, output, leaves, after }): Failure | undefined => {
         if (symbol === "Dual") {
           return checkConstructed(
             expr as Extract<Expr, { kind: "dual" }>,
@@ -387,18 +437,35 @@ function expressionCase(symbol: string, name: string, exprs: Expr[]): HiddenCase
             };
           }
         }
+        // Compared with what the operand read when it was built (a float32 Dual reads back
+        // rounded): any change since is the operation's.
+        const changed = after.findIndex((index, j) => {
+          const now = parse(DualSchema, valueOf(results[index]));
+          const then = parse(DualSchema, valueOf(results[leaves[j][1]]));
+          return !now || !then || !Object.is(now.re, then.re) || !Object.is(now.eps, then.eps);
+        });
+        if (changed >= 0) {
+          return {
+            reason: `${text(expr)} changed its operand ${text(leaves[changed][0])}, which ` +
+              `reads back as ${showDual(valueOf(results[after[changed]]))} afterwards: ` +
+              "return a new Dual and leave the operands as they were",
+            symptoms: [`${symbol}-mutates-operand`],
+          };
+        }
+        const unchanged = after.length > 0 ? "the operands are unchanged, but " : "";
         const value = valueOf(results[output]);
         const actual = parse(DualSchema, value);
-        if (!actual) return { reason: `the result has ${showDual(value)}` };
+        if (!actual) return { reason: `${unchanged}the result has ${showDual(value)}` };
         const expected = evaluate(expr, RULES);
         const reOk = closeEnough("dual.value", actual.re, expected.re);
         const epsOk = closeEnough("dual.gradient", actual.eps, expected.eps);
         if (reOk && epsOk) return undefined;
-        const reason = !reOk && !epsOk
-          ? `both parts are wrong: you returned ${showDual(actual)}`
-          : reOk
-          ? `the ε part is wrong: you returned eps = ${show(actual.eps)}`
-          : `the value is wrong: you returned re = ${show(actual.re)}`;
+        const reason = unchanged +
+          (!reOk && !epsOk
+            ? `both parts are wrong: you returned ${showDual(actual)}`
+            : reOk
+            ? `the ε part is wrong: you returned eps = ${show(actual.eps)}`
+            : `the value is wrong: you returned re = ${show(actual.re)}`);
         const symptoms = [
           ...new Set(
             mistakes.filter(({ rules }) => {
@@ -497,10 +564,23 @@ function elementaryCases(rng: Rng, op: Elementary): HiddenCase[] {
       fn(op, dual(at(single), 0)),
       fn(op, dual(at(single), 1)),
     ]),
+    // Three deep for sin and cos: in f(f(x)) a flipped sign of f' cancels out.
+    op === "sin" || op === "cos"
+      ? expressionCase(
+        op,
+        `the chain ${op}(${op}(${op}(a + bε)))`,
+        times(3, () => fn(op, fn(op, fn(op, dual(at(chain), nonUnit(rng)))))),
+      )
+      : expressionCase(
+        op,
+        `the chain ${op}(${op}(a + bε))`,
+        times(3, () => fn(op, fn(op, dual(at(chain), nonUnit(rng))))),
+      ),
     expressionCase(
       op,
-      `the chain ${op}(${op}(a + bε))`,
-      times(3, () => fn(op, fn(op, dual(at(chain), nonUnit(rng))))),
+      `leaves its argument unchanged`,
+      times(2, () => fn(op, dual(at(single), nonUnit(rng)))),
+      { unchanged: true },
     ),
   ];
 }
@@ -528,6 +608,12 @@ function binaryCases(rng: Rng, op: Binary): HiddenCase[] {
       symbol,
       `the chain (x ${formula} y) ${formula} z`,
       times(3, () => binary(op, binary(op, x(), y()), y())),
+    ),
+    expressionCase(
+      symbol,
+      "leaves both operands unchanged",
+      times(2, () => binary(op, x(), y())),
+      { unchanged: true },
     ),
   ];
 }
@@ -568,6 +654,12 @@ function powCases(rng: Rng): HiddenCase[] {
       "the chain ((a + bε)ᵖ)^q",
       times(3, () => pow(pow(base(), pick([2, 3, 0.5])), pick([2, -1, 1.5]))),
     ),
+    expressionCase(
+      "Dual.pow",
+      "leaves its base unchanged",
+      times(2, () => pow(base(), pick([2, 3, -1, 0.5]))),
+      { unchanged: true },
+    ),
   ];
 }
 
@@ -582,6 +674,9 @@ function negCases(rng: Rng): HiddenCase[] {
       times(3, () => neg(dual(draw(rng, -3, 3), 0))),
     ),
     expressionCase("Dual.neg", "the chain −(−(−(a + bε)))", times(3, () => neg(neg(neg(x()))))),
+    expressionCase("Dual.neg", "leaves its operand unchanged", times(2, () => neg(x())), {
+      unchanged: true,
+    }),
   ];
 }
 
@@ -611,55 +706,49 @@ function referenceOf(name: string, points: number[][]) {
 }
 
 /**
- * `derivative()` (one variable) or `gradient()` of a test function, at several points: the
- * trusted version, and the version where the operation `op` is the student's. A point
- * passes only when both are right: a wrong `derivative()` cannot vouch for the operation.
+ * The gradient of a test function at several points by trusted forward mode (the driver
+ * seeds ε with the student's `Dual` and reads the ε parts back), with the operation `op`
+ * the student's own and every other operation trusted: the operation is tested in a chain,
+ * and a wrong `derivative()` or `gradient()` costs nothing here.
  */
 function chainCase(rng: Rng, symbol: string, op: Operation, name: string): HiddenCase {
   const arity = testFunction(name).domain.length;
-  const api = arity === 1 ? "derivative" : "gradient";
   const points = pointsOn(rng, name, 3);
-  const arg = (p: number[]) => (arity === 1 ? p[0] : p);
-  const calls: Call[] = points.flatMap((p) => [
-    { fn: api, args: [{ $fn: trustedFunction(name) }, arg(p)] },
-    { fn: api, args: [{ $fn: chainFunction(op, name) }, arg(p)] },
-  ]);
+  const calls: Call[] = points.map((p) => ({
+    fn: slopeFunction(op, name),
+    trusted: true,
+    args: [arity === 1 ? p[0] : p],
+  }));
   const reference = referenceOf(name, points);
   const mistakes = mistakesOf(symbol);
   const Result = z.array(z.number()).length(arity);
-  const read = (value: unknown) => parse(Result, arity === 1 ? [value] : value);
+  const what = arity === 1 ? `the slope of ${name}` : `∇(${name})`;
   return {
     symbol,
-    name: `${symbol}(): ${api}() of ${name} through your ${op} alone`,
+    name: `${symbol}(): ${what} by forward mode through your ${op}`,
     calls,
     input: describeInputs(
       points.map((p) => `${name} at ${arity === 1 ? p[0] : `[${p.join(", ")}]`}`),
     ),
     async judge(results) {
-      const failure = firstFailure(calls, results);
+      // What throws in there is the student's code: it is named as the operation.
+      const named: Call = { fn: op, args: [], ...(isElementary(op) ? {} : { on: 0 }) };
+      const failure = firstFailure(calls.map(() => named), results);
       if (failure) return { pass: false, reason: failure };
       const { gradients } = await reference.expected();
       return await reference.confirm(verdictOf(points.map((point, i): Failure | undefined => {
-        const trusted = read(valueOf(results[2 * i]));
-        const chained = read(valueOf(results[2 * i + 1]));
-        if (!chained) {
-          return { reason: `${api}() returned ${describe(valueOf(results[2 * i + 1]))}` };
-        }
+        const chained = parse(Result, valueOf(results[i]));
         const expected = gradients[i];
-        const trustedOk = trusted !== undefined &&
-          trusted.every((t, j) => closeEnough("dual.gradient", t, expected[j]));
-        // Where the student's own derivative() is wrong, agreeing with it proves nothing (a
-        // derivative() that returns 0 agrees with everything): the chain cannot be judged.
-        if (!trustedOk) {
-          return {
-            reason: `${api}() is wrong for the function built from trusted operations, so ` +
-              `your ${op} cannot be checked through it: fix ${api}() first`,
-          };
-        }
-        if (chained.every((c, j) => closeEnough("dual.gradient", c, expected[j]))) {
+        if (chained?.every((c, j) => closeEnough("dual.gradient", c, expected[j]))) {
           return undefined;
         }
-        const reason = `with your ${op} inside, ${api}() gives ${
+        if (!chained) {
+          return {
+            reason: `with your ${op} inside, the ε parts read back as ` +
+              describe(valueOf(results[i])),
+          };
+        }
+        const reason = `with your ${op} inside, the ε part${arity === 1 ? " is" : "s are"} ${
           arity === 1 ? show(chained[0]) : `[${chained.map(show).join(", ")}]`
         }, which does not match the same function built from trusted operations`;
         const symptoms = [

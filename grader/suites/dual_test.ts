@@ -1,10 +1,11 @@
-import { driver } from "../child/drivers/dual.ts";
+import "../child/drivers/dual.ts";
+import { offeredDriver } from "../child/driver_registry.ts";
 import { testSuite } from "./_check_suite.ts";
 import { suite } from "./dual.ts";
 
 testSuite({
   suite,
-  driver,
+  driver: offeredDriver("dual"),
   bugs: {
     "bug_Dual.div_quotient_rule_wrong_sign.ts": "div-quotient-sign",
     "bug_Dual.mul_product_rule_missing_term.ts": "mul-missing-term",

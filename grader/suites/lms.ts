@@ -111,6 +111,16 @@ const MISCONCEPTIONS: Misconception[] = [
     question: "In which order do you visit the examples: i = 0, 1, …, n − 1, as in the lecture?",
   },
   {
+    id: "stochasticEpoch-skips-last",
+    symbol: "stochasticEpoch",
+    question: "Your epoch leaves the last example out: does your loop reach i = n − 1?",
+  },
+  {
+    id: "stochasticEpoch-skips-first",
+    symbol: "stochasticEpoch",
+    question: "Your epoch leaves the first example out: does your loop start at i = 0?",
+  },
+  {
     id: "stochasticEpoch-mutates-input",
     symbol: "stochasticEpoch",
     question: "Does stochasticEpoch() (or the lmsUpdate() it calls) write into θ, X or y?",
@@ -475,6 +485,10 @@ function stochasticEpochCases(rng: Rng, reference: References): HiddenCase[] {
     "stochasticEpoch-batch-order": (p: Problem) => lms.batchUpdate(p.theta, p.X, p.y, p.alpha),
     "stochasticEpoch-reverse-order": (p: Problem) =>
       lms.stochasticEpoch(p.theta, p.X.toReversed(), p.y.toReversed(), p.alpha),
+    "stochasticEpoch-skips-last": (p: Problem) =>
+      lms.stochasticEpoch(p.theta, p.X.slice(0, -1), p.y.slice(0, -1), p.alpha),
+    "stochasticEpoch-skips-first": (p: Problem) =>
+      lms.stochasticEpoch(p.theta, p.X.slice(1), p.y.slice(1), p.alpha),
   };
   const data = (n: number) => drawProblem(rng, n, size(rng, 2, 4));
   return [

@@ -1,23 +1,28 @@
 /**
- * The dual-numbers driver: trusted test functions for `derivative()` and `gradient()`,
- * built inside the sandbox from the student's module.
+ * The dual-numbers driver: trusted test functions for `derivative()` and `gradient()`, and
+ * trusted forward mode through one student operation, built inside the sandbox from the
+ * student's module.
  *
- * A hidden case passes `{ $fn: "trusted:x*y" }` where the student's code expects a function
- * of dual numbers. Two families are offered, over the same formulas as the reference core's
- * `TEST_FUNCTIONS` (core/dual.ts; a test keeps the two in step):
+ * Two families are offered, over the same formulas as the reference core's `TEST_FUNCTIONS`
+ * (core/dual.ts; a test keeps the two in step):
  *
- * - `trusted:<name>` uses only the student's `Dual` constructor and the `re`/`eps` of what
- *   it is given: every operation computes its value and derivative rule here, so
- *   `derivative()` and `gradient()` are tested independently of the student's arithmetic.
- * - `<op>:<name>`, e.g. `cos:-cos(2x)`, does the same except for one operation, which is
- *   the student's own (`Dual.prototype.mul`, or the exported `cos`): a chain through that
- *   operation alone.
+ * - `trusted:<name>`, passed as `{ $fn: "trusted:x*y" }` where the student's code expects
+ *   a function of dual numbers, uses only the student's `Dual` constructor and the
+ *   `re`/`eps` of what it is given: every operation computes its value and derivative rule
+ *   here, so `derivative()` and `gradient()` are tested independently of the student's
+ *   arithmetic.
+ * - `slope:<op>:<name>`, e.g. `slope:cos:-cos(2x)`, called itself (`trusted: true`),
+ *   computes the function's gradient by forward mode with trusted code except for one
+ *   operation, which is the student's own (`Dual.prototype.mul`, or the exported `cos`): a
+ *   chain through that operation alone, which the student's `derivative()` and
+ *   `gradient()` take no part in.
  *
  * Nothing here knows an expected value.
  *
  * @module
  */
 import type { Driver, DriverFunctions } from "../calls.ts";
+import { offerDriver } from "../driver_registry.ts";
 
 /** What the driver reads from a dual number. */
 interface DualLike {
@@ -39,7 +44,7 @@ interface Ops {
   log(a: DualLike): DualLike;
 }
 
-/** An operation that can be the student's own in a `<op>:<name>` function. */
+/** An operation that can be the student's own in a `slope:<op>:<name>` function. */
 export type Operation = keyof Ops;
 
 /** Every operation, in the order of the exercise's groups. */
@@ -87,14 +92,17 @@ export function trustedFunction(name: string): string {
 }
 
 /**
- * The id of a test function that uses the student's own `op` and trusted code elsewhere.
+ * The id of the trusted forward-mode gradient of a test function through the student's
+ * own `op`, called as `{ fn, trusted: true, args: [point] }`: one pass a variable, each
+ * seeding ε = 1 on that variable with the student's `Dual` constructor, and the ε parts of
+ * the results read back. The student's `derivative()` and `gradient()` take no part.
  *
  * @param op The student's operation.
  * @param name A name of core/dual.ts's `TEST_FUNCTIONS`.
- * @returns `<op>:<name>`.
+ * @returns `slope:<op>:<name>`.
  */
-export function chainFunction(op: Operation, name: string): string {
-  return `${op}:${name}`;
+export function slopeFunction(op: Operation, name: string): string {
+  return `slope:${op}:${name}`;
 }
 
 const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
@@ -102,11 +110,15 @@ const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
 /**
  * Builds the trusted functions from the student's module.
  *
+ * It is not exported: it is offered to the harness (see `driver_registry.ts`).
+ *
  * @example `derivative()` of x² through a correct `Dual`
  * ```ts
- * import { driver } from "./dual.ts";
+ * import "./dual.ts";
+ * import { offeredDriver } from "../driver_registry.ts";
  * import assert from "node:assert/strict";
  *
+ * const driver = offeredDriver("dual")!;
  * class Dual {
  *   constructor(readonly re: number, readonly eps = 0) {}
  * }
@@ -114,7 +126,7 @@ const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
  * assert.deepEqual(square(new Dual(3, 1)), new Dual(9, 6));
  * ```
  */
-export const driver: Driver = (module) => {
+const driver: Driver = (module) => {
   const make = (re: number, eps: number): DualLike => {
     const Dual = module.Dual;
     if (typeof Dual !== "function") throw new TypeError('dual.ts does not export "Dual"');
@@ -162,15 +174,25 @@ export const driver: Driver = (module) => {
       return fn(x) as DualLike;
     }) as Ops[Operation];
   };
-  const functions: DriverFunctions = {};
+  // An operand read again after an operation, to see whether the operation changed it.
+  const functions: DriverFunctions = { operand: (x: unknown) => x };
   for (const [name, formula] of Object.entries(FORMULAS)) {
     // derivative() passes one dual number, gradient() an array of them.
     const on = (ops: Ops) => (xs: DualLike | DualLike[]) =>
       formula(ops, Array.isArray(xs) ? xs : [xs]);
     functions[trustedFunction(name)] = on(trusted);
     for (const op of OPERATIONS) {
-      functions[chainFunction(op, name)] = on({ ...trusted, [op]: students(op) });
+      const ops = { ...trusted, [op]: students(op) };
+      functions[slopeFunction(op, name)] = (point: number | number[]) => {
+        const xs = Array.isArray(point) ? point : [point];
+        return xs.map((_, i) => {
+          const result = formula(ops, xs.map((x, j) => make(x, i === j ? 1 : 0)));
+          return parts(result)[1];
+        });
+      };
     }
   }
   return functions;
 };
+
+offerDriver("dual", driver);

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { numberOps, TEST_FUNCTIONS } from "../../../core/dual.ts";
 import { createRng } from "../../../fixtures/random.ts";
-import { driver, FORMULA_NAMES, trustedFunction } from "./dual.ts";
+import { offeredDriver } from "../driver_registry.ts";
+import { FORMULA_NAMES, trustedFunction } from "./dual.ts";
+
+const driver = offeredDriver("dual")!;
 
 /** A correct dual number, standing in for a student's. */
 class Dual {
