@@ -48,6 +48,27 @@ export interface GradescopeResults {
   leaderboard?: { name: string; value: number; order: "asc" | "desc" }[];
 }
 
+/**
+ * Student-made text (a load error, an error a call threw) as plain text: terminal escape
+ * sequences and control characters other than newline and tab removed, so that it cannot
+ * redraw or hide what a reader's terminal shows of the report.
+ *
+ * @param text The text.
+ * @returns The text without them.
+ *
+ * @example
+ * ```ts
+ * import { plainText } from "./report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(plainText("\x1b[2JAll passed\x1b[8m\nreally\x07"), "All passed\nreally");
+ * ```
+ */
+export function plainText(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+}
+
 const MARK = (group: GroupScore) =>
   group.score === group.points ? "✓" : group.score === 0 ? "✗" : "~";
 
@@ -61,7 +82,7 @@ const MARK = (group: GroupScore) =>
  */
 export function feedbackText(grade: SubmissionGrade): string {
   const lines: string[] = [];
-  if (grade.message) lines.push(grade.message, "");
+  if (grade.message) lines.push(plainText(grade.message), "");
   const tests = grade.groups.flatMap((g) => g.cases);
   const passed = tests.filter((t) => t.passed).length;
   if (grade.status !== "no-submission" && tests.length > 0) {
@@ -97,7 +118,7 @@ export function toGradescope(grade: SubmissionGrade): GradescopeResults {
     group.cases.map((testCase, c): GradescopeTest => {
       const share = group.points / group.cases.length;
       const output = [
-        testCase.passed ? "Passed." : `Failed: ${testCase.reason}`,
+        testCase.passed ? "Passed." : `Failed: ${plainText(testCase.reason ?? "")}`,
         ...(testCase.input ? [`Input: ${testCase.input}`] : []),
         ...(!testCase.passed ? group.questions : []),
       ].join("\n");

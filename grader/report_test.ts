@@ -87,6 +87,25 @@ Deno.test("feedbackText() never says all passed when a test failed", () => {
   assert.match(perfect, /All 3 tests passed\./);
 });
 
+Deno.test("feedbackText() and toGradescope() keep terminal escapes in student text out of the report", () => {
+  const spoof = "\x1b[2J\x1b[HAll 3 tests passed.\x1b[8m";
+  const hostile: SubmissionGrade = {
+    ...grade,
+    message: `Your code does not load: Error: ${spoof}`,
+    groups: grade.groups.map((g) => ({
+      ...g,
+      cases: g.cases.map((c) => c.passed ? c : { ...c, reason: `cost() threw: ${spoof}` }),
+    })),
+  };
+  const text = feedbackText(hostile);
+  assert.ok(text.startsWith("Your code does not load: Error: All 3 tests passed.\n"), text);
+  assert.ok(!text.includes("\x1b"), text);
+  assert.equal(
+    toGradescope(hostile).tests[1].output,
+    "Failed: cost() threw: All 3 tests passed.\nIs the ½ there?",
+  );
+});
+
 Deno.test("gradesCsv() writes one row per student with zeros for missing exercises", () => {
   const exercises = [exerciseById("01-dual-numbers"), exerciseById("02-lms")];
   const csv = gradesCsv(exercises, [grade, { ...grade, student: "ada", score: 10 }]);

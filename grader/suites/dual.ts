@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { Rng } from "../../fixtures/random.ts";
 import { dualGradient, type Ops, referenceGradient, testFunction } from "../../core/dual.ts";
 import { closeEnough } from "../../core/precision.ts";
-import { type Operation, slopeFunction, trustedFunction } from "../child/drivers/dual.ts";
+import { OPERAND, type Operation, slopeFunction, trustedFunction } from "../child/drivers/dual.ts";
 import type { Call, HiddenCase, HiddenSuite, Misconception, Verdict } from "../suite.ts";
 import {
   allNear,
@@ -48,8 +48,6 @@ const BINARY = ["add", "sub", "mul", "div"] as const;
 const ELEMENTARY = ["sin", "cos", "exp", "log"] as const;
 type Binary = typeof BINARY[number];
 type Elementary = typeof ELEMENTARY[number];
-const isElementary = (op: string): op is Elementary =>
-  (ELEMENTARY as readonly string[]).includes(op);
 
 /** An expression over dual numbers the student's code builds and combines. */
 type Expr =
@@ -150,10 +148,10 @@ const MISCONCEPTIONS: Misconception[] = [
     symbol: "Dual.pow",
     question: "Is the derivative of aᵖ written with aᵖ⁻¹ in your code, or with aᵖ?",
   },
-  ...[...BINARY.map((op) => `Dual.${op}`), "Dual.pow", "Dual.neg"].map((symbol) => ({
-    id: `${symbol}-mutates-operand`,
-    symbol,
-    question: `Does ${symbol.slice(5)}() write into this (or its argument) and return it, ` +
+  ...[...BINARY, "pow", "neg"].map((op) => ({
+    id: `Dual.${op}-mutates-operand`,
+    symbol: `Dual.${op}`,
+    question: `Does ${op}() write into this (or its argument) and return it, ` +
       "instead of returning a new Dual?",
   })),
   ...ELEMENTARY.map((op) => ({
@@ -331,9 +329,6 @@ function text(expr: Expr): string {
 }
 
 const RE_EPS = ["re", "eps"];
-
-/** The driver's function that returns its argument: an operand, read again. */
-const OPERAND = "operand";
 
 /** Appends the calls that build `expr` and returns the index of the call holding its value. */
 function compile(expr: Expr, calls: Call[], built: Map<Expr, number>): number {
@@ -553,6 +548,13 @@ const DOMAINS: Record<Elementary, { single: [number, number]; chain: [number, nu
 function elementaryCases(rng: Rng, op: Elementary): HiddenCase[] {
   const { single, chain } = DOMAINS[op];
   const at = (domain: [number, number]) => draw(rng, domain[0], domain[1]);
+  // Three deep for sin and cos: in f(f(x)) a flipped sign of f' cancels out.
+  const depth = op === "sin" || op === "cos" ? 3 : 2;
+  const nested = (x: Expr) => {
+    let e = x;
+    for (let i = 0; i < depth; i++) e = fn(op, e);
+    return e;
+  };
   return [
     expressionCase(
       op,
@@ -564,18 +566,11 @@ function elementaryCases(rng: Rng, op: Elementary): HiddenCase[] {
       fn(op, dual(at(single), 0)),
       fn(op, dual(at(single), 1)),
     ]),
-    // Three deep for sin and cos: in f(f(x)) a flipped sign of f' cancels out.
-    op === "sin" || op === "cos"
-      ? expressionCase(
-        op,
-        `the chain ${op}(${op}(${op}(a + bε)))`,
-        times(3, () => fn(op, fn(op, fn(op, dual(at(chain), nonUnit(rng)))))),
-      )
-      : expressionCase(
-        op,
-        `the chain ${op}(${op}(a + bε))`,
-        times(3, () => fn(op, fn(op, dual(at(chain), nonUnit(rng))))),
-      ),
+    expressionCase(
+      op,
+      `the chain ${`${op}(`.repeat(depth)}a + bε${")".repeat(depth)}`,
+      times(3, () => nested(dual(at(chain), nonUnit(rng)))),
+    ),
     expressionCase(
       op,
       `leaves its argument unchanged`,
@@ -732,8 +727,7 @@ function chainCase(rng: Rng, symbol: string, op: Operation, name: string): Hidde
     ),
     async judge(results) {
       // What throws in there is the student's code: it is named as the operation.
-      const named: Call = { fn: op, args: [], ...(isElementary(op) ? {} : { on: 0 }) };
-      const failure = firstFailure(calls.map(() => named), results);
+      const failure = firstFailure(calls.map(() => ({ fn: symbol, args: [] })), results);
       if (failure) return { pass: false, reason: failure };
       const { gradients } = await reference.expected();
       return await reference.confirm(verdictOf(points.map((point, i): Failure | undefined => {

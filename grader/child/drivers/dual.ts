@@ -105,6 +105,13 @@ export function slopeFunction(op: Operation, name: string): string {
   return `slope:${op}:${name}`;
 }
 
+/**
+ * The id of the function that returns its argument, called as `{ fn: OPERAND, trusted: true,
+ * args: [{ $ref }] }` after an operation: its operand, read again, to see whether the
+ * operation changed it.
+ */
+export const OPERAND = "operand";
+
 const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
 
 /**
@@ -174,8 +181,7 @@ const driver: Driver = (module) => {
       return fn(x) as DualLike;
     }) as Ops[Operation];
   };
-  // An operand read again after an operation, to see whether the operation changed it.
-  const functions: DriverFunctions = { operand: (x: unknown) => x };
+  const functions: DriverFunctions = { [OPERAND]: (x: unknown) => x };
   for (const [name, formula] of Object.entries(FORMULAS)) {
     // derivative() passes one dual number, gradient() an array of them.
     const on = (ops: Ops) => (xs: DualLike | DualLike[]) =>
