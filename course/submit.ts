@@ -149,8 +149,11 @@ async function call(command: Command, path: string, init: RequestInit = {}): Pro
   throw new CommandError(`Cannot submit: the portal answered ${response.status}: ${message}`);
 }
 
-/** Prints each status the portal streams; returns once the stream ends. */
-async function follow(command: Command, id: string): Promise<void> {
+/**
+ * Prints each status the portal streams that differs from the last one printed; returns
+ * once the stream ends, with the last status printed.
+ */
+async function follow(command: Command, id: string, last: string): Promise<string> {
   const response = await call(command, `/api/submissions/${encodeURIComponent(id)}/events`, {
     headers: { accept: "text/event-stream" },
   });
@@ -162,9 +165,11 @@ async function follow(command: Command, id: string): Promise<void> {
       const message = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const data = message.match(/^event: status\ndata: (.*)$/m);
-      if (data) console.log(`Status: ${JSON.parse(data[1]).status}`);
+      const status = data && String(JSON.parse(data[1]).status);
+      if (status && status !== last) console.log(`Status: ${last = status}`);
     }
   }
+  return last;
 }
 
 function points(value: number): string {
@@ -209,12 +214,16 @@ async function submit(command: Command): Promise<number> {
   form.set("exercise", command.exercise);
   form.set("file", new File([content], basename(command.file)));
   const created = await call(command, "/api/submissions", { method: "POST", body: form });
-  const { id } = await created.json() as { id: string };
+  const { id, status } = await created.json() as { id: string; status?: string };
   console.log(`Submitted ${command.file} as ${id}`);
+  // The status it was stored with (a portal that does not say it: none printed yet). A
+  // worker may take it before the stream below connects, which then starts later.
+  let last = status ?? "";
+  if (last) console.log(`Status: ${last}`);
   const deadline = Date.now() + MAX_WAIT_MS;
   let submission: Submission;
   while (true) {
-    await follow(command, id);
+    last = await follow(command, id, last);
     const response = await call(command, `/api/submissions/${encodeURIComponent(id)}`);
     submission = await response.json();
     if (submission.status === "done" || submission.status === "error") break;

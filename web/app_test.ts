@@ -289,8 +289,9 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
         body: submission("04-softmax", { "softmax.ts": "export {};", "util.ts": "//" }),
       });
       assert.equal(response.status, 202, await response.clone().text());
-      const { id } = await response.json();
+      const { id, status } = await response.json();
       adaSubmission = id;
+      assert.equal(status, "queued");
       const stored = await store.getSubmission(id);
       assert.equal(stored?.status, "queued");
       assert.deepEqual(Object.keys(await store.getSubmissionFiles(id)), ["softmax.ts", "util.ts"]);

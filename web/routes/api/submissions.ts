@@ -72,6 +72,8 @@ export const handler: Handlers = {
       throw new HttpError(429, outcome.reason, { retryAt: outcome.retryAt.toISOString() });
     }
     portal.notifier.publish({ submission: outcome.submission.id, student: student.id });
-    return json(c, { id: outcome.submission.id }, 202);
+    // Beyond SPEC §6's `{id}`: the status it was stored with, so a client can say it is
+    // queued even if a worker takes it before the client's status stream connects.
+    return json(c, { id: outcome.submission.id, status: outcome.submission.status }, 202);
   },
 };
