@@ -41,8 +41,22 @@ const STOPPED = new Set<SandboxResult["status"]>(["timeout", "memory", "crash", 
 /** The most of the student's printing kept for feedback, in characters. */
 const MAX_STUDENT_OUTPUT = 8_000;
 
-/** The child driver of an exercise, where it has one: `grader/child/drivers/<stem>.ts`. */
-function driverOf(exercise: Exercise): string | undefined {
+/**
+ * The child driver of a run, where the exercise has one (`grader/child/drivers/<stem>.ts`)
+ * and the run needs it: its calls take trusted functions, or it is isolated (the driver's
+ * stand-ins). Otherwise the child does not load it.
+ */
+function driverOf({ exercise, units, isolation }: Plan, pending: number[]): string | undefined {
+  const needed = isolation !== undefined ||
+    pending.some((u) =>
+      units[u].calls.some((call) =>
+        call.trusted === true ||
+        call.args.some((arg) =>
+          arg !== null && typeof arg === "object" && !Array.isArray(arg) && "$fn" in arg
+        )
+      )
+    );
+  if (!needed) return undefined;
   const stem = exercise.entry.replace(/\.ts$/, "");
   const path = fileURLToPath(new URL(`./child/drivers/${stem}.ts`, import.meta.url));
   return existsSync(path) ? stem : undefined;
@@ -80,8 +94,8 @@ export async function sandboxExecutor(
     await sandbox.close();
     throw error;
   }
-  const execute: Executor = (submission, exercise, cases) =>
-    executeCases(sandbox, submission, exercise, cases);
+  const execute: Executor = (submission, exercise, cases, isolation) =>
+    executeCases(sandbox, submission, exercise, cases, isolation);
   return {
     execute,
     executeMany: (runs) => executeMany(sandbox, runs),
@@ -115,6 +129,11 @@ export interface SubmissionRun {
   submission: string;
   exercise: Exercise;
   cases: readonly HiddenCase[];
+  /**
+   * Run the cases isolated (see `isolation.ts`): `swaps[i]` names the functions that case
+   * `i` finds replaced by the driver's stand-ins.
+   */
+  isolation?: { swaps: readonly (readonly string[])[] };
 }
 
 /**
@@ -124,6 +143,7 @@ export interface SubmissionRun {
  * @param submission The submission's folder.
  * @param exercise The exercise (entry file, limits).
  * @param cases The cases to run.
+ * @param isolation Run them isolated (see `isolation.ts`).
  * @returns One run per case, and how the whole ended.
  */
 export async function executeCases(
@@ -131,8 +151,9 @@ export async function executeCases(
   submission: string,
   exercise: Exercise,
   cases: readonly HiddenCase[],
+  isolation?: SubmissionRun["isolation"],
 ): Promise<Execution> {
-  return await finish(sandbox, plan({ submission, exercise, cases }));
+  return await finish(sandbox, plan({ submission, exercise, cases, isolation }));
 }
 
 /**
@@ -186,9 +207,14 @@ export async function executeMany(
   return executions;
 }
 
-/** A submission's cases, those with identical calls merged into one unit. */
+/** A submission's cases, those with identical calls (and swaps) merged into one unit. */
 interface Plan extends SubmissionRun {
-  units: { calls: HiddenCase["calls"]; symbol: string; members: number[] }[];
+  units: {
+    calls: HiddenCase["calls"];
+    symbol: string;
+    members: number[];
+    swaps?: readonly string[];
+  }[];
 }
 
 function plan(run: SubmissionRun): Plan {
@@ -198,14 +224,20 @@ function plan(run: SubmissionRun): Plan {
   const units: Plan["units"] = [];
   const byJson = new Map<string, number[]>();
   run.cases.forEach((testCase, i) => {
-    const json = JSON.stringify(testCase.calls);
+    const swaps = run.isolation?.swaps[i];
+    const json = JSON.stringify([testCase.calls, swaps]);
     const candidates = byJson.get(json) ?? [];
     const same = candidates.find((u) =>
       units[u].calls === testCase.calls || toWire(units[u].calls) === toWire(testCase.calls)
     );
     if (same === undefined) {
       byJson.set(json, [...candidates, units.length]);
-      units.push({ calls: testCase.calls, symbol: testCase.symbol, members: [i] });
+      units.push({
+        calls: testCase.calls,
+        symbol: testCase.symbol,
+        members: [i],
+        ...(swaps ? { swaps } : {}),
+      });
     } else {
       units[same].members.push(i);
     }
@@ -213,13 +245,15 @@ function plan(run: SubmissionRun): Plan {
   return { ...run, units };
 }
 
-function request({ submission, exercise, units }: Plan, pending: number[]): SandboxRequest {
+function request(p: Plan, pending: number[]): SandboxRequest {
+  const { submission, exercise, units, isolation } = p;
   return {
     submission,
     entry: exercise.entry,
-    driver: driverOf(exercise),
+    driver: driverOf(p, pending),
     cases: pending.map((u) => units[u].calls),
     jit: exercise.limits.jit,
+    ...(isolation ? { isolation: { swaps: pending.map((u) => units[u].swaps ?? []) } } : {}),
   };
 }
 
@@ -253,7 +287,8 @@ async function finish(sandbox: Sandbox, p: Plan, given?: SandboxResult): Promise
     durationMs += result.durationMs;
     output += result.stdout + result.stderr;
     result.cases.forEach((results, k) => {
-      runs[pending[k]] = { kind: "results", results };
+      const standIns = result.standIns?.[k];
+      runs[pending[k]] = { kind: "results", results, ...(standIns ? { standIns } : {}) };
     });
     const unfinished = pending.slice(result.cases.length);
     if (result.status === "ok") {

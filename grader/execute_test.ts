@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Exercise, exerciseById } from "../course/metadata.ts";
 import { executeMany, sandboxExecutor } from "./execute.ts";
+import { gradeSubmission } from "./grade.ts";
+import { suite as lmsSuite } from "./suites/lms.ts";
 import type { HiddenCase, Json } from "./suite.ts";
 
 const home = Deno.makeTempDirSync({ prefix: "execute-test-" });
@@ -156,4 +158,31 @@ Deno.test("executeMany() merges only cases whose calls are the same, NaN, ±Infi
     execution.runs.map((run) => run.kind === "results" && run.results.map((r) => r.ok && r.value)),
     [["null"], ["NaN"], ["Infinity"], ["-Infinity"], ["0"], ["-0"], [1], [1]],
   );
+});
+
+Deno.test("gradeSubmission() on the sandbox executor (the portal's path) charges a bug to its function", async () => {
+  const lms = exerciseById("02-lms");
+  const folder = await submission("everywhere", lms.entry, "");
+  await Deno.copyFile(
+    new URL(
+      "../tests/variants/02-lms/bug_predict_intercept_skipped_everywhere.ts",
+      import.meta.url,
+    ),
+    join(folder, lms.entry),
+  );
+  await using executor = await sandboxExecutor();
+  const grade = await gradeSubmission(
+    { student: "s1", exercise: lms, folder },
+    { suite: lmsSuite, seed: "portal", execute: executor.execute },
+  );
+  const scores = Object.fromEntries(grade.groups.map((g) => [g.symbol, g.score]));
+  assert.deepEqual(scores, {
+    predict: 0,
+    cost: 2,
+    lmsUpdate: 2,
+    batchUpdate: 2,
+    stochasticEpoch: 3,
+  });
+  const notes = grade.groups.flatMap((g) => g.cases.flatMap((c) => c.note ?? []));
+  assert.ok(notes.length > 0 && notes.every((note) => note.endsWith("fix your predict() first")));
 });

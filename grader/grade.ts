@@ -7,10 +7,11 @@
 import { join } from "node:path";
 import type { Exercise } from "../course/metadata.ts";
 import { createRng } from "../fixtures/random.ts";
+import { casesToIsolate, type IsolatedVerdict, rescued } from "./isolation.ts";
 import type { SubmissionGrade } from "./report.ts";
 import type { SandboxStatus } from "./sandbox.ts";
-import { type CaseRun, scoreCases } from "./score.ts";
-import type { HiddenCase, HiddenSuite } from "./suite.ts";
+import { type CaseRun, judgeCases, scoreVerdicts } from "./score.ts";
+import type { HiddenCase, HiddenSuite, Verdict } from "./suite.ts";
 
 /** How the sandboxed run of a submission's cases ended. */
 export interface Execution {
@@ -25,16 +26,30 @@ export interface Execution {
   durationMs?: number;
 }
 
+/**
+ * Run cases isolated (see `isolation.ts`): `swaps[i]` names the functions that case `i`
+ * finds replaced by the trusted stand-ins of the exercise's driver.
+ */
+export interface Isolation {
+  swaps: readonly (readonly string[])[];
+}
+
 /** Runs cases on a submission folder; the sandbox in production, a stand-in in tests. */
 export type Executor = (
   submission: string,
   exercise: Exercise,
   cases: readonly HiddenCase[],
+  isolation?: Isolation,
 ) => Promise<Execution>;
 
 /** Runs several submissions of one student (in one child, where it can); one execution each. */
 export type BatchExecutor = (
-  runs: readonly { submission: string; exercise: Exercise; cases: readonly HiddenCase[] }[],
+  runs: readonly {
+    submission: string;
+    exercise: Exercise;
+    cases: readonly HiddenCase[];
+    isolation?: Isolation;
+  }[],
 ) => Promise<Execution[]>;
 
 /** What {@linkcode gradeSubmission} needs besides the submission. */
@@ -63,7 +78,8 @@ export async function gradeSubmission(
   const [grade] = await gradeStudent(
     submission.student,
     [{ exercise: submission.exercise, folder: submission.folder, ...options }],
-    (runs) => Promise.all(runs.map((r) => options.execute(r.submission, r.exercise, r.cases))),
+    (runs) =>
+      Promise.all(runs.map((r) => options.execute(r.submission, r.exercise, r.cases, r.isolation))),
   );
   return grade;
 }
@@ -110,34 +126,82 @@ export async function gradeStudent(
     present.map(({ folder, exercise, cases }) => ({ submission: folder, exercise, cases })),
   );
   const executedMs = performance.now() - executing;
-  // One at a time, so that each grade's duration is its own.
-  const grades: SubmissionGrade[] = [];
+  // Judged one at a time, so that each grade's duration is its own.
+  const judged: {
+    status: SubmissionGrade["status"];
+    message?: string;
+    studentOutput?: string;
+    runs: CaseRun[];
+    verdicts: Verdict[];
+    ms: number;
+  }[] = [];
   for (const d of drawn) {
     const started = performance.now();
-    let outcome: Pick<SubmissionGrade, "status" | "message" | "studentOutput"> & {
-      runs: CaseRun[];
-      runMs: number;
-    };
     if (d.missing !== undefined) {
-      const reason = "no submission";
-      outcome = {
+      const runs: CaseRun[] = d.cases.map(() => ({ kind: "failed", reason: "no submission" }));
+      judged.push({
         status: "no-submission",
-        runs: d.cases.map(() => ({ kind: "failed", reason })),
         message: d.missing,
-        runMs: 0,
-      };
-    } else {
-      const execution = executions[present.indexOf(d)];
-      outcome = {
-        status: execution.status === "ok" ? "graded" : execution.status,
-        runs: execution.runs,
-        message: execution.message,
-        studentOutput: execution.studentOutput,
-        runMs: execution.durationMs ?? executedMs,
-      };
+        runs,
+        verdicts: await judgeCases(d.cases, runs),
+        ms: d.drawMs + performance.now() - started,
+      });
+      continue;
     }
-    const { status, runs, message, studentOutput, runMs } = outcome;
-    const scored = await scoreCases(d.exercise, d.suite, d.cases, runs);
+    const execution = executions[present.indexOf(d)];
+    judged.push({
+      status: execution.status === "ok" ? "graded" : execution.status,
+      message: execution.message,
+      studentOutput: execution.studentOutput,
+      runs: execution.runs,
+      verdicts: await judgeCases(d.cases, execution.runs),
+      // Its own share of the shared child, and its own drawing and judging.
+      ms: d.drawMs + (execution.durationMs ?? executedMs) + performance.now() - started,
+    });
+  }
+
+  // A failing case of a function that calls the student's other failing functions runs
+  // again with trusted stand-ins for those: one bug costs its own function's points.
+  const isolating = drawn.flatMap((d, k) => {
+    const standIns = d.suite.standIns ?? [];
+    const { runs, verdicts } = judged[k];
+    const isolated = d.missing === undefined && standIns.length > 0
+      ? casesToIsolate(d.cases, runs, verdicts, standIns)
+      : [];
+    return isolated.length === 0 ? [] : [{ k, isolated }];
+  });
+  if (isolating.length > 0) {
+    const started = performance.now();
+    const executions = await executeMany(isolating.map(({ k, isolated }) => ({
+      submission: drawn[k].folder,
+      exercise: drawn[k].exercise,
+      cases: isolated.map(({ index }) => drawn[k].cases[index]),
+      isolation: { swaps: isolated.map(({ swaps }) => swaps) },
+    })));
+    const isolatedMs = performance.now() - started;
+    for (const [n, { k, isolated }] of isolating.entries()) {
+      const judging = performance.now();
+      const { runs, durationMs = isolatedMs / isolating.length } = executions[n];
+      const cases = isolated.map(({ index }) => drawn[k].cases[index]);
+      const verdicts = await judgeCases(cases, runs);
+      const outcomes = isolated.map((c, i): IsolatedVerdict => {
+        const run = runs[i];
+        return {
+          ...c,
+          verdict: verdicts[i],
+          ...(run.kind === "results" ? { called: run.standIns ?? [] } : {}),
+        };
+      });
+      judged[k].verdicts = rescued(drawn[k].cases, judged[k].verdicts, outcomes);
+      judged[k].ms += durationMs + performance.now() - judging;
+    }
+  }
+
+  const grades: SubmissionGrade[] = [];
+  drawn.forEach((d, k) => {
+    const started = performance.now();
+    const { status, message, studentOutput, verdicts, ms } = judged[k];
+    const scored = scoreVerdicts(d.exercise, d.suite, d.cases, verdicts);
     grades.push({
       student,
       exercise: d.exercise.id,
@@ -145,10 +209,9 @@ export async function gradeStudent(
       ...(message ? { message } : {}),
       ...(studentOutput ? { studentOutput } : {}),
       ...scored,
-      // Its own share of the shared child, and its own drawing and judging.
-      durationMs: d.drawMs + runMs + (performance.now() - started),
+      durationMs: ms + (performance.now() - started),
     });
-  }
+  });
   return grades;
 }
 

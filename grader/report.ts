@@ -100,6 +100,11 @@ export function feedbackText(grade: SubmissionGrade): string {
       }  ${group.score}/${group.points}  ${group.title}`,
     );
     for (const question of group.questions) lines.push(`    ? ${question}`);
+    const notes = new Map<string, number>();
+    for (const { note } of group.cases) if (note) notes.set(note, (notes.get(note) ?? 0) + 1);
+    for (const [note, count] of notes) {
+      lines.push(`    ! ${count === 1 ? "1 test" : `${count} tests`} passed ${note}.`);
+    }
   }
   lines.push(`Score: ${grade.score}/${grade.maxScore}`);
   if (grade.metric) lines.push(`${grade.metric.name}: ${grade.metric.value.toFixed(4)}`);
@@ -118,7 +123,9 @@ export function toGradescope(grade: SubmissionGrade): GradescopeResults {
     group.cases.map((testCase, c): GradescopeTest => {
       const share = group.points / group.cases.length;
       const output = [
-        testCase.passed ? "Passed." : `Failed: ${plainText(testCase.reason ?? "")}`,
+        testCase.passed
+          ? (testCase.note ? `Passed ${testCase.note}.` : "Passed.")
+          : `Failed: ${plainText(testCase.reason ?? "")}`,
         ...(testCase.input ? [`Input: ${testCase.input}`] : []),
         ...(!testCase.passed ? group.questions : []),
       ].join("\n");

@@ -80,6 +80,7 @@ import { z } from "zod";
 import { fromWire, toWire } from "./child/calls.ts";
 import type { ChildRequest } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
+import { swappableSource } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
 import { findDescendant, processUsage } from "./process_tree.ts";
 import {
@@ -243,6 +244,12 @@ export interface SandboxRequest {
   /** The cases, each a list of calls (see `suite.ts`); `$ref`s stay within a case. */
   cases: readonly (readonly Call[])[];
   /**
+   * Run the cases isolated (see `isolation.ts`): `swaps[i]` names the exports that case `i`
+   * finds replaced by the driver's stand-ins. The private copy of the entry file is made
+   * swappable for this run only. Needs a driver with the stand-ins.
+   */
+  isolation?: { swaps: readonly (readonly string[])[] };
+  /**
    * How V8 compiles the student's code: `"quick"` for cases that run in milliseconds (one
    * thread, Maglev at most), `"full"` for code that trains for seconds (TurboFan, background
    * threads). A shared child ({@linkcode Sandbox.runParts}) is quick only if every part is.
@@ -267,6 +274,8 @@ export type SandboxResult =
   & {
     /** The results of the cases that finished, in order: a prefix of the request's cases. */
     cases: CallResult[][];
+    /** In an isolated run, the stand-ins each finished case called, in the same order. */
+    standIns?: string[][];
     /** What the student's code printed on standard output (capped, sandbox paths made relative). */
     stdout: string;
     /** What it printed on standard error, Deno's own messages included (capped). */
@@ -307,6 +316,7 @@ const FrameSchema = z.discriminatedUnion("type", [
     part: Index,
     case: Index,
     results: z.array(CallResultSchema),
+    standIns: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal("end"), part: Index, tainted: z.boolean().optional() }),
   z.object({ type: z.literal("done") }),
@@ -329,6 +339,8 @@ interface PreparedPart extends SandboxPart {
   folder: string;
   /** The `npm:` specifiers its files name that the course does not provide. */
   foreignNpm: readonly string[];
+  /** In an isolated run, the swapper its copy of the entry file ends with. */
+  swapper?: string;
 }
 
 /** The host's side of the sandbox, found once when it opens. */
@@ -467,7 +479,18 @@ export class Sandbox implements AsyncDisposable {
           Object.keys(this.#host.imports).some((name) => text.includes(name))
         );
         const foreignNpm = foreignNpmSpecifiers(texts, this.#host.imports);
-        prepared.push({ index, part: { ...part, folder, foreignNpm } });
+        const { isolation } = part.request;
+        let swapper: string | undefined;
+        if (isolation !== undefined) {
+          // Only this run's private copy changes; the name is new each run, so no student
+          // code can have been written against it.
+          swapper = `__swap_${crypto.randomUUID().replaceAll("-", "")}`;
+          const entry = join(copy, part.request.entry);
+          const names = [...new Set(isolation.swaps.flat())];
+          const source = decoder.decode(copied.contents.get(part.request.entry));
+          Deno.writeTextFileSync(entry, swappableSource(source, names, swapper));
+        }
+        prepared.push({ index, part: { ...part, folder, foreignNpm, swapper } });
       });
       if (prepared.length === 0) return results;
       const running = prepared.map(({ part }) => part);
@@ -614,9 +637,17 @@ export class Sandbox implements AsyncDisposable {
     const rootOf = (part: number) => `${paths.submissions}${parts[part].folder}/`;
     const childRequest: ChildRequest = {
       nonce,
-      parts: parts.map(({ request }, part) => ({
+      parts: parts.map(({ request, swapper }, part) => ({
         root: pathToFileURL(rootOf(part)).href,
         cases: request.cases.map((calls) => [...calls]),
+        ...(request.isolation && swapper
+          ? {
+            isolation: {
+              swapper,
+              swaps: request.isolation.swaps.map((names) => [...names]),
+            },
+          }
+          : {}),
       })),
     };
     // The request waits in a file that the wrapper shell opens as the child's standard
@@ -678,6 +709,7 @@ export class Sandbox implements AsyncDisposable {
       part: 0,
       began: started,
       cases: [] as CallResult[][],
+      standIns: [] as string[][],
       loadError: undefined as string | undefined,
       /** Whether its module loaded: from then on, its next case is the one running. */
       loaded: false,
@@ -790,6 +822,7 @@ export class Sandbox implements AsyncDisposable {
         cases: current.cases.map((calls) =>
           calls.map((r) => (r.ok ? r : { ...r, error: text(r.error) }))
         ),
+        ...(parts[part].request.isolation ? { standIns: current.standIns } : {}),
         stdout: text(stdout),
         stderr: "", // Filled in by settled().
         durationMs: performance.now() - current.began,
@@ -822,6 +855,7 @@ export class Sandbox implements AsyncDisposable {
             frame.results.length === parts[current.part].request.cases[frame.case]?.length
           ) {
             current.cases.push(frame.results);
+            current.standIns.push(frame.standIns ?? []);
           }
           break;
         case "end": {
@@ -843,6 +877,7 @@ export class Sandbox implements AsyncDisposable {
               part: current.part + 1,
               began: performance.now(),
               cases: [],
+              standIns: [],
               loadError: undefined,
               loaded: false,
               stdoutAt: output.studentStdout.length,

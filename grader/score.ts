@@ -13,7 +13,8 @@ import type { CallResult, HiddenCase, HiddenSuite, Verdict } from "./suite.ts";
 
 /** How the sandboxed run of one case ended. */
 export type CaseRun =
-  | { kind: "results"; results: CallResult[] }
+  /** `standIns`: in an isolated run, the stand-ins its code called (see `isolation.ts`). */
+  | { kind: "results"; results: CallResult[]; standIns?: string[] }
   /** The case never returned: the child was stopped, crashed, or never reached it. */
   | { kind: "failed"; reason: string };
 
@@ -27,6 +28,8 @@ export interface CaseOutcome {
   /** The inputs, where the exercise allows showing them. */
   input?: string;
   metric?: number;
+  /** How a passing case passed, where that is worth knowing (see `isolation.ts`). */
+  note?: string;
 }
 
 /** One graded group. */
@@ -64,11 +67,43 @@ export async function scoreCases(
   cases: readonly HiddenCase[],
   runs: readonly CaseRun[],
 ): Promise<Scored> {
+  return scoreVerdicts(exercise, suite, cases, await judgeCases(cases, runs));
+}
+
+/**
+ * Judges every case. A judge that throws fails its case.
+ *
+ * @param cases The cases that were run.
+ * @param runs How each case's run ended, in the same order.
+ * @returns One verdict per case.
+ */
+export async function judgeCases(
+  cases: readonly HiddenCase[],
+  runs: readonly CaseRun[],
+): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
   for (let i = 0; i < cases.length; i++) {
     verdicts.push(await judgeSafely(cases[i], runs[i]));
   }
+  return verdicts;
+}
 
+/**
+ * Scores judged cases: partial credit per group, the misconceptions every failing case
+ * of a group shows, the leaderboard metric.
+ *
+ * @param exercise The exercise's metadata.
+ * @param suite Its hidden suite (for the misconceptions).
+ * @param cases The cases.
+ * @param verdicts Their verdicts, in the same order.
+ * @returns Scores per group and in total.
+ */
+export function scoreVerdicts(
+  exercise: Exercise,
+  suite: HiddenSuite,
+  cases: readonly HiddenCase[],
+  verdicts: readonly Verdict[],
+): Scored {
   const groups: GroupScore[] = exercise.groups.map((group) => {
     const members = cases.flatMap((c, i) => (c.symbol === group.symbol ? [i] : []));
     const outcomes = members.map((i): CaseOutcome => ({
@@ -78,6 +113,7 @@ export async function scoreCases(
       ...(verdicts[i].pass ? {} : { reason: shownReason(exercise, verdicts[i].reason) }),
       ...(exercise.showHiddenInputs && cases[i].input ? { input: cases[i].input } : {}),
       ...(verdicts[i].metric !== undefined ? { metric: verdicts[i].metric } : {}),
+      ...(verdicts[i].pass && verdicts[i].note ? { note: verdicts[i].note } : {}),
     }));
     const passed = outcomes.filter((o) => o.passed).length;
     const failing = members.filter((i) => !verdicts[i].pass);

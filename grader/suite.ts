@@ -61,6 +61,8 @@ export interface Verdict {
   symptoms?: string[];
   /** A ranked figure (e.g. AUC) measured by this case, for the leaderboard. */
   metric?: number;
+  /** Said of a passing case too: how it passed, where that is worth knowing. */
+  note?: string;
 }
 
 /** One hidden test: a property of one graded function, checked on one or more inputs. */
@@ -100,4 +102,10 @@ export interface HiddenSuite {
    */
   cases(rng: Rng): HiddenCase[] | Promise<HiddenCase[]>;
   misconceptions: Misconception[];
+  /**
+   * The graded functions the exercise's driver has trusted stand-ins for (see
+   * `isolation.ts`): a failing case of one function is run again with them in place of
+   * the student's other failing functions.
+   */
+  standIns?: readonly string[];
 }

@@ -125,7 +125,12 @@ async function attackClass() {
     async results(student: string, exercise: string) {
       return JSON.parse(
         await Deno.readTextFile(join(out, "results", student, `${exercise}.json`)),
-      ) as { score: number; max_score: number; output: string };
+      ) as {
+        score: number;
+        max_score: number;
+        output: string;
+        tests: { tags: string[]; score: number; output: string }[];
+      };
     },
     async [Symbol.asyncDispose]() {
       await Deno.remove(submissions, { recursive: true });
@@ -285,4 +290,79 @@ setTimeout(tick, 0);
   assert.match(bomb.output, /nested too deeply/);
   const lms = await attack.results("saboteur", EXERCISE);
   assert.equal(lms.score, lms.max_score, "lms.ts earns alone what it earns after dual.ts");
+});
+
+/**
+ * lms.ts that tries to earn lmsUpdate()'s points with the grader's own lmsUpdate(): cost()
+ * fails on purpose in the first run, so that it is run again isolated, with the grader's
+ * lmsUpdate() in place of the student's (which throws); there it keeps that stand-in, and
+ * the student's lmsUpdate() answers its own isolated cases with it.
+ */
+const STAND_IN_THIEF = `
+let kept: typeof lmsUpdate | undefined;
+const own = { lmsUpdate: undefined as unknown };
+export function predict(theta: number[], x: number[]): number {
+  return theta.reduce((sum, t, j) => sum + t * x[j], 0);
+}
+export function cost(theta: number[], X: number[][], y: number[]): number {
+  own.lmsUpdate ??= lmsUpdateOwn;
+  if (lmsUpdate === own.lmsUpdate) return NaN;
+  kept = lmsUpdate;
+  kept(theta, X[0], y[0], 0);
+  return X.reduce((sum, x, i) => sum + (predict(theta, x) - y[i]) ** 2, 0) / 2;
+}
+export function lmsUpdate(theta: number[], x: number[], y: number, alpha: number): number[] {
+  if (kept) return kept(theta, x, y, alpha);
+  throw new Error("not written");
+}
+const lmsUpdateOwn = lmsUpdate;
+export function batchUpdate(theta: number[], X: number[][], y: number[], alpha: number): number[] {
+  const next = [...theta];
+  X.forEach((x, i) => {
+    const r = y[i] - predict(theta, x);
+    x.forEach((xj, j) => next[j] += alpha * r * xj);
+  });
+  return next;
+}
+export function stochasticEpoch(theta: number[], X: number[][], y: number[], alpha: number): number[] {
+  return X.reduce((t, x, i) => lmsUpdate(t, x, y[i], alpha), theta);
+}
+`;
+
+/** softmax.ts whose softmax and logSoftmax only call each other: neither computes anything. */
+const CIRCULAR = `
+export const softmax = (z: number[]): number[] => logSoftmax(z).map(Math.exp);
+export const logSoftmax = (z: number[]): number[] => softmax(z).map(Math.log);
+export function crossEntropy(z: number[], label: number): number {
+  return -logSoftmax(z)[label];
+}
+export function crossEntropyGrad(z: number[], label: number): number[] {
+  return softmax(z).map((p, k) => p - (k === label ? 1 : 0));
+}
+export function predictProba(W: number[][], x: number[]): number[] {
+  return softmax(W.map((w) => w.reduce((sum, wj, j) => sum + wj * x[j], 0)));
+}
+export function trainSoftmaxRegression(): number[][] {
+  throw new Error("not written");
+}
+`;
+
+Deno.test("grade rescues no function through a stand-in it kept, nor functions that only call each other", async () => {
+  await using attack = await attackClass();
+  await attack.put("thief", EXERCISE, "lms.ts", STAND_IN_THIEF);
+  await attack.put("circular", "04-softmax", "softmax.ts", CIRCULAR);
+  await attack.grade(EXERCISE, "04-softmax");
+  const points = (results: { tests: { tags: string[]; score: number }[] }, symbol: string) =>
+    results.tests.filter((t) => t.tags.includes(symbol)).reduce((sum, t) => sum + t.score, 0);
+
+  const thief = await attack.results("thief", EXERCISE);
+  assert.equal(points(thief, "lmsUpdate"), 0, thief.output);
+  // stochasticEpoch() is right given a right lmsUpdate(): its points are its own.
+  assert.equal(points(thief, "stochasticEpoch"), 3, thief.output);
+
+  const circular = await attack.results("circular", "04-softmax");
+  assert.equal(points(circular, "softmax"), 0, circular.output);
+  assert.equal(points(circular, "logSoftmax"), 0, circular.output);
+  // crossEntropy() is right given a right logSoftmax(): rescued, off the cycle.
+  assert.equal(points(circular, "crossEntropy"), 2, circular.output);
 });

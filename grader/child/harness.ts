@@ -27,6 +27,12 @@
  * and never holds an expected value: student code runs in the same process and could read
  * it.
  *
+ * An isolated part (`ChildPart.isolation`, see `grader/isolation.ts`) runs its cases with
+ * some of the student's functions replaced by the driver's stand-ins, case by case, through
+ * the swapper the grader appended to its copy of the entry file (`stand_ins.ts`); its cases
+ * still call the student's own exports, as they were when the module loaded, and each case
+ * frame names the stand-ins the case's code called.
+ *
  * Student code shares this realm and may replace globals once it loads, so what the
  * harness needs to frame its answer (the standard output writer, `Deno.exit`, the text
  * encoder) is captured when this module loads, before any student module. Uncaught errors
@@ -56,9 +62,10 @@ import {
 } from "./protocol.ts";
 import { offeredDriver, sealDrivers } from "./driver_registry.ts";
 import { realmChanged } from "./realm.ts";
+import { type Swaps, swapsFor } from "./stand_ins.ts";
 
 const { apply } = Reflect;
-const { getOwnPropertyDescriptor } = Object;
+const { getOwnPropertyDescriptor, assign } = Object;
 const stdout = { stream: Deno.stdout, writeSync: Deno.stdout.writeSync };
 const stderr = { stream: Deno.stderr, writeSync: Deno.stderr.writeSync };
 const exit = Deno.exit;
@@ -209,18 +216,21 @@ async function answerPart(
   part: number,
   loadStudent: HarnessPart["student"],
   makeFunctions: Driver,
-  { root, cases }: ChildPart,
+  { root, cases, isolation }: ChildPart,
   send: (frame: ChildFrame) => void,
 ): Promise<void> {
   const loadStarted = now();
-  let module: Record<string, unknown>;
+  let namespace: Record<string, unknown>;
   try {
-    module = await loadStudent();
+    namespace = await loadStudent();
   } catch (error) {
     send({ type: "load-error", part, error: loadError(error, root) });
     return;
   }
   send({ type: "loaded", part, ms: now() - loadStarted });
+  // The exports as they loaded: an isolated part's swaps show in the live namespace, and
+  // its cases still call the student's own functions.
+  const module = isolation === undefined ? namespace : assign({}, namespace);
 
   let functions: DriverFunctions = {};
   let driverError: string | undefined;
@@ -229,10 +239,31 @@ async function answerPart(
   } catch (error) {
     driverError = `Cannot prepare the calls: ${describeThrown(error)}`;
   }
-  for (let i = 0; i < cases.length; i++) {
-    const results = driverError === undefined
-      ? await runCalls(module, cases[i], functions)
-      : cases[i].map(() => ({ ok: false as const, error: driverError!, ms: 0 }));
-    send({ type: "case", part, case: i, results });
+  let swaps: Swaps | undefined;
+  if (isolation !== undefined && driverError === undefined) {
+    const names: string[] = [];
+    for (let i = 0; i < isolation.swaps.length; i++) {
+      for (let k = 0; k < isolation.swaps[i].length; k++) {
+        names[names.length] = isolation.swaps[i][k];
+      }
+    }
+    swaps = swapsFor(namespace, module, isolation.swapper, names, functions);
   }
+  for (let i = 0; i < cases.length; i++) {
+    if (driverError !== undefined) {
+      const results = cases[i].map(() => ({ ok: false as const, error: driverError!, ms: 0 }));
+      send({ type: "case", part, case: i, results });
+      continue;
+    }
+    if (swaps === undefined) {
+      send({ type: "case", part, case: i, results: await runCalls(module, cases[i], functions) });
+      continue;
+    }
+    // runCalls reports every throw as a result: the case always reaches leave().
+    swaps.enter(isolation!.swaps[i] ?? []);
+    const results = await runCalls(module, cases[i], functions);
+    const standIns = swaps.leave();
+    send({ type: "case", part, case: i, results, standIns });
+  }
+  swaps?.restore();
 }

@@ -24,6 +24,20 @@ export interface ChildPart {
   root: string;
   /** The cases, each a list of calls run by `runCalls` (see `calls.ts`). */
   cases: Call[][];
+  /**
+   * Run the cases with some of the student's functions replaced by the driver's trusted
+   * stand-ins (its `standIn:<name>` functions), so that a case is judged without the bugs
+   * of the functions it calls. The grader's private copy of the entry module ends with an
+   * exported function named `swapper` that assigns the module's own binding of a name (see
+   * `isolation.ts`); before case `i` the harness points each name of `swaps[i]` at its
+   * stand-in and every other swapped name back at the student's function.
+   */
+  isolation?: {
+    /** The export that assigns a binding: `(name, fn) => boolean`. */
+    swapper: string;
+    /** For each case, the names whose stand-ins its calls may reach. */
+    swaps: string[][];
+  };
 }
 
 /** The request the harness reads from standard input. */
@@ -46,9 +60,11 @@ export type ChildFrame =
   | { type: "load-error"; part: number; error: string }
   /**
    * Case number `case` (from 0) of the part ran: one result per call. Cases run one at a
-   * time, in order, so the grader knows which one runs when the child is stopped.
+   * time, in order, so the grader knows which one runs when the child is stopped. In an
+   * isolated part, `standIns` names the stand-ins the case's code called, refused calls
+   * included (a stand-in answers only while its name is swapped in for the running case).
    */
-  | { type: "case"; part: number; case: number; results: CallResult[] }
+  | { type: "case"; part: number; case: number; results: CallResult[]; standIns?: string[] }
   /**
    * The part is over: every case ran, or its module did not load. `tainted`: the realm's
    * built-ins changed by its end (see `realm.ts`), so no further part runs in this child.

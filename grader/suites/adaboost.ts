@@ -47,6 +47,7 @@ import {
   showMatrix,
   showVector,
 } from "./_judge.ts";
+import { STAND_INS } from "../child/drivers/adaboost.ts";
 
 type Stump = adaboost.Stump;
 type Model = adaboost.BoostedModel;
@@ -226,8 +227,9 @@ function drawEvents(
   rng: Rng,
   n: number,
   d: number,
-  options: { polarity?: 1 | -1; whole?: boolean } = {},
+  options: { polarity?: 1 | -1; whole?: boolean; noise?: number } = {},
 ): { X: number[][]; y: number[] } {
+  const { noise = 0.2 } = options;
   const value = () => (options.whole ? rng.int(4) : round(rng.normal(0, 1)));
   const X = Array.from({ length: n }, () => Array.from({ length: d }, value));
   const feature = rng.int(d);
@@ -235,7 +237,7 @@ function drawEvents(
   const polarity = options.polarity ?? plusMinus(rng);
   const y = X.map((x) => {
     const label = x[feature] > cut ? polarity : -polarity;
-    return rng.uniform() < 0.2 ? -label : label;
+    return rng.uniform() < noise ? -label : label;
   });
   return { X, y };
 }
@@ -682,6 +684,13 @@ function trainAdaBoostCases(rng: Rng): HiddenCase[] {
     return { X, y, rounds: size(rng, 3, 6) };
   };
   const boosted = Array.from({ length: 2 }, small);
+  // One feature's cut separates the classes: εₘ = 0 in every round, so αₘ is finite only
+  // through learnerWeight()'s clamp. A student's trainAdaBoost() that calls a learnerWeight()
+  // without it is not charged for that (see isolation.ts).
+  const separable = () => {
+    const { X, y } = drawEvents(rng, size(rng, 16, 24), size(rng, 2, 3), { noise: 0 });
+    return { X, y, rounds: size(rng, 2, 4) };
+  };
   // Unrounded features: fewer tied stumps, so fewer ways for equally good paths to part.
   const quality = [0].map((): Training => {
     const seed = `adaboost-${rng.int(1e9)}`;
@@ -715,9 +724,9 @@ function trainAdaBoostCases(rng: Rng): HiddenCase[] {
       replayed,
     ),
     modelCase(
-      "one stump and one α per round, none for 0 rounds",
-      [0, 2, 5].map((rounds) => ({ ...small(), rounds })),
-      () => Promise.resolve(undefined),
+      "one stump and one α per round: none for 0 rounds, finite ones on separable events",
+      [{ ...small(), rounds: 0 }, { ...small(), rounds: 5 }, separable(), separable()],
+      (model, t, i) => i < 2 ? Promise.resolve(undefined) : replayed(model, t),
     ),
     modelCase(
       "separates the training events as well as the reference model",
@@ -863,6 +872,7 @@ function decisionFunctionCases(rng: Rng, reference: References): HiddenCase[] {
 export const suite: HiddenSuite = {
   exercise: "03-adaboost",
   misconceptions: MISCONCEPTIONS,
+  standIns: STAND_INS,
   cases(rng) {
     const reference = references();
     return [

@@ -7,6 +7,7 @@ import { suite } from "./adaboost.ts";
 testSuite({
   suite,
   bugs: {
+    "bug_learnerWeight_missing_half_reused.ts": "learnerWeight-missing-half",
     "bug_decisionFunction_unweighted_votes.ts": "decisionFunction-unweighted",
     "bug_fitStump_polarity_ignored.ts": "fitStump-polarity-ignored",
     "bug_learnerWeight_missing_half.ts": "learnerWeight-missing-half",

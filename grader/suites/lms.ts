@@ -34,6 +34,7 @@ import {
   showMatrix,
   showVector,
 } from "./_judge.ts";
+import { STAND_INS } from "../child/drivers/lms.ts";
 
 const MISCONCEPTIONS: Misconception[] = [
   {
@@ -531,6 +532,7 @@ function stochasticEpochCases(rng: Rng, reference: References): HiddenCase[] {
 export const suite: HiddenSuite = {
   exercise: "02-lms",
   misconceptions: MISCONCEPTIONS,
+  standIns: STAND_INS,
   cases(rng) {
     const reference = references();
     return [

@@ -4,6 +4,7 @@ import { suite } from "./lms.ts";
 testSuite({
   suite,
   bugs: {
+    "bug_predict_intercept_skipped_everywhere.ts": "predict-intercept",
     "bug_batchUpdate_mean_instead_of_sum.ts": "batchUpdate-mean",
     "bug_cost_mean_instead_of_sum.ts": "cost-mean",
     "bug_cost_missing_half.ts": "cost-missing-half",

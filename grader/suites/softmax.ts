@@ -45,6 +45,7 @@ import {
   valueCase,
   wrongShape,
 } from "./_judge.ts";
+import { STAND_INS } from "../child/drivers/softmax.ts";
 
 /** The misconceptions this suite recognises. */
 const MISCONCEPTIONS: Misconception[] = [
@@ -90,6 +91,12 @@ const MISCONCEPTIONS: Misconception[] = [
     question: "Do you subtract 1 at the label? Entries of the gradient must sum to 0.",
   },
   {
+    id: "crossEntropyGrad-no-max-shift",
+    symbol: "crossEntropyGrad",
+    question:
+      "Does the softmax inside your gradient overflow for logits of ±1e4? Subtract max(z) before exponentiating there too.",
+  },
+  {
     id: "trainSoftmaxRegression-wrong-sign",
     symbol: "trainSoftmaxRegression",
     question:
@@ -99,6 +106,12 @@ const MISCONCEPTIONS: Misconception[] = [
     id: "trainSoftmaxRegression-ignores-options",
     symbol: "trainSoftmaxRegression",
     question: "Do opts.alpha and opts.epochs reach your training loop when they are given?",
+  },
+  {
+    id: "predictProba-no-max-shift",
+    symbol: "predictProba",
+    question:
+      "What does your softmax of W·x give when a logit reaches 1e4? Subtract the largest logit before exponentiating.",
   },
   ...[
     "softmax",
@@ -396,6 +409,7 @@ async function checkGradient(
     entries: "derivatives",
     rule: "∂L/∂zₖ = softmax(z)ₖ − [k = label]",
     symptoms: (actual) => [
+      ...softmaxSymptoms("crossEntropyGrad-no-max-shift", z)(actual),
       ...(allCloseEnough("softmax.crossEntropyGrad", actual, gradient.map((g) => -g))
         ? ["crossEntropyGrad-sign-flipped"]
         : []),
@@ -408,17 +422,19 @@ async function checkGradient(
 
 async function checkPredictProba(
   value: unknown,
+  { W, x }: { W: number[][]; x: number[] },
   expected: Expected<number[]>,
 ): Promise<Failure | undefined> {
+  const z = W.map((wk) => wk.reduce((sum, wkj, j) => sum + wkj * x[j], 0));
   return checkVector(value, await expected(), {
     fn: "predictProba",
     quantity: "softmax.probabilities",
     scale: 1,
     entries: "probabilities",
     rule: "predictProba(W, x) = softmax(z) with zₖ = W[k]·x",
-    // Stability for huge logits is graded in softmax(), which predictProba() builds on:
-    // one unstable softmax must not cost points twice.
-    symptoms: () => [],
+    // A student's predictProba() that calls an unstable softmax() of theirs is not charged
+    // for it: the grader runs it again with its own softmax() (see isolation.ts).
+    symptoms: softmaxSymptoms("predictProba-no-max-shift", z),
   });
 }
 
@@ -696,11 +712,19 @@ function crossEntropyGradCases(rng: Rng, reference: References): HiddenCase[] {
   };
   const make = (name: string, inputs: { z: number[]; label: number }[], judge = check(inputs)) =>
     valueCase("crossEntropyGrad", name, calls(inputs), showLabelled(inputs), judge);
+  const huge = [
+    labelled(hugeLogits(rng, 3)),
+    labelled(hugeLogits(rng, 4)),
+    labelled([-1e4, -1e4 + eighth(rng.between(0.5, 3))]),
+  ];
   const mutated = labelled(randomLogits(rng, 4));
   const checkSigns = check(signs);
   const mutatedExpected = reference.crossEntropyGrad(mutated);
   return [
     make("gradient for random logits and labels", random),
+    // A student's crossEntropyGrad() that calls an unstable softmax() of theirs is not
+    // charged for it: the grader runs it again with its own softmax() (see isolation.ts).
+    make("stays finite for logits of ±1e4", huge),
     make("sums to 0 and is negative only at the label", signs, async (value, i) => {
       const failure = await checkSigns(value, i);
       const property = failure && gradientSignFailure(value, signs[i].label);
@@ -748,19 +772,26 @@ function predictProbaCases(rng: Rng, reference: References): HiddenCase[] {
       name,
       calls(inputs),
       inputs.map(({ W, x }) => `W = ${showMatrix(W, WIDE)}, x = ${showVector(x)}`).join("; "),
-      (value, i) => checkPredictProba(value, expected[i]),
+      (value, i) => checkPredictProba(value, inputs[i], expected[i]),
     );
+  };
+  // Logits near ±1e4: the intercept column carries them, the features move them by a few units.
+  const large = (K: number, d: number) => {
+    const { W, x } = pair(K, d);
+    const huge = hugeLogits(rng, K);
+    return { W: W.map((wk, k) => [huge[k], ...wk.slice(1)]), x };
   };
   const mutated = pair(3, 3);
   const mutatedExpected = reference.predictProba(mutated);
   return [
     make("softmax(W x) for random weights", random),
     make("one probability per class when classes and features differ in number", uneven),
+    make("stays finite when the logits W·x reach ±1e4", [large(3, 3), large(4, 2)]),
     mutationCase(
       "predictProba",
       [[mutated.W, mutated.x]],
       ["W", "x"],
-      (value) => checkPredictProba(value, mutatedExpected),
+      (value) => checkPredictProba(value, mutated, mutatedExpected),
     ),
   ];
 }
@@ -917,6 +948,7 @@ async function judgeBudgets(
 export const suite: HiddenSuite = {
   exercise: "04-softmax",
   misconceptions: MISCONCEPTIONS,
+  standIns: STAND_INS,
   cases(rng: Rng): HiddenCase[] {
     const reference = references();
     return [

@@ -31,13 +31,42 @@ testSuite({
   maxInput: 999,
   bugs: {
     "bug_crossEntropyGrad_sign_flipped.ts": "crossEntropyGrad-sign-flipped",
+    "bug_crossEntropyGrad_sign_flipped_reused.ts": "crossEntropyGrad-sign-flipped",
     "bug_crossEntropy_ignores_label.ts": "crossEntropy-ignores-label",
     "bug_logSoftmax_log_of_softmax.ts": "logSoftmax-log-of-softmax",
     "bug_softmax_no_max_subtraction.ts": "softmax-no-max-shift",
+    "bug_softmax_no_max_subtraction_reused.ts": "softmax-no-max-shift",
     "bug_trainSoftmaxRegression_shuffles_in_place.ts": "trainSoftmaxRegression-mutates-input",
     "bug_trainSoftmaxRegression_wrong_sign.ts": "trainSoftmaxRegression-wrong-sign",
   },
   mutants: [
+    {
+      // Its own exp() without the shift: the blind class's bug_crossEntropyGrad_nomax.
+      name: "crossEntropyGrad_no_max_shift",
+      symbol: "crossEntropyGrad",
+      misconception: "crossEntropyGrad-no-max-shift",
+      module: {
+        ...solution,
+        crossEntropyGrad: (z: number[], label: number) => {
+          const e = z.map(Math.exp);
+          const sum = e.reduce((a, b) => a + b, 0);
+          return e.map((ek, k) => ek / sum - (k === label ? 1 : 0));
+        },
+      },
+    },
+    {
+      name: "predictProba_no_max_shift",
+      symbol: "predictProba",
+      misconception: "predictProba-no-max-shift",
+      module: {
+        ...solution,
+        predictProba: (W: number[][], x: number[]) => {
+          const e = W.map((wk) => Math.exp(wk.reduce((acc, wkj, j) => acc + wkj * x[j], 0)));
+          const sum = e.reduce((a, b) => a + b, 0);
+          return e.map((ek) => ek / sum);
+        },
+      },
+    },
     {
       name: "softmax_writes_into_z",
       symbol: "softmax",

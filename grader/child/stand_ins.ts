@@ -1,0 +1,120 @@
+/**
+ * Swaps trusted stand-ins in for a student's own functions, case by case, inside the
+ * sandbox.
+ *
+ * A student's `trainSoftmaxRegression` that calls the student's own `crossEntropyGrad`
+ * fails its tests when `crossEntropyGrad` has a bug, though its own code may be right. To
+ * tell the two apart the grader runs such a failing case again (see `grader/isolation.ts`)
+ * with the functions of the student's other failing groups replaced by the exercise
+ * driver's stand-ins (`standIn:<name>`, correct float64 implementations). Calls inside the
+ * module go to the module's own bindings, not to its namespace, so the grader's private
+ * copy of the entry file ends with an exported swapper that assigns those bindings; the
+ * harness calls it through {@linkcode swapsFor} before each case.
+ *
+ * The student's code shares the realm and could keep a stand-in it was handed and call it
+ * later, from the case of the very function it stands in for. So each stand-in is wrapped:
+ * the wrapper answers only while a case runs for which its name is swapped in, and throws
+ * otherwise; every call, answered or refused, is recorded, and the grader rescues a case
+ * only when the stand-ins it called were all swapped in for it and belong to failing
+ * groups. The record is a null-prototype object written with plain property sets, which no
+ * patched built-in can intercept.
+ *
+ * @module
+ */
+import type { DriverFunctions } from "./calls.ts";
+
+// Captured when this module loads, before any student code; loops below index their arrays
+// rather than iterate them, since student code may replace the array iterator.
+const { create, keys } = Object;
+const { apply } = Reflect;
+
+/** The key of a name's stand-in among a driver's functions. */
+export function standInKey(name: string): string {
+  return `standIn:${name}`;
+}
+
+/** The swaps of one isolated part. */
+export interface Swaps {
+  /**
+   * Points the names of `names` at their stand-ins and every other swapped name back at the
+   * student's function, for the case about to run.
+   */
+  enter(names: readonly string[]): void;
+  /**
+   * Ends the case: every stand-in refuses from now on.
+   *
+   * @returns The names whose stand-ins the case's code called, refused calls included.
+   */
+  leave(): string[];
+  /** Points every swapped name back at the student's function. */
+  restore(): void;
+}
+
+/**
+ * Prepares the swaps of an isolated part.
+ *
+ * @param namespace The student's entry module, live: a swap shows in it.
+ * @param exports The module's exports as they were when it loaded (what cases call).
+ * @param swapper The name of the swapper export the grader appended to the entry file.
+ * @param names Every name some case swaps.
+ * @param functions The driver's functions, with the stand-ins.
+ * @returns The swaps. A name that cannot be swapped (no stand-in, a `const` the grader
+ *   could not make assignable, a re-export) keeps the student's function: its cases then
+ *   run as they did, and no stand-in is recorded for them.
+ */
+export function swapsFor(
+  namespace: Record<string, unknown>,
+  exports: Record<string, unknown>,
+  swapper: string,
+  names: readonly string[],
+  functions: DriverFunctions,
+): Swaps {
+  const assign = exports[swapper];
+  const active: Record<string, true> = create(null);
+  let called: Record<string, true> = create(null);
+  const wrappers: Record<string, (...args: unknown[]) => unknown> = create(null);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const standIn = functions[standInKey(name)];
+    if (typeof standIn !== "function" || typeof exports[name] !== "function") continue;
+    wrappers[name] = function standInFor(...args: unknown[]): unknown {
+      called[name] = true;
+      if (active[name] !== true) {
+        throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
+      }
+      return apply(standIn, undefined, args);
+    };
+  }
+  const point = (name: string, target: unknown): void => {
+    if (typeof assign !== "function") return;
+    try {
+      apply(assign, undefined, [name, target]);
+    } catch {
+      // Not assignable: the student's function stays, and nothing is recorded for it.
+    }
+    if (namespace[name] !== target) delete wrappers[name];
+  };
+  const swapped = keys(wrappers);
+  return {
+    enter(names) {
+      for (let i = 0; i < swapped.length; i++) delete active[swapped[i]];
+      for (let i = 0; i < names.length; i++) if (names[i] in wrappers) active[names[i]] = true;
+      for (let i = 0; i < swapped.length; i++) {
+        const name = swapped[i];
+        if (name in wrappers) point(name, active[name] ? wrappers[name] : exports[name]);
+      }
+    },
+    leave() {
+      for (let i = 0; i < swapped.length; i++) delete active[swapped[i]];
+      const names = keys(called);
+      called = create(null);
+      return names;
+    },
+    restore() {
+      for (let i = 0; i < swapped.length; i++) {
+        delete active[swapped[i]];
+        point(swapped[i], exports[swapped[i]]);
+      }
+    },
+  };
+}
