@@ -3,8 +3,10 @@
  *
  * In one run: a bare `deno run` of the child harness against the same run through the
  * sandbox (bubblewrap, private storage, limits); class throughput of exercises 01–04 with
- * `--jobs 1`, `2` and `3`, as `deno task grade` runs them; and the grading of one
- * autoencoder submission (its train and score included).
+ * `--jobs 1`, `2` and `3`, as `deno task grade` runs them; what charging each bug to its
+ * own function costs (a class of the single-bug variants of 02–04, whose failing tests run
+ * again with the grader's stand-ins, against as many correct submissions of the same
+ * exercises); and the grading of one autoencoder submission (its train and score included).
  *
  * @module
  */
@@ -18,6 +20,8 @@ import { measureSandboxOverhead } from "./grade_sandbox.ts";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CHEAP = ["01-dual-numbers", "02-lms", "03-adaboost", "04-softmax"];
 const STUDENTS = 30;
+/** How many students hand in each single-bug variant in the one-bug class. */
+const BUG_COPIES = 4;
 
 /** A class of `students` copies of the reference solutions of `exercises`. */
 async function makeClass(folder: string, exercises: string[], students: number): Promise<void> {
@@ -31,8 +35,49 @@ async function makeClass(folder: string, exercises: string[], students: number):
   }
 }
 
+/**
+ * For each of `exercises`, a class of its single-bug variants in tests/variants/,
+ * {@linkcode BUG_COPIES} students each, in `bugs/<exercise>/`, and a control class of as many
+ * reference solutions in `control/<exercise>/`: one exercise a class, so that no grading is
+ * of a missing submission.
+ */
+async function makeBugClasses(bugs: string, control: string, exercises: string[]) {
+  for (const id of exercises) {
+    const { entry } = exerciseById(id);
+    const variants = join(ROOT, "tests", "variants", id);
+    let students = 0;
+    const solution = join(ROOT, "solutions", id, entry);
+    for await (const file of Deno.readDir(variants)) {
+      if (!file.name.startsWith("bug_")) continue;
+      // Each variant BUG_COPIES times: other students, other hidden inputs.
+      for (let copy = 0; copy < BUG_COPIES; copy++) {
+        const student = `student${String(students++).padStart(3, "0")}`;
+        for (const [folder, source] of [[bugs, join(variants, file.name)], [control, solution]]) {
+          await Deno.mkdir(join(folder, id, student, id), { recursive: true });
+          await Deno.copyFile(source, join(folder, id, student, id, entry));
+        }
+      }
+    }
+  }
+}
+
+/** Grades each exercise's class of {@linkcode makeBugClasses} in turn, and sums the figures. */
+async function gradeEach(folder: string, exercises: string[]) {
+  const sum = { graded: 0, gradingMs: 0, submissions: 0, tests: 0, rescued: 0 };
+  for (const id of exercises) {
+    const { graded, summary } = await grade(join(folder, id), [id], 2);
+    sum.graded += graded;
+    sum.gradingMs += summary.durations.gradingMs;
+    sum.submissions += summary.isolation.submissions;
+    sum.tests += summary.isolation.tests;
+    sum.rescued += summary.isolation.rescued;
+  }
+  return sum;
+}
+
 interface GradeSummary {
   counts: Record<string, number>;
+  isolation: { submissions: number; tests: number; rescued: number };
   durations: { totalMs: number; gradingMs: number; perSubmissionP50Ms: number };
 }
 
@@ -77,19 +122,25 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
 
   const cheapClass = await Deno.makeTempDir({ prefix: "bench-grade-class-" });
   const autoencoderClass = await Deno.makeTempDir({ prefix: "bench-grade-ae-" });
+  const bugClass = await Deno.makeTempDir({ prefix: "bench-grade-bugs-" });
+  const controlClass = await Deno.makeTempDir({ prefix: "bench-grade-control-" });
   try {
     await makeClass(cheapClass, CHEAP, STUDENTS);
     await grade(cheapClass, ["02-lms"], 2); // warms the module and transpile caches
     const one = await grade(cheapClass, CHEAP, 1);
     const two = await grade(cheapClass, CHEAP, 2);
     const three = await grade(cheapClass, CHEAP, 3);
+    const isolated = CHEAP.slice(1);
+    await makeBugClasses(bugClass, controlClass, isolated);
+    const bugs = await gradeEach(bugClass, isolated);
+    const control = await gradeEach(controlClass, isolated);
     await makeClass(autoencoderClass, ["05-autoencoder"], 1);
     const autoencoder = await grade(autoencoderClass, ["05-autoencoder"], 1);
 
     // Throughput over the grading itself (summary.gradingMs: from the first student to the
     // last, once the CLI has started, the sandbox has warmed up and the core is ready) and
     // over the whole command as an instructor times it.
-    const rate = (r: typeof one, ms: number) => round(r.graded / (ms / 1000));
+    const rate = (r: { graded: number }, ms: number) => round(r.graded / (ms / 1000));
     printFigures(
       `deno task grade (${STUDENTS} students × ${CHEAP.length} cheap exercises; one autoencoder)`,
       {
@@ -106,6 +157,12 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
           CHEAP.map((id) => [`jobs1_${id.slice(0, 2)}_grading_p50_ms`, round(one.perExercise[id])]),
         ),
         grading_p50_ms_jobs2: round(two.summary.durations.perSubmissionP50Ms),
+        one_bug_class_gradings: bugs.graded,
+        one_bug_class_isolated_submissions: bugs.submissions,
+        one_bug_class_isolated_tests: bugs.tests,
+        one_bug_class_rescued_tests: bugs.rescued,
+        one_bug_class_jobs2_gradings_per_s: rate(bugs, bugs.gradingMs),
+        control_class_jobs2_gradings_per_s: rate(control, control.gradingMs),
         autoencoder_submission_ms: round(autoencoder.summary.durations.perSubmissionP50Ms),
         autoencoder_command_ms: round(autoencoder.wallMs),
         cores: navigator.hardwareConcurrency,
@@ -115,5 +172,7 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
   } finally {
     await Deno.remove(cheapClass, { recursive: true });
     await Deno.remove(autoencoderClass, { recursive: true });
+    await Deno.remove(bugClass, { recursive: true });
+    await Deno.remove(controlClass, { recursive: true });
   }
 }

@@ -282,6 +282,13 @@ function summarize(
     core,
     jobs: options.jobs,
     counts,
+    // Failing tests run again with the grader's stand-ins for the student's other failing
+    // functions (see isolation.ts): in how many submissions, how many tests, how many passed.
+    isolation: {
+      submissions: grades.filter((g) => g.isolated).length,
+      tests: grades.reduce((sum, g) => sum + (g.isolated?.tests ?? 0), 0),
+      rescued: grades.reduce((sum, g) => sum + (g.isolated?.rescued ?? 0), 0),
+    },
     durations: {
       totalMs: round(elapsed.totalMs),
       gradingMs: round(elapsed.gradingMs),

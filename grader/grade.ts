@@ -134,6 +134,7 @@ export async function gradeStudent(
     runs: CaseRun[];
     verdicts: Verdict[];
     ms: number;
+    isolated?: { tests: number; rescued: number };
   }[] = [];
   for (const d of drawn) {
     const started = performance.now();
@@ -192,7 +193,12 @@ export async function gradeStudent(
           ...(run.kind === "results" ? { called: run.standIns ?? [] } : {}),
         };
       });
-      judged[k].verdicts = rescued(drawn[k].cases, judged[k].verdicts, outcomes);
+      const after = rescued(drawn[k].cases, judged[k].verdicts, outcomes);
+      judged[k].isolated = {
+        tests: isolated.length,
+        rescued: after.filter((v, i) => v.pass && !judged[k].verdicts[i].pass).length,
+      };
+      judged[k].verdicts = after;
       judged[k].ms += durationMs + performance.now() - judging;
     }
   }
@@ -200,7 +206,7 @@ export async function gradeStudent(
   const grades: SubmissionGrade[] = [];
   drawn.forEach((d, k) => {
     const started = performance.now();
-    const { status, message, studentOutput, verdicts, ms } = judged[k];
+    const { status, message, studentOutput, verdicts, ms, isolated } = judged[k];
     const scored = scoreVerdicts(d.exercise, d.suite, d.cases, verdicts);
     grades.push({
       student,
@@ -210,6 +216,7 @@ export async function gradeStudent(
       ...(studentOutput ? { studentOutput } : {}),
       ...scored,
       durationMs: ms + (performance.now() - started),
+      ...(isolated ? { isolated } : {}),
     });
   });
   return grades;

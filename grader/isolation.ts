@@ -20,13 +20,14 @@
  * the class another time limit, for a rescue that rarely comes.
  *
  * Calls inside a module go to its own bindings, not to its exports, so the sandbox's
- * private copy of the entry file is made swappable ({@linkcode swappableSource}): a
- * `const` that holds a graded function becomes a `let`, and an exported swapper that
- * assigns those bindings is appended after the student's last line, so every line number
- * of the student's stays as it was. A graded function the swapper cannot reach (one
- * imported from a helper file and re-exported, say) keeps the student's code, and its
- * callers' cases are judged as before. The first run never sees any of this: it is the
- * student's file, unchanged.
+ * private copy of the submission is made swappable ({@linkcode swappableFiles}): in the
+ * entry file and every file it imports, a `const` that holds a graded function becomes a
+ * `let`, and an exported swapper is appended after the student's last line (every line
+ * number of the student's stays as it was) that points the function's binding, and the
+ * properties that hold it (a class's static method, an object of functions), at a
+ * stand-in. A graded function the swapper cannot reach (a bound method, a wrapper that
+ * calls it) keeps the student's code, and its callers' cases are judged as before. The
+ * first run never sees any of this: it is the student's files, unchanged.
  *
  * @module
  */
@@ -34,6 +35,15 @@ import type { CaseRun } from "./score.ts";
 import type { HiddenCase, Verdict } from "./suite.ts";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Files the swapper may go into: the module files a submission may hold. */
+const MODULE = /\.(ts|js|mts|mjs)$/;
+
+/** Words that cannot be a binding that holds a student's function. */
+const NOT_HOLDERS = new Set(["this", "super", "new", "import", "typeof", "void", "delete"]);
+
+/** The most objects per name that a swapper tries. */
+const MAX_HOLDERS = 16;
 
 /** Escapes a string for a regular expression. */
 function escaped(text: string): string {
@@ -57,15 +67,69 @@ function renamedExports(source: string): Map<string, string> {
 }
 
 /**
- * Makes an entry module's graded bindings assignable from outside: each `const` that
- * declares one becomes a `let` (the same binding, now assignable), and an exported
- * function named `swapper` is appended that assigns the binding behind an exported name
- * and says whether it could. Only declarations of the given names change, wherever
- * `const <name>` appears (a `let` behaves as the `const` did unless something assigns it).
+ * The bindings whose property `name` the module reads (`Model.fitStump(…)`,
+ * `SM?.softmax`): a class's static methods or an object of functions, which the module's own
+ * code may call instead of the exported binding.
+ */
+function holders(source: string, name: string): string[] {
+  const found = new Set<string>();
+  const pattern = new RegExp(
+    `(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*${escaped(name)}\\b`,
+    "g",
+  );
+  for (const match of source.matchAll(pattern)) {
+    if (!NOT_HOLDERS.has(match[1]) && found.size < MAX_HOLDERS) found.add(match[1]);
+  }
+  return [...found];
+}
+
+/**
+ * The module files of a submission that its entry imports, directly or through other
+ * files, by relative literal specifiers (`import … from "./linalg.ts"`, `export * from
+ * "./model.ts"`, `import("./x.ts")`): the files whose code the entry's exports may run.
  *
- * @param source The entry file's text.
+ * @param files The submission's files by path relative to its folder, `/`-separated.
+ * @param entry The entry file's path.
+ * @returns The paths, the entry first.
+ */
+export function importedModules(files: ReadonlyMap<string, string>, entry: string): string[] {
+  const found = [entry];
+  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"'\n]+)["']/g;
+  for (let i = 0; i < found.length; i++) {
+    const from = found[i].split("/").slice(0, -1);
+    for (const match of (files.get(found[i]) ?? "").matchAll(specifier)) {
+      const parts = [...from];
+      for (const part of match[1].split("/")) {
+        if (part === "..") parts.pop();
+        else if (part !== ".") parts.push(part);
+      }
+      const path = parts.join("/");
+      if (MODULE.test(path) && files.has(path) && !found.includes(path)) found.push(path);
+    }
+  }
+  return found;
+}
+
+/**
+ * Makes a module's graded bindings assignable from outside, and appends an exported
+ * swapper that points a name at another function, everywhere this module holds the one it
+ * replaces:
+ *
+ * - the module's own binding of the name (or of the local it exports under that name),
+ *   a `const` that declares it made a `let` (the same binding, now assignable);
+ * - the property of that name of each binding the module reads it from (`Model.fitStump`:
+ *   a class's static method, an object of functions), where it holds that function;
+ * - and, through `imports`, the same in the other files of the submission.
+ *
+ * `swapper(name, fn, replaced)` returns how many places it changed: 0 where the module
+ * holds `replaced` nowhere it can reach. Only declarations of the given names change,
+ * wherever `const <name>` appears (a `let` behaves as the `const` did unless something
+ * assigns it), and every line of the student's stays where it was.
+ *
+ * @param source The file's text.
  * @param names The exported names to make swappable: identifiers.
  * @param swapper The appended function's name: an identifier no student could guess.
+ * @param imports The other files' swappers to call, by specifier relative to this file.
  * @returns The new text: the student's lines, unchanged in number, then the swapper.
  * @throws {TypeError} If a name or the swapper is not an identifier.
  *
@@ -76,29 +140,88 @@ function renamedExports(source: string): Map<string, string> {
  *
  * const text = swappableSource("export const f = (x: number) => x;\n", ["f"], "__swap_1");
  * assert.ok(text.startsWith("export let f = (x: number) => x;\n"));
- * assert.match(text, /case "f": f = __swap_1_fn; return true;/);
+ * assert.match(text, /if \(f === __swap_1_was\) \{ f = __swap_1_fn;/);
  * ```
  */
 export function swappableSource(
   source: string,
   names: readonly string[],
   swapper: string,
+  imports: readonly string[] = [],
 ): string {
   for (const name of [...names, swapper]) {
     if (!IDENTIFIER.test(name)) throw new TypeError(`Cannot swap "${name}": not an identifier`);
   }
   const renamed = renamedExports(source);
-  // Parameters named after the swapper: no binding of the student's can be shadowed by them.
-  const [nameParameter, fnParameter] = [`${swapper}_name`, `${swapper}_fn`];
+  // Named after the swapper, so that none shadows a binding of the student's.
+  const [name, fn, was, count] = ["name", "fn", "was", "count"].map((p) => `${swapper}_${p}`);
+  const tries = (place: string) =>
+    `      try { if (${place} === ${was}) { ${place} = ${fn}; ${count}++; } } catch {}`;
   let text = source;
   const cases: string[] = [];
-  for (const name of names) {
-    const local = renamed.get(name) ?? name;
-    text = text.replace(new RegExp(`\\bconst(\\s+${escaped(local)}\\b)`, "g"), "let$1");
-    cases.push(`    case ${JSON.stringify(name)}: ${local} = ${fnParameter}; return true;`);
+  for (const exported of names) {
+    const local = renamed.get(exported) ?? exported;
+    const declared = escaped(local);
+    text = text
+      .replace(new RegExp(`\\bconst(\\s+${declared}\\b)`, "g"), "let$1")
+      // `const { softmax, … } = Model`: the destructured binding is assignable too.
+      .replace(
+        new RegExp(`\\bconst(\\s*\\{[^{}=;]*\\b${declared}\\b[^{}=;]*\\}\\s*=)`, "g"),
+        "let$1",
+      );
+    cases.push(
+      `    case ${JSON.stringify(exported)}:`,
+      tries(local),
+      ...holders(source, local).map((holder) => tries(`${holder}.${local}`)),
+      "      break;",
+    );
   }
-  return `${text}\n;export function ${swapper}(${nameParameter}, ${fnParameter}) {\n` +
-    `  switch (${nameParameter}) {\n${cases.join("\n")}\n  }\n  return false;\n}\n`;
+  const imported = imports.map((specifier, i) =>
+    `import { ${swapper} as ${swapper}_${i} } from ${JSON.stringify(specifier)};`
+  );
+  return [
+    `${text}\n;${imported.join(" ")}`,
+    `export function ${swapper}(${name}, ${fn}, ${was}) {`,
+    `  let ${count} = 0;`,
+    `  switch (${name}) {`,
+    ...cases,
+    "  }",
+    ...imports.map((_, i) =>
+      `  try { ${count} += ${swapper}_${i}(${name}, ${fn}, ${was}); } catch {}`
+    ),
+    `  return ${count};`,
+    "}",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Makes a submission's files swappable for an isolated run: the entry and every module file
+ * it imports get a swapper ({@linkcode swappableSource}), and the entry's calls the others',
+ * so that one call of the entry's swapper reaches a graded function wherever the student
+ * keeps it: exported from the entry, re-exported from a helper file, or a static method.
+ *
+ * @param files The submission's files by path, `/`-separated.
+ * @param entry The entry file's name: it lies in the submission's folder itself.
+ * @param names The exported names to make swappable.
+ * @param swapper The swappers' name.
+ * @returns The new text of each file that changes.
+ */
+export function swappableFiles(
+  files: ReadonlyMap<string, string>,
+  entry: string,
+  names: readonly string[],
+  swapper: string,
+): Map<string, string> {
+  // The entry lies in the submission's folder itself: `./<path>` reaches any other file.
+  const [first, ...helpers] = importedModules(files, entry);
+  const changed = new Map<string, string>();
+  for (const path of helpers) changed.set(path, swappableSource(files.get(path)!, names, swapper));
+  changed.set(
+    first,
+    swappableSource(files.get(first)!, names, swapper, helpers.map((path) => `./${path}`)),
+  );
+  return changed;
 }
 
 /** A case to run again isolated: which one, and whose stand-ins it gets. */
@@ -176,11 +299,14 @@ export function rescued(
     return false;
   };
   const rescues = new Map<number, readonly string[]>();
-  for (const { index, swaps, verdict, called } of isolated) {
-    if (!verdict.pass || called === undefined || called.length === 0) continue;
+  /** Cases that fail with correct stand-ins too: their own bug, better told that way. */
+  const stillFailing: IsolatedVerdict[] = [];
+  for (const outcome of isolated) {
+    const { index, swaps, verdict, called } = outcome;
+    if (called === undefined || called.length === 0) continue;
     if (!called.every((name) => swaps.includes(name))) continue;
-    if (onCycle(cases[index].symbol)) continue;
-    rescues.set(index, called);
+    if (!verdict.pass) stillFailing.push(outcome);
+    else if (!onCycle(cases[index].symbol)) rescues.set(index, called);
   }
   // Where the bugs are: a group that still fails a case is one; a rescued case's are those
   // of the groups whose stand-ins rescued it (lmsUpdate's, when stochasticEpoch passed with
@@ -202,6 +328,21 @@ export function rescued(
     return found;
   };
   const result = [...verdicts];
+  // A case that fails with the grader's functions under it too has a bug of its own, and the
+  // isolated run tells it without the others' in the way: its reason and its symptoms (a
+  // training that ignores its options, not one that climbs through a flipped gradient).
+  for (const { index, verdict, called = [] } of stillFailing) {
+    const used = [...called].sort().map((name) => `${name}()`);
+    result[index] = {
+      pass: false,
+      reason: `With the grader's ${listed(used)} in place of yours it still fails: ${
+        verdict.reason ?? "wrong result"
+      }`,
+      ...(verdict.symptoms ? { symptoms: verdict.symptoms } : {}),
+      // The leaderboard ranks what the student's own code reached.
+      ...(verdicts[index].metric !== undefined ? { metric: verdicts[index].metric } : {}),
+    };
+  }
   for (const [index, called] of rescues) {
     const used = [...called].sort().map((name) => `${name}()`);
     const fix = [...new Set(called.flatMap((name) => [...rootsOf(name, new Set())]))]

@@ -2,22 +2,28 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { swapsFor } from "./child/stand_ins.ts";
-import { casesToIsolate, type IsolatedVerdict, rescued, swappableSource } from "./isolation.ts";
+import {
+  casesToIsolate,
+  importedModules,
+  type IsolatedVerdict,
+  rescued,
+  swappableFiles,
+  swappableSource,
+} from "./isolation.ts";
 import type { CaseRun } from "./score.ts";
 import type { HiddenCase, Verdict } from "./suite.ts";
 
-/** Writes `files` to a fresh folder, the entry made swappable for `names`, and imports it. */
+/** Writes `files` to a fresh folder, made swappable for `names`, and imports `entry.ts`. */
 async function swappableModule(
   files: Record<string, string>,
   names: string[],
 ): Promise<{ namespace: Record<string, unknown>; swapper: string }> {
   const dir = await Deno.makeTempDir({ prefix: "isolation-test-" });
   const swapper = `__swap_${crypto.randomUUID().replaceAll("-", "")}`;
-  for (const [name, text] of Object.entries(files)) {
-    await Deno.writeTextFile(
-      join(dir, name),
-      name === "entry.ts" ? swappableSource(text, names, swapper) : text,
-    );
+  const texts = new Map(Object.entries(files));
+  for (const [path, text] of [...texts, ...swappableFiles(texts, "entry.ts", names, swapper)]) {
+    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, path), text);
   }
   const namespace = await import(pathToFileURL(join(dir, "entry.ts")).href);
   return { namespace, swapper };
@@ -47,6 +53,22 @@ const STYLES: Record<string, Record<string, string>> = {
       "class Model { static outer(x: number) { return 2 * inner(x); } }\n" +
       "export const outer = Model.outer;\n" + "export const enum Unused { A }",
   },
+  "a class's static methods that call each other": {
+    "entry.ts": "export class Model {\n  static inner(x: number) { return x + 1; }\n" +
+      "  static outer(x: number) { return 2 * Model.inner(x); }\n}\n" +
+      "export const inner = Model.inner;\nexport const outer = Model.outer;",
+  },
+  "an object of functions, destructured on export": {
+    "entry.ts": "const M = {\n  inner: (x: number) => x + 1,\n" +
+      "  outer: (x: number): number => 2 * M?.inner(x),\n};\n" +
+      "export const { inner, outer } = M;",
+  },
+  "functions in helper files, re-exported": {
+    "entry.ts": 'export { inner } from "./lib/inner.ts";\nexport * from "./outer.ts";',
+    "outer.ts": 'import { inner } from "./lib/inner.ts";\n' +
+      "export function outer(x: number) { return 2 * inner(x); }",
+    "lib/inner.ts": "export function inner(x: number) { return x + 1; }",
+  },
 };
 
 for (const [style, files] of Object.entries(STYLES)) {
@@ -54,21 +76,20 @@ for (const [style, files] of Object.entries(STYLES)) {
     const { namespace, swapper } = await swappableModule(files, ["inner", "outer"]);
     const exports = { ...namespace };
     assert.equal((exports.outer as (x: number) => number)(1), 4, "the student's own bug");
-    const swaps = swapsFor(namespace, exports, swapper, ["inner"], {
-      "standIn:inner": (x: number) => x,
-    });
+    const swaps = swapsFor(exports, swapper, ["inner"], { "standIn:inner": (x: number) => x });
     swaps.enter(["inner"]);
     assert.equal((exports.outer as (x: number) => number)(1), 2);
     assert.deepEqual(swaps.leave(), ["inner"]);
     swaps.restore();
-    assert.equal(namespace.inner, exports.inner);
     assert.equal((exports.outer as (x: number) => number)(1), 4);
+    swaps.enter(["inner"]);
+    assert.equal((exports.outer as (x: number) => number)(1), 2, "swapped again");
   });
 }
 
 Deno.test("swappableSource() keeps every line of the student's where it was", () => {
   const source = "// 1\nexport const f = (x: number) => x;\n/* 3\n4 */ export function g() {}\n";
-  const text = swappableSource(source, ["f", "g"], "__swap_x");
+  const text = swappableSource(source, ["f", "g"], "__swap_x", ["./helper.ts"]);
   const lines = text.split("\n");
   assert.deepEqual(lines.slice(0, 4), [
     "// 1",
@@ -80,19 +101,39 @@ Deno.test("swappableSource() keeps every line of the student's where it was", ()
   assert.throws(() => swappableSource(source, ["f"], "__swap_x(){}"), TypeError);
 });
 
-Deno.test("a function re-exported from a helper file is not swapped: its callers keep it", async () => {
+Deno.test("a function the swapper cannot reach keeps the student's code: its callers keep it", async () => {
   const { namespace, swapper } = await swappableModule({
-    "helper.ts": "export function inner(x: number) { return x + 1; }",
-    "entry.ts": 'import { inner } from "./helper.ts";\nexport { inner };\n' +
-      "export function outer(x: number) { return 2 * inner(x); }",
+    "entry.ts": "function plusOne(x: number) { return x + 1; }\n" +
+      "export const inner = (x: number) => plusOne(x);\n" +
+      "export function outer(x: number) { return 2 * plusOne(x); }",
   }, ["inner", "outer"]);
   const exports = { ...namespace };
-  const swaps = swapsFor(namespace, exports, swapper, ["inner"], {
-    "standIn:inner": (x: number) => x,
-  });
+  const swaps = swapsFor(exports, swapper, ["inner"], { "standIn:inner": (x: number) => x });
   swaps.enter(["inner"]);
   assert.equal((exports.outer as (x: number) => number)(1), 4);
   assert.deepEqual(swaps.leave(), [], "no stand-in was reached");
+});
+
+Deno.test("importedModules() follows relative literal imports from the entry, and nothing else", () => {
+  const files = new Map([
+    [
+      "entry.ts",
+      'import { a } from "./a.ts";\nexport * from "./lib/b.ts";\nconst c = import("./c.ts");',
+    ],
+    ["a.ts", 'import "../outside.ts";\nimport { b } from "./lib/b.ts";'],
+    ["lib/b.ts", 'import { d } from "../d.js";\nimport x from "npm:zod";'],
+    ["c.ts", ""],
+    ["d.js", ""],
+    ["scratch.ts", 'import "./a.ts";'],
+    ["notes.md", ""],
+  ]);
+  assert.deepEqual(importedModules(files, "entry.ts"), [
+    "entry.ts",
+    "a.ts",
+    "lib/b.ts",
+    "c.ts",
+    "d.js",
+  ]);
 });
 
 Deno.test("a stand-in kept by student code refuses outside the cases it is swapped in for", async () => {
@@ -102,9 +143,7 @@ Deno.test("a stand-in kept by student code refuses outside the cases it is swapp
       "export function outer(x: number) { kept ??= inner; return 2 * inner(x); }",
   }, ["inner", "outer"]);
   const exports = { ...namespace };
-  const swaps = swapsFor(namespace, exports, swapper, ["inner"], {
-    "standIn:inner": (x: number) => x,
-  });
+  const swaps = swapsFor(exports, swapper, ["inner"], { "standIn:inner": (x: number) => x });
   swaps.enter(["inner"]);
   assert.equal((exports.outer as (x: number) => number)(3), 6);
   assert.deepEqual(swaps.leave(), ["inner"]);
@@ -182,4 +221,24 @@ Deno.test("rescued() names the function to fix behind a chain of rescues", () =>
     after[3].note,
     "with the grader's lmsUpdate() and predict() in place of yours: fix your predict() first",
   );
+});
+
+Deno.test("rescued() tells a case that fails with stand-ins too by its isolated run", () => {
+  const cases = ["grad", "train", "train"].map(fakeCase);
+  const first: Verdict = { pass: false, reason: "Climbs the loss", symptoms: ["wrong-sign"] };
+  const after = rescued(cases, [FAIL, first, first], [
+    {
+      index: 1,
+      swaps: ["grad"],
+      verdict: { pass: false, reason: "ignores epochs", symptoms: ["ignores-options"], metric: 1 },
+      called: ["grad"],
+    },
+    { index: 2, swaps: ["grad"], verdict: { pass: false, reason: "ignores epochs" }, called: [] },
+  ]);
+  assert.deepEqual(after[1], {
+    pass: false,
+    reason: "With the grader's grad() in place of yours it still fails: ignores epochs",
+    symptoms: ["ignores-options"],
+  });
+  assert.deepEqual(after[2], first, "a run that reached no stand-in tells nothing new");
 });

@@ -21,6 +21,11 @@ export interface SubmissionGrade extends Scored {
   /** What the student's code printed, capped. */
   studentOutput?: string;
   durationMs: number;
+  /**
+   * Where failing tests ran again with the grader's stand-ins (see `isolation.ts`): how
+   * many ran, and how many of them that rescued.
+   */
+  isolated?: { tests: number; rescued: number };
 }
 
 /** One test of Gradescope's results.json. */

@@ -80,7 +80,7 @@ import { z } from "zod";
 import { fromWire, toWire } from "./child/calls.ts";
 import type { ChildRequest } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
-import { swappableSource } from "./isolation.ts";
+import { swappableFiles } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
 import { findDescendant, processUsage } from "./process_tree.ts";
 import {
@@ -472,7 +472,10 @@ export class Sandbox implements AsyncDisposable {
           results[index] = refused(`${part.request.entry} is missing from the submission`, started);
           return;
         }
-        const texts = [...copied.contents.values()].map((bytes) => decoder.decode(bytes));
+        const files = new Map(
+          [...copied.contents].map(([path, bytes]) => [path, decoder.decode(bytes)]),
+        );
+        const texts = [...files.values()];
         // The packages' V8 code cache is megabytes: only a run that may import them gets it.
         needsPackages ||= texts.some((text) =>
           text.includes("npm:") ||
@@ -485,10 +488,10 @@ export class Sandbox implements AsyncDisposable {
           // Only this run's private copy changes; the name is new each run, so no student
           // code can have been written against it.
           swapper = `__swap_${crypto.randomUUID().replaceAll("-", "")}`;
-          const entry = join(copy, part.request.entry);
           const names = [...new Set(isolation.swaps.flat())];
-          const source = decoder.decode(copied.contents.get(part.request.entry));
-          Deno.writeTextFileSync(entry, swappableSource(source, names, swapper));
+          for (const [path, text] of swappableFiles(files, part.request.entry, names, swapper)) {
+            Deno.writeTextFileSync(join(copy, path), text);
+          }
         }
         prepared.push({ index, part: { ...part, folder, foreignNpm, swapper } });
       });

@@ -2,7 +2,8 @@
  * `deno task grade` charges a bug to the function that has it: every single-bug variant of
  * tests/variants/ loses points in its own group only. Most variants are the solution with
  * one mistake, so their other functions call the buggy one as the solution does; those
- * named `*_reused.ts` or `*_everywhere.ts` are written to. The callers' cases pass with
+ * named `*_reused.ts`, `*_everywhere.ts` or `*_class.ts` (static methods that call each
+ * other through their class) are written to. The callers' cases pass with
  * the grader's stand-ins, and say which function to fix.
  */
 import assert from "node:assert/strict";
@@ -48,6 +49,7 @@ Deno.test("grade charges each single-bug variant of 02–04 to the function with
     );
     assert.equal(code, 0, stdout + stderr);
 
+    let rescuedTests = 0;
     for (const { student, exercise, name, symbol } of students) {
       const path = join(out, "results", student, `${exercise}.json`);
       const results = JSON.parse(await Deno.readTextFile(path)) as Results;
@@ -60,14 +62,76 @@ Deno.test("grade charges each single-bug variant of 02–04 to the function with
       );
       // Every rescued test names the function with the bug as the one to fix.
       const rescued = results.tests.filter((t) => t.output.startsWith("Passed with the grader's"));
+      rescuedTests += rescued.length;
       for (const t of rescued) {
         assert.match(t.output, new RegExp(`in place of yours: fix your ${symbol}\\(\\) first\\.`));
       }
-      if (/_(reused|everywhere)\.ts$/.test(name)) {
+      if (/_(reused|everywhere|class)\.ts$/.test(name)) {
         assert.ok(rescued.length > 0, `${name}: no test passed with the grader's functions`);
         assert.match(results.output, /! \d+ tests? passed with the grader's/);
       }
     }
+    const summary = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
+    assert.equal(summary.isolation.rescued, rescuedTests);
+    assert.ok(summary.isolation.tests >= rescuedTests);
+    assert.ok(summary.isolation.submissions > 0 && summary.isolation.submissions < students.length);
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+/** 02-lms kept in a helper file that the entry re-exports; predict() leaves out θ₀. */
+const HELPER_FILE = {
+  "lms.ts": 'export * from "./lib/model.ts";\n',
+  "lib/model.ts": `
+const dot = (a: number[], b: number[]) => a.reduce((sum, ai, j) => sum + ai * b[j], 0);
+export const predict = (theta: number[], x: number[]) => dot(theta.slice(1), x.slice(1));
+export const cost = (theta: number[], X: number[][], y: number[]) =>
+  X.reduce((sum, x, i) => sum + (predict(theta, x) - y[i]) ** 2, 0) / 2;
+export function lmsUpdate(theta: number[], x: number[], y: number, alpha: number) {
+  const step = alpha * (y - predict(theta, x));
+  return theta.map((t, j) => t + step * x[j]);
+}
+export function batchUpdate(theta: number[], X: number[][], y: number[], alpha: number) {
+  const steps = X.map((x, i) => alpha * (y[i] - predict(theta, x)));
+  return theta.map((t, j) => t + X.reduce((sum, x, i) => sum + steps[i] * x[j], 0));
+}
+export const stochasticEpoch = (theta: number[], X: number[][], y: number[], alpha: number) =>
+  X.reduce((t, x, i) => lmsUpdate(t, x, y[i], alpha), theta);
+`,
+};
+
+Deno.test("grade charges a bug to its function when the functions live in a helper file", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "one-bug-helper-" });
+  const out = await Deno.makeTempDir({ prefix: "one-bug-helper-out-" });
+  try {
+    for (const [path, text] of Object.entries(HELPER_FILE)) {
+      await Deno.mkdir(join(submissions, "helper", "02-lms", path, ".."), { recursive: true });
+      await Deno.writeTextFile(join(submissions, "helper", "02-lms", path), text);
+    }
+    const { code, stdout, stderr } = await task(
+      ROOT,
+      "grade",
+      "--submissions",
+      submissions,
+      "--out",
+      out,
+      "--exercise",
+      "02-lms",
+    );
+    assert.equal(code, 0, stdout + stderr);
+    const results = JSON.parse(
+      await Deno.readTextFile(join(out, "results", "helper", "02-lms.json")),
+    ) as Results;
+    assert.equal(results.score, 9, results.output);
+    assert.ok(
+      results.tests.filter((t) => t.tags.includes("predict")).every((t) => t.status === "failed"),
+    );
+    assert.match(
+      results.output,
+      /! 4 tests passed with the grader's predict\(\) in place of yours/,
+    );
   } finally {
     await Deno.remove(submissions, { recursive: true });
     await Deno.remove(out, { recursive: true });

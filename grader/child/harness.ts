@@ -247,7 +247,7 @@ async function answerPart(
         names[names.length] = isolation.swaps[i][k];
       }
     }
-    swaps = swapsFor(namespace, module, isolation.swapper, names, functions);
+    swaps = swapsFor(module, isolation.swapper, names, functions);
   }
   for (let i = 0; i < cases.length; i++) {
     if (driverError !== undefined) {

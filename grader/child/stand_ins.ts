@@ -7,9 +7,10 @@
  * tell the two apart the grader runs such a failing case again (see `grader/isolation.ts`)
  * with the functions of the student's other failing groups replaced by the exercise
  * driver's stand-ins (`standIn:<name>`, correct float64 implementations). Calls inside the
- * module go to the module's own bindings, not to its namespace, so the grader's private
- * copy of the entry file ends with an exported swapper that assigns those bindings; the
- * harness calls it through {@linkcode swapsFor} before each case.
+ * submission go to its own bindings (or to a class's static methods), not to the entry's
+ * exports, so the grader's private copy of the submission ends each file with a swapper
+ * that points those places at another function; the harness calls the entry's through
+ * {@linkcode swapsFor} before each case.
  *
  * The student's code shares the realm and could keep a stand-in it was handed and call it
  * later, from the case of the very function it stands in for. So each stand-in is wrapped:
@@ -53,17 +54,17 @@ export interface Swaps {
 /**
  * Prepares the swaps of an isolated part.
  *
- * @param namespace The student's entry module, live: a swap shows in it.
  * @param exports The module's exports as they were when it loaded (what cases call).
- * @param swapper The name of the swapper export the grader appended to the entry file.
+ * @param swapper The swapper the grader appended to the entry file (see
+ *   `grader/isolation.ts`): `(name, fn, replaced)` points every place of the submission
+ *   that holds `replaced` under `name` at `fn`, and says how many it changed.
  * @param names Every name some case swaps.
  * @param functions The driver's functions, with the stand-ins.
- * @returns The swaps. A name that cannot be swapped (no stand-in, a `const` the grader
- *   could not make assignable, a re-export) keeps the student's function: its cases then
- *   run as they did, and no stand-in is recorded for them.
+ * @returns The swaps. A name that cannot be swapped (no stand-in, or a function the swapper
+ *   finds nowhere) keeps the student's function: its cases then run as they did, and no
+ *   stand-in is recorded for them.
  */
 export function swapsFor(
-  namespace: Record<string, unknown>,
   exports: Record<string, unknown>,
   swapper: string,
   names: readonly string[],
@@ -73,10 +74,13 @@ export function swapsFor(
   const active: Record<string, true> = create(null);
   let called: Record<string, true> = create(null);
   const wrappers: Record<string, (...args: unknown[]) => unknown> = create(null);
+  /** What each swapped name's places hold now: the student's function, or its wrapper. */
+  const inPlace: Record<string, unknown> = create(null);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const standIn = functions[standInKey(name)];
     if (typeof standIn !== "function" || typeof exports[name] !== "function") continue;
+    inPlace[name] = exports[name];
     wrappers[name] = function standInFor(...args: unknown[]): unknown {
       called[name] = true;
       if (active[name] !== true) {
@@ -86,13 +90,17 @@ export function swapsFor(
     };
   }
   const point = (name: string, target: unknown): void => {
-    if (typeof assign !== "function") return;
+    if (inPlace[name] === target) return;
+    let changed: unknown = 0;
     try {
-      apply(assign, undefined, [name, target]);
+      if (typeof assign === "function") {
+        changed = apply(assign, undefined, [name, target, inPlace[name]]);
+      }
     } catch {
-      // Not assignable: the student's function stays, and nothing is recorded for it.
+      // Counted as nothing changed.
     }
-    if (namespace[name] !== target) delete wrappers[name];
+    if (typeof changed === "number" && changed > 0) inPlace[name] = target;
+    else if (target !== exports[name]) delete wrappers[name];
   };
   const swapped = keys(wrappers);
   return {

@@ -14,6 +14,7 @@ testSuite({
     "bug_trainAdaBoost_weights_not_updated.ts": "trainAdaBoost-weights-not-updated",
     "bug_updateWeights_not_renormalised.ts": "updateWeights-not-renormalised",
     "bug_updateWeights_sign_flipped.ts": "updateWeights-sign",
+    "bug_updateWeights_sign_flipped_class.ts": "updateWeights-sign",
     "bug_weightedError_not_normalised.ts": "weightedError-not-normalised",
   },
   mutants: [
