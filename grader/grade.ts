@@ -164,10 +164,9 @@ export async function gradeStudent(
   // A failing case of a function that calls the student's other failing functions runs
   // again with trusted stand-ins for those: one bug costs its own function's points.
   const isolating = drawn.flatMap((d, k) => {
-    const standIns = d.suite.standIns ?? [];
     const { runs, verdicts } = judged[k];
-    const isolated = d.missing === undefined && standIns.length > 0
-      ? casesToIsolate(d.cases, runs, verdicts, standIns)
+    const isolated = d.missing === undefined && d.suite.builtOn !== undefined
+      ? casesToIsolate(d.cases, runs, verdicts, d.suite.builtOn)
       : [];
     return isolated.length === 0 ? [] : [{ k, isolated }];
   });

@@ -4,14 +4,15 @@
  * A student's `trainSoftmaxRegression` that calls the student's own `crossEntropyGrad`
  * fails its tests when `crossEntropyGrad` has a bug, however right its own code is. So once
  * a submission's cases are judged, every failing case of a group is run again, isolated:
- * with the functions of the submission's other failing groups replaced by the exercise
- * driver's trusted stand-ins (see `child/stand_ins.ts`). A failing case is rescued, and
- * counts as passed, when:
+ * with the functions it is built on (the suite's `builtOn`: what the lectures build it on)
+ * that fail too replaced by the exercise driver's trusted stand-ins (see
+ * `child/stand_ins.ts`). A failing case is rescued, and counts as passed, when:
  *
  * 1. its isolated run passes the same judge;
  * 2. its code called at least one stand-in, and only stand-ins swapped in for it: those of
- *    other groups that failed on their own (a function whose own tests all pass is never
- *    replaced, so a bug that only shows through a correct callee is still the caller's);
+ *    the functions it is built on that failed on their own (a function whose own tests all
+ *    pass is never replaced, so a bug that only shows through a correct callee is still
+ *    the caller's; and a function is never rescued through one it has no reason to call);
  * 3. its group does not lie on a cycle of "called the stand-in of" between groups: a
  *    `softmax` that returns `exp(logSoftmax(z))` and a `logSoftmax` that returns
  *    `log(softmax(z))` each pass with the other's stand-in, and neither computes anything.
@@ -32,12 +33,19 @@
  * @module
  */
 import type { CaseRun } from "./score.ts";
+import { type Masked, maskSource } from "./source_scan.ts";
 import type { HiddenCase, Verdict } from "./suite.ts";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** Files the swapper may go into: the module files a submission may hold. */
-const MODULE = /\.(ts|js|mts|mjs)$/;
+const MODULE = /(?<!\.d)\.(ts|js|mts|mjs)$/;
+
+/**
+ * The largest file that is made swappable, in characters: the exercises' modules are a few
+ * kilobytes, and a larger file is left as it is (its functions keep the student's code).
+ */
+export const MAX_SWAPPABLE_CHARS = 256 * 1024;
 
 /** Words that cannot be a binding that holds a student's function. */
 const NOT_HOLDERS = new Set(["this", "super", "new", "import", "typeof", "void", "delete"]);
@@ -52,15 +60,22 @@ function escaped(text: string): string {
 
 /**
  * The local bindings behind exported names, where a module renames them on export
- * (`export { fit as fitStump }`): `{ fitStump: "fit" }`. Clauses with `from` re-export
- * another module's binding, which this module cannot assign: they are left out.
+ * (`export { fit as fitStump }`, `export { fit as "fitStump" }`): `{ fitStump: "fit" }`.
+ * Clauses with `from` re-export another module's binding, which the other module's swapper
+ * assigns: they are left out.
  */
-function renamedExports(source: string): Map<string, string> {
+function renamedExports({ code, literals }: Masked): Map<string, string> {
   const renamed = new Map<string, string>();
-  for (const clause of source.matchAll(/\bexport\s*\{([^}]*)\}(?!\s*from\b)/g)) {
-    for (const item of clause[1].split(",")) {
-      const match = item.trim().match(/^(?:type\s+)?([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*)$/);
-      if (match && match[1] !== match[2]) renamed.set(match[2], match[1]);
+  // Bounded: an unclosed clause costs a kilobyte of scanning, not the rest of the file.
+  for (const clause of code.matchAll(/\bexport\s*\{([^{}]{0,1000})\}(?!\s*from\b)/g)) {
+    const from = clause.index + clause[0].indexOf("{") + 1;
+    const text = literals.slice(from, from + clause[1].length);
+    for (const item of text.split(",")) {
+      const match = item.trim().match(
+        /^(?:type\s+)?([A-Za-z_$][\w$]*)\s+as\s+(?:([A-Za-z_$][\w$]*)|"([\w$]+)"|'([\w$]+)')$/,
+      );
+      const exported = match && (match[2] ?? match[3] ?? match[4]);
+      if (match && exported !== match[1]) renamed.set(exported!, match[1]);
     }
   }
   return renamed;
@@ -71,22 +86,72 @@ function renamedExports(source: string): Map<string, string> {
  * `SM?.softmax`): a class's static methods or an object of functions, which the module's own
  * code may call instead of the exported binding.
  */
-function holders(source: string, name: string): string[] {
+function holders(code: string, name: string): string[] {
   const found = new Set<string>();
   const pattern = new RegExp(
-    `(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*${escaped(name)}\\b`,
+    `(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*${escaped(name)}(?![\\w$])`,
     "g",
   );
-  for (const match of source.matchAll(pattern)) {
+  for (const match of code.matchAll(pattern)) {
     if (!NOT_HOLDERS.has(match[1]) && found.size < MAX_HOLDERS) found.add(match[1]);
   }
   return [...found];
 }
 
+/** The most other bindings a swapper tries for each name, as aliases of its function. */
+const MAX_ALIASES = 48;
+
+/** Words that an alias cannot be. */
+const KEYWORDS = new Set(
+  ("break case catch class const continue debugger default delete do else export extends " +
+    "false finally for function if import in instanceof let new null return super switch " +
+    "this throw true try typeof var void while with yield await of as type interface")
+    .split(" "),
+);
+
+/**
+ * Names the module assigns or declares with an initial value (`const h = predict`,
+ * `h = …`): the bindings that may hold one of its graded functions under another name.
+ * Names local to a function are among them too; at the module's level they do not exist,
+ * and the swapper's try of them fails harmlessly.
+ */
+function assignedNames(code: string): string[] {
+  const found = new Set<string>();
+  for (
+    const match of code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?::[^=;\n]{0,100})?=(?![=>])/g)
+  ) {
+    if (!KEYWORDS.has(match[1])) found.add(match[1]);
+    if (found.size >= MAX_ALIASES) break;
+  }
+  return [...found];
+}
+
+/**
+ * `const` made `let` wherever it declares something: the same bindings, now assignable
+ * (a `let` behaves as a `const` does unless something assigns it). Left alone: `const
+ * enum`, `as const` and `<const T>` (TypeScript's), and `const` as a property or method
+ * name.
+ */
+function constsMadeLet(source: string, code: string): string {
+  let text = "";
+  let at = 0;
+  for (const match of code.matchAll(/(?<![\w$.])const(?![\w$])/g)) {
+    const before = code.slice(Math.max(0, match.index - 16), match.index);
+    const after = code.slice(match.index + 5, match.index + 5 + 16);
+    if (/(?:\bas|<)\s*$/.test(before) || /^\s*(?:enum\b|[:(])/.test(after)) continue;
+    text += `${source.slice(at, match.index)}let`;
+    at = match.index + 5;
+  }
+  return text + source.slice(at);
+}
+
 /**
  * The module files of a submission that its entry imports, directly or through other
- * files, by relative literal specifiers (`import … from "./linalg.ts"`, `export * from
- * "./model.ts"`, `import("./x.ts")`): the files whose code the entry's exports may run.
+ * files, by static imports with relative specifiers (`import … from "./linalg.ts"`,
+ * `export * from "./model.ts"`, `import "./setup.ts"`): the files loaded with the entry,
+ * whose code its exports may run. Imports in comments or strings, `import type` and
+ * declaration files (`.d.ts`) are not followed, nor dynamic `import()`: a file that the
+ * student's code loads later, or never, must stay so.
  *
  * @param files The submission's files by path relative to its folder, `/`-separated.
  * @param entry The entry file's path.
@@ -94,12 +159,18 @@ function holders(source: string, name: string): string[] {
  */
 export function importedModules(files: ReadonlyMap<string, string>, entry: string): string[] {
   const found = [entry];
-  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"'\n]+)["']/g;
+  const statement =
+    /(?<![\w$.])(import|export)(?![\w$])(\s*(?:type(?![\w$]))?)[^;"'`()]{0,400}?(?:\bfrom\s*)?["'](\.{1,2}\/[^"'\n]{1,500})["']/g;
   for (let i = 0; i < found.length; i++) {
+    const text = files.get(found[i]) ?? "";
+    if (text.length > MAX_SWAPPABLE_CHARS) continue;
+    const { code, literals } = maskSource(text);
     const from = found[i].split("/").slice(0, -1);
-    for (const match of (files.get(found[i]) ?? "").matchAll(specifier)) {
+    for (const match of literals.matchAll(statement)) {
+      // The keyword must be code, not a word in a string; `import type` loads nothing.
+      if (code.slice(match.index, match.index + 6) !== match[1] || /type/.test(match[2])) continue;
       const parts = [...from];
-      for (const part of match[1].split("/")) {
+      for (const part of match[3].split("/")) {
         if (part === "..") parts.pop();
         else if (part !== ".") parts.push(part);
       }
@@ -116,15 +187,15 @@ export function importedModules(files: ReadonlyMap<string, string>, entry: strin
  * replaces:
  *
  * - the module's own binding of the name (or of the local it exports under that name),
- *   a `const` that declares it made a `let` (the same binding, now assignable);
+ *   and any other binding that holds the same function (`const h = predict`), every
+ *   `const` of the module made a `let` (the same bindings, now assignable);
  * - the property of that name of each binding the module reads it from (`Model.fitStump`:
  *   a class's static method, an object of functions), where it holds that function;
  * - and, through `imports`, the same in the other files of the submission.
  *
  * `swapper(name, fn, replaced)` returns how many places it changed: 0 where the module
- * holds `replaced` nowhere it can reach. Only declarations of the given names change,
- * wherever `const <name>` appears (a `let` behaves as the `const` did unless something
- * assigns it), and every line of the student's stays where it was.
+ * holds `replaced` nowhere it can reach. Comments and literals are never changed (see
+ * `source_scan.ts`), and every line of the student's stays where it was.
  *
  * @param source The file's text.
  * @param names The exported names to make swappable: identifiers.
@@ -138,9 +209,9 @@ export function importedModules(files: ReadonlyMap<string, string>, entry: strin
  * import { swappableSource } from "./isolation.ts";
  * import assert from "node:assert/strict";
  *
- * const text = swappableSource("export const f = (x: number) => x;\n", ["f"], "__swap_1");
- * assert.ok(text.startsWith("export let f = (x: number) => x;\n"));
- * assert.match(text, /if \(f === __swap_1_was\) \{ f = __swap_1_fn;/);
+ * const text = swappableSource("export const f = (x: number) => x; // const\n", ["f"], "__s");
+ * assert.ok(text.startsWith("export let f = (x: number) => x; // const\n"));
+ * assert.match(text, /if \(f === __s_was\) \{ f = __s_fn;/);
  * ```
  */
 export function swappableSource(
@@ -152,27 +223,21 @@ export function swappableSource(
   for (const name of [...names, swapper]) {
     if (!IDENTIFIER.test(name)) throw new TypeError(`Cannot swap "${name}": not an identifier`);
   }
-  const renamed = renamedExports(source);
+  const masked = maskSource(source);
+  const renamed = renamedExports(masked);
   // Named after the swapper, so that none shadows a binding of the student's.
   const [name, fn, was, count] = ["name", "fn", "was", "count"].map((p) => `${swapper}_${p}`);
   const tries = (place: string) =>
     `      try { if (${place} === ${was}) { ${place} = ${fn}; ${count}++; } } catch {}`;
-  let text = source;
   const cases: string[] = [];
+  const aliases = assignedNames(masked.code);
   for (const exported of names) {
     const local = renamed.get(exported) ?? exported;
-    const declared = escaped(local);
-    text = text
-      .replace(new RegExp(`\\bconst(\\s+${declared}\\b)`, "g"), "let$1")
-      // `const { softmax, … } = Model`: the destructured binding is assignable too.
-      .replace(
-        new RegExp(`\\bconst(\\s*\\{[^{}=;]*\\b${declared}\\b[^{}=;]*\\}\\s*=)`, "g"),
-        "let$1",
-      );
     cases.push(
       `    case ${JSON.stringify(exported)}:`,
       tries(local),
-      ...holders(source, local).map((holder) => tries(`${holder}.${local}`)),
+      ...aliases.filter((alias) => alias !== local).map(tries),
+      ...holders(masked.code, local).map((holder) => tries(`${holder}.${local}`)),
       "      break;",
     );
   }
@@ -180,7 +245,7 @@ export function swappableSource(
     `import { ${swapper} as ${swapper}_${i} } from ${JSON.stringify(specifier)};`
   );
   return [
-    `${text}\n;${imported.join(" ")}`,
+    `${constsMadeLet(source, masked.code)}\n;${imported.join(" ")}`,
     `export function ${swapper}(${name}, ${fn}, ${was}) {`,
     `  let ${count} = 0;`,
     `  switch (${name}) {`,
@@ -200,8 +265,11 @@ export function swappableSource(
  * it imports get a swapper ({@linkcode swappableSource}), and the entry's calls the others',
  * so that one call of the entry's swapper reaches a graded function wherever the student
  * keeps it: exported from the entry, re-exported from a helper file, or a static method.
+ * Files over {@linkcode MAX_SWAPPABLE_CHARS} are left as they are (an entry that large gets
+ * no swapper: nothing is swapped).
  *
- * @param files The submission's files by path, `/`-separated.
+ * @param files The submission's files by path, `/`-separated, those that could be read as
+ *   text (see `textFiles`).
  * @param entry The entry file's name: it lies in the submission's folder itself.
  * @param names The exported names to make swappable.
  * @param swapper The swappers' name.
@@ -213,15 +281,42 @@ export function swappableFiles(
   names: readonly string[],
   swapper: string,
 ): Map<string, string> {
-  // The entry lies in the submission's folder itself: `./<path>` reaches any other file.
-  const [first, ...helpers] = importedModules(files, entry);
   const changed = new Map<string, string>();
+  const fits = (path: string) => (files.get(path)?.length ?? Infinity) <= MAX_SWAPPABLE_CHARS;
+  if (!fits(entry)) return changed;
+  // The entry lies in the submission's folder itself: `./<path>` reaches any other file.
+  const helpers = importedModules(files, entry).slice(1).filter(fits);
   for (const path of helpers) changed.set(path, swappableSource(files.get(path)!, names, swapper));
   changed.set(
-    first,
-    swappableSource(files.get(first)!, names, swapper, helpers.map((path) => `./${path}`)),
+    entry,
+    swappableSource(files.get(entry)!, names, swapper, helpers.map((path) => `./${path}`)),
   );
   return changed;
+}
+
+/**
+ * A submission's files as text, for {@linkcode swappableFiles}: UTF-8, or UTF-16 with its
+ * byte-order mark, as Deno reads them (a rewritten file is written back as UTF-8, which
+ * Deno reads the same). A file in no such encoding is left out, never written back garbled.
+ *
+ * @param contents The files' bytes by path.
+ * @returns Their texts.
+ */
+export function textFiles(contents: ReadonlyMap<string, Uint8Array>): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const [path, bytes] of contents) {
+    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe
+      ? "utf-16le"
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+      ? "utf-16be"
+      : "utf-8";
+    try {
+      texts.set(path, new TextDecoder(encoding, { fatal: true }).decode(bytes));
+    } catch {
+      // Not text in that encoding.
+    }
+  }
+  return texts;
 }
 
 /** A case to run again isolated: which one, and whose stand-ins it gets. */
@@ -234,25 +329,26 @@ export interface IsolatedCase {
 
 /**
  * The failing cases worth running again isolated, each with its swaps: the stand-ins of
- * the other groups that failed a case of their own.
+ * the functions it is built on that fail a case of their own.
  *
  * @param cases The submission's cases.
  * @param runs How each ran.
  * @param verdicts Each one's verdict.
- * @param standIns The names the exercise's driver has a stand-in for.
- * @returns The cases, in order; none when fewer than two groups fail.
+ * @param builtOn For each graded function, those it is built on (`HiddenSuite.builtOn`).
+ * @returns The cases, in order; none when no function built on another fails with it.
  */
 export function casesToIsolate(
   cases: readonly HiddenCase[],
   runs: readonly CaseRun[],
   verdicts: readonly Verdict[],
-  standIns: readonly string[],
+  builtOn: Readonly<Record<string, readonly string[]>>,
 ): IsolatedCase[] {
   const failing = new Set(cases.flatMap((c, i) => verdicts[i].pass ? [] : [c.symbol]));
-  const replaceable = standIns.filter((name) => failing.has(name));
   return cases.flatMap((testCase, index) => {
     if (verdicts[index].pass || runs[index].kind !== "results") return [];
-    const swaps = replaceable.filter((name) => name !== testCase.symbol);
+    const swaps = (builtOn[testCase.symbol] ?? []).filter((name) =>
+      name !== testCase.symbol && failing.has(name)
+    );
     return swaps.length === 0 ? [] : [{ index, swaps }];
   });
 }
@@ -329,18 +425,20 @@ export function rescued(
   };
   const result = [...verdicts];
   // A case that fails with the grader's functions under it too has a bug of its own, and the
-  // isolated run tells it without the others' in the way: its reason and its symptoms (a
-  // training that ignores its options, not one that climbs through a flipped gradient).
+  // isolated run's symptoms tell which without the others' in the way (a training that
+  // ignores its options, not one that climbs through a flipped gradient). Its reason stays
+  // the first run's: the isolated run's quotes what the student's code returned with the
+  // grader's functions at hand, and the student's code can return what they computed (the
+  // expected values of the hidden inputs) or throw it.
   for (const { index, verdict, called = [] } of stillFailing) {
     const used = [...called].sort().map((name) => `${name}()`);
+    const { symptoms: _, ...first } = verdicts[index];
     result[index] = {
-      pass: false,
-      reason: `With the grader's ${listed(used)} in place of yours it still fails: ${
-        verdict.reason ?? "wrong result"
+      ...first,
+      reason: `It fails with the grader's ${listed(used)} in place of yours too. ${
+        first.reason ?? "Wrong result"
       }`,
       ...(verdict.symptoms ? { symptoms: verdict.symptoms } : {}),
-      // The leaderboard ranks what the student's own code reached.
-      ...(verdicts[index].metric !== undefined ? { metric: verdicts[index].metric } : {}),
     };
   }
   for (const [index, called] of rescues) {

@@ -80,7 +80,7 @@ import { z } from "zod";
 import { fromWire, toWire } from "./child/calls.ts";
 import type { ChildRequest } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
-import { swappableFiles } from "./isolation.ts";
+import { swappableFiles, textFiles } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
 import { findDescendant, processUsage } from "./process_tree.ts";
 import {
@@ -489,7 +489,8 @@ export class Sandbox implements AsyncDisposable {
           // code can have been written against it.
           swapper = `__swap_${crypto.randomUUID().replaceAll("-", "")}`;
           const names = [...new Set(isolation.swaps.flat())];
-          for (const [path, text] of swappableFiles(files, part.request.entry, names, swapper)) {
+          const texts = textFiles(copied.contents);
+          for (const [path, text] of swappableFiles(texts, part.request.entry, names, swapper)) {
             Deno.writeTextFileSync(join(copy, path), text);
           }
         }

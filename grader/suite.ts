@@ -91,6 +91,15 @@ export interface Misconception {
   question: string;
 }
 
+/**
+ * For each graded function of an exercise whose driver offers stand-ins for `Names`, the
+ * functions it is built on (see {@linkcode HiddenSuite.builtOn}): every name a stand-in.
+ */
+export type BuiltOn<Names extends readonly string[]> = Record<
+  Names[number],
+  readonly Names[number][]
+>;
+
 /** An exercise's hidden tests. */
 export interface HiddenSuite {
   exercise: string;
@@ -103,9 +112,11 @@ export interface HiddenSuite {
   cases(rng: Rng): HiddenCase[] | Promise<HiddenCase[]>;
   misconceptions: Misconception[];
   /**
-   * The graded functions the exercise's driver has trusted stand-ins for (see
-   * `isolation.ts`): a failing case of one function is run again with them in place of
-   * the student's other failing functions.
+   * For each graded function, the graded functions the lectures build it on (see
+   * `isolation.ts`): a failing case of the function is run again with the exercise driver's
+   * stand-ins in place of those of them that fail too. Nothing else is replaced, so a
+   * function is never rescued through one it has no reason to call (a softmax computed as
+   * predictProba(I, z), with predictProba left wrong on purpose).
    */
-  standIns?: readonly string[];
+  builtOn?: Readonly<Record<string, readonly string[]>>;
 }

@@ -347,10 +347,71 @@ export function trainSoftmaxRegression(): number[][] {
 }
 `;
 
-Deno.test("grade rescues no function through a stand-in it kept, nor functions that only call each other", async () => {
+/**
+ * CIRCULAR, whose frames claim other stand-ins: JSON.stringify asks every object for an
+ * inherited toJSON, so the harness's frames once said whatever this one wanted, and hid the
+ * cycle (the red team's forgery).
+ */
+const FORGER = `${CIRCULAR}
+Object.defineProperty(Object.prototype, "toJSON", {
+  value(this: Record<string, unknown>) {
+    return this && this.type === "case" && Array.isArray(this.standIns) && this.standIns.length > 0
+      ? { ...this, standIns: ["crossEntropy"] }
+      : this;
+  },
+  configurable: true,
+});
+`;
+
+/** softmax() as predictProba() of the identity, with predictProba() left wrong on purpose. */
+const INVERTER = `
+const I = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+export const softmax = (z: number[]): number[] => predictProba(I(z.length), z);
+export const logSoftmax = (z: number[]): number[] => softmax(z).map(Math.log);
+export const crossEntropy = (z: number[], label: number): number => -logSoftmax(z)[label];
+export const crossEntropyGrad = (z: number[], label: number): number[] =>
+  softmax(z).map((p, k) => p - (k === label ? 1 : 0));
+export const predictProba = (W: number[][], x: number[]): number[] => W.map(() => 1 / W.length);
+export function trainSoftmaxRegression(): number[][] {
+  throw new Error("not written");
+}
+`;
+
+/** Throws what the grader's crossEntropyGrad() gives on its hidden input: expected values. */
+const ORACLE = `
+export function softmax(z: number[]): number[] {
+  let g: number[];
+  try {
+    g = crossEntropyGrad(z, 0);
+  } catch {
+    throw new Error("not written");
+  }
+  throw new Error("LEAK " + JSON.stringify(g.map((v, k) => (k === 0 ? v + 1 : v))));
+}
+export function logSoftmax(z: number[]): number[] {
+  throw new Error("not written");
+}
+export function crossEntropy(z: number[], label: number): number {
+  throw new Error("not written");
+}
+export function crossEntropyGrad(z: number[], label: number): number[] {
+  throw new Error("not written");
+}
+export function trainSoftmaxRegression(): number[][] {
+  throw new Error("not written");
+}
+export function predictProba(W: number[][], x: number[]): number[] {
+  throw new Error("not written");
+}
+`;
+
+Deno.test("grade rescues no function through a stand-in it kept, a forged frame, or an oracle", async () => {
   await using attack = await attackClass();
   await attack.put("thief", EXERCISE, "lms.ts", STAND_IN_THIEF);
   await attack.put("circular", "04-softmax", "softmax.ts", CIRCULAR);
+  await attack.put("forger", "04-softmax", "softmax.ts", FORGER);
+  await attack.put("inverter", "04-softmax", "softmax.ts", INVERTER);
+  await attack.put("oracle", "04-softmax", "softmax.ts", ORACLE);
   await attack.grade(EXERCISE, "04-softmax");
   const points = (results: { tests: { tags: string[]; score: number }[] }, symbol: string) =>
     results.tests.filter((t) => t.tags.includes(symbol)).reduce((sum, t) => sum + t.score, 0);
@@ -365,4 +426,18 @@ Deno.test("grade rescues no function through a stand-in it kept, nor functions t
   assert.equal(points(circular, "logSoftmax"), 0, circular.output);
   // crossEntropy() is right given a right logSoftmax(): rescued, off the cycle.
   assert.equal(points(circular, "crossEntropy"), 2, circular.output);
+
+  const forger = await attack.results("forger", "04-softmax");
+  assert.equal(forger.score, circular.score, forger.output);
+
+  // predictProba() is built on softmax(), not the other way round: softmax() is never
+  // rescued through predictProba(). (Its callers are, through the grader's softmax().)
+  const inverter = await attack.results("inverter", "04-softmax");
+  assert.equal(points(inverter, "softmax"), 0, inverter.output);
+  assert.equal(points(inverter, "predictProba"), 0, inverter.output);
+
+  const oracle = await attack.results("oracle", "04-softmax");
+  assert.equal(oracle.score, 0, oracle.output);
+  const shown = JSON.stringify(oracle);
+  assert.ok(!shown.includes("LEAK"), "no text of the isolated run reaches the student");
 });

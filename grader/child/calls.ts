@@ -105,6 +105,62 @@ export function toWire(value: unknown): string {
   return stringify(marked);
 }
 
+/**
+ * {@linkcode toWire} for the harness, whose realm student code shares: the same text, written
+ * without anything a student could have replaced. Native `JSON.stringify` asks every object
+ * and array for a `toJSON` method, inherited ones included, so an `Object.prototype.toJSON`
+ * defined by student code could rewrite a frame, and {@linkcode withMarkers} copies with
+ * `Array.prototype.map`. This walks plain data (what {@linkcode encodeValue} makes, and
+ * frames of it) with functions captured when this module loaded, in index loops, and lets
+ * `JSON.stringify` see nothing but strings, which have no `toJSON` to ask.
+ *
+ * @param value Plain data: numbers, strings, booleans, null, undefined, arrays and objects.
+ * @returns Its wire text.
+ *
+ * @example
+ * ```ts
+ * import { fromWire, safeToWire, toWire } from "./calls.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const frame = { type: "case", results: [{ ok: true, value: [NaN, -0, 1.5, "π"], ms: 2 }] };
+ * assert.equal(safeToWire(frame), toWire(frame));
+ * assert.deepEqual(fromWire(safeToWire(frame)), frame);
+ * ```
+ */
+export function safeToWire(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "number": {
+      const special = marker(value);
+      return special === undefined
+        ? `${value}`
+        : `{"$num":${stringify((special as { $num: string }).$num)}}`;
+    }
+    case "string":
+      return stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "undefined":
+      return '{"$undefined":true}';
+    case "object":
+      break;
+    default:
+      return "null";
+  }
+  if (isArray(value)) {
+    let text = "[";
+    for (let i = 0; i < value.length; i++) text += (i === 0 ? "" : ",") + safeToWire(value[i]);
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const names = ownKeys(record);
+  let text = "{";
+  for (let i = 0; i < names.length; i++) {
+    text += `${i === 0 ? "" : ","}${stringify(names[i])}:${safeToWire(record[names[i]])}`;
+  }
+  return `${text}}`;
+}
+
 /** Thrown by {@linkcode withMarkers} where only a replacer sees what JSON would write. */
 class PlainJsonDiffers extends Error {}
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRng } from "../../fixtures/random.ts";
-import { encodeValue, fromWire, runCalls, toWire } from "./calls.ts";
+import { encodeValue, fromWire, runCalls, safeToWire, toWire } from "./calls.ts";
 
 class Dual {
   #re: number;
@@ -137,12 +137,42 @@ Deno.test("toWire() and fromWire() round-trip random nested data, marked or not"
     const value = draw(0);
     const text = toWire(value);
     assert.deepStrictEqual(fromWire(text), value, text);
+    assert.equal(safeToWire(value), text, "the harness's writer writes the same text");
     if (!/\$num|\$undefined/.test(text)) {
       assert.equal(text, JSON.stringify(value), "unmarked data is written as plain JSON");
       plain++;
     }
   }
   assert.ok(plain > 100 && plain < 1900, `${plain} of 2000 draws needed no marker`);
+});
+
+Deno.test("safeToWire() writes a frame as it is, whatever student code added to the prototypes", () => {
+  const frame = {
+    type: "case",
+    part: 0,
+    case: 1,
+    results: [{ ok: true, value: [1, NaN] }],
+    standIns: ["f"],
+  };
+  const expected = toWire(frame);
+  const map = Array.prototype.map;
+  try {
+    // The red team's forgery: every frame claims the stand-ins of another function.
+    Object.defineProperty(Object.prototype, "toJSON", {
+      value() {
+        return { ...this, standIns: ["forged"] };
+      },
+      configurable: true,
+      writable: true,
+    });
+    Object.defineProperty(Array.prototype, "toJSON", { value: () => [], configurable: true });
+    Array.prototype.map = (() => ["forged"]) as typeof map;
+    assert.equal(safeToWire(frame), expected);
+  } finally {
+    Array.prototype.map = map;
+    delete (Object.prototype as { toJSON?: unknown }).toJSON;
+    delete (Array.prototype as { toJSON?: unknown }).toJSON;
+  }
 });
 
 Deno.test("runCalls() keeps $ref indices aligned after a result fails to encode", async () => {

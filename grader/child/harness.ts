@@ -51,7 +51,7 @@ import {
   type DriverFunctions,
   fromWire,
   runCalls,
-  toWire,
+  safeToWire,
 } from "./calls.ts";
 import {
   type ChildFrame,
@@ -161,7 +161,7 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
   // file that could be opened again (import("/proc/self/fd/0")): closed, it cannot be.
   Deno.stdin.close();
   const { nonce } = request;
-  const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, toWire(frame)));
+  const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, safeToWire(frame)));
   // Drivers are the grader's own code: one that fails to load fails before "ready". Once
   // they are taken the registry is sealed: student code that imports a driver or the
   // registry by its path finds nothing to use.

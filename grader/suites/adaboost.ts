@@ -30,7 +30,7 @@ import {
   PRECISION,
   stumpError,
 } from "../../core/precision.ts";
-import type { HiddenCase, HiddenSuite, Json, Misconception } from "../suite.ts";
+import type { BuiltOn, HiddenCase, HiddenSuite, Json, Misconception } from "../suite.ts";
 import {
   allNear,
   anyNumber,
@@ -872,7 +872,21 @@ function decisionFunctionCases(rng: Rng, reference: References): HiddenCase[] {
 export const suite: HiddenSuite = {
   exercise: "03-adaboost",
   misconceptions: MISCONCEPTIONS,
-  standIns: STAND_INS,
+  builtOn: {
+    weightedError: [],
+    learnerWeight: [],
+    updateWeights: [],
+    fitStump: ["weightedError"],
+    // A stump's predictions may come from decisionFunction() of a one-stump model.
+    trainAdaBoost: [
+      "weightedError",
+      "learnerWeight",
+      "updateWeights",
+      "fitStump",
+      "decisionFunction",
+    ],
+    decisionFunction: [],
+  } satisfies BuiltOn<typeof STAND_INS>,
   cases(rng) {
     const reference = references();
     return [

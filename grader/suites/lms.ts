@@ -21,7 +21,7 @@ import {
   dotScale,
   updateScale,
 } from "../../core/precision.ts";
-import type { HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
+import type { BuiltOn, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
 import {
   allNear,
   batched,
@@ -532,7 +532,14 @@ function stochasticEpochCases(rng: Rng, reference: References): HiddenCase[] {
 export const suite: HiddenSuite = {
   exercise: "02-lms",
   misconceptions: MISCONCEPTIONS,
-  standIns: STAND_INS,
+  builtOn: {
+    predict: [],
+    cost: ["predict"],
+    lmsUpdate: ["predict"],
+    // A batch step is the sum of the LMS steps every example would take from θ.
+    batchUpdate: ["predict", "lmsUpdate"],
+    stochasticEpoch: ["predict", "lmsUpdate"],
+  } satisfies BuiltOn<typeof STAND_INS>,
   cases(rng) {
     const reference = references();
     return [

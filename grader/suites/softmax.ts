@@ -28,7 +28,14 @@ import {
 } from "../../core/precision.ts";
 import { processSample } from "../../fixtures/hep.ts";
 import type { Rng } from "../../fixtures/random.ts";
-import type { Call, CallResult, HiddenCase, HiddenSuite, Misconception } from "../suite.ts";
+import type {
+  BuiltOn,
+  Call,
+  CallResult,
+  HiddenCase,
+  HiddenSuite,
+  Misconception,
+} from "../suite.ts";
 import {
   anyNumber,
   batched,
@@ -948,7 +955,21 @@ async function judgeBudgets(
 export const suite: HiddenSuite = {
   exercise: "04-softmax",
   misconceptions: MISCONCEPTIONS,
-  standIns: STAND_INS,
+  builtOn: {
+    // softmax = exp(logSoftmax) is as good a start as the other way round.
+    softmax: ["logSoftmax"],
+    logSoftmax: ["softmax"],
+    crossEntropy: ["logSoftmax", "softmax"],
+    crossEntropyGrad: ["softmax"],
+    trainSoftmaxRegression: [
+      "softmax",
+      "logSoftmax",
+      "crossEntropy",
+      "crossEntropyGrad",
+      "predictProba",
+    ],
+    predictProba: ["softmax", "logSoftmax"],
+  } satisfies BuiltOn<typeof STAND_INS>,
   cases(rng: Rng): HiddenCase[] {
     const reference = references();
     return [
