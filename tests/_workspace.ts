@@ -4,6 +4,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRelease } from "../course/release.ts";
@@ -61,6 +62,33 @@ export async function task(
   }).output();
   const text = new TextDecoder();
   return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/**
+ * Runs `deno task grade` on a class for some exercises, as an instructor does; it must exit
+ * 0 (grading ran, whatever the scores).
+ *
+ * @param submissions The class's folder.
+ * @param out Where the reports go.
+ * @param exercises The exercises to grade.
+ * @returns What it printed.
+ */
+export async function gradeClass(
+  submissions: string,
+  out: string,
+  exercises: readonly string[],
+): Promise<{ stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await task(
+    ROOT,
+    "grade",
+    "--submissions",
+    submissions,
+    "--out",
+    out,
+    ...exercises.flatMap((id) => ["--exercise", id]),
+  );
+  assert.equal(code, 0, stdout + stderr);
+  return { stdout, stderr };
 }
 
 /** The variant files of an exercise in tests/variants/, with their declared bug. */

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, task, TEST_SECRET } from "./_workspace.ts";
+import { gradeClass, ROOT, TEST_SECRET } from "./_workspace.ts";
 
 const EXERCISE = "02-lms";
 const SOLUTION = join(ROOT, "solutions", EXERCISE, "lms.ts");
@@ -109,17 +109,7 @@ async function attackClass() {
     },
     /** Runs `deno task grade` on the class for `exercises`, which must exit 0. */
     async grade(...exercises: string[]) {
-      const { code, stdout, stderr } = await task(
-        ROOT,
-        "grade",
-        "--submissions",
-        submissions,
-        "--out",
-        out,
-        ...exercises.flatMap((id) => ["--exercise", id]),
-      );
-      assert.equal(code, 0, stdout + stderr);
-      return { stdout, stderr };
+      return await gradeClass(submissions, out, exercises);
     },
     /** A submission's results.json. */
     async results(student: string, exercise: string) {

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EXERCISES } from "../course/metadata.ts";
-import { ROOT, task, variants } from "./_workspace.ts";
+import { gradeClass, ROOT, variants } from "./_workspace.ts";
 
 /** The exercises whose drivers have stand-ins. */
 const ISOLATED = ["02-lms", "03-adaboost", "04-softmax"];
@@ -38,16 +38,7 @@ Deno.test("grade charges each single-bug variant of 02–04 to the function with
         students.push({ student, exercise: exercise.id, name: variant.name, ...variant.bug });
       }
     }
-    const { code, stdout, stderr } = await task(
-      ROOT,
-      "grade",
-      "--submissions",
-      submissions,
-      "--out",
-      out,
-      ...ISOLATED.flatMap((id) => ["--exercise", id]),
-    );
-    assert.equal(code, 0, stdout + stderr);
+    await gradeClass(submissions, out, ISOLATED);
 
     let rescuedTests = 0;
     for (const { student, exercise, name, symbol } of students) {
@@ -110,17 +101,7 @@ Deno.test("grade charges a bug to its function when the functions live in a help
       await Deno.mkdir(join(submissions, "helper", "02-lms", path, ".."), { recursive: true });
       await Deno.writeTextFile(join(submissions, "helper", "02-lms", path), text);
     }
-    const { code, stdout, stderr } = await task(
-      ROOT,
-      "grade",
-      "--submissions",
-      submissions,
-      "--out",
-      out,
-      "--exercise",
-      "02-lms",
-    );
-    assert.equal(code, 0, stdout + stderr);
+    await gradeClass(submissions, out, ["02-lms"]);
     const results = JSON.parse(
       await Deno.readTextFile(join(out, "results", "helper", "02-lms.json")),
     ) as Results;
