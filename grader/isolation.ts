@@ -445,9 +445,14 @@ export function rescued(
     const used = [...called].sort().map((name) => `${name}()`);
     const fix = [...new Set(called.flatMap((name) => [...rootsOf(name, new Set())]))]
       .sort().map((name) => `${name}()`);
+    // Where the functions replaced have no bug of their own (they pass with the grader's
+    // functions under them in turn), say so: the student's own tests of them passed.
+    const through = fix.length > 0 && fix.every((name) => !used.includes(name))
+      ? `, which ${used.length === 1 ? "passes" : "pass"} only with the grader's ${listed(fix)}`
+      : "";
     result[index] = {
       pass: true,
-      note: `with the grader's ${listed(used)} in place of yours: fix your ${
+      note: `with the grader's ${listed(used)} in place of yours${through}: fix your ${
         listed(fix.length > 0 ? fix : used)
       } first`,
       // The leaderboard ranks what the student's own code reached.

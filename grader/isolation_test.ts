@@ -243,7 +243,8 @@ Deno.test("rescued() names the function to fix behind a chain of rescues", () =>
   assert.deepEqual(after.map((v) => v.pass), [false, true, true, true]);
   assert.equal(
     after[2].note,
-    "with the grader's lmsUpdate() in place of yours: fix your predict() first",
+    "with the grader's lmsUpdate() in place of yours, which passes only with the grader's " +
+      "predict(): fix your predict() first",
   );
   assert.equal(
     after[3].note,

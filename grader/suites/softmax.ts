@@ -87,6 +87,12 @@ const MISCONCEPTIONS: Misconception[] = [
       "Do you compute −log of a probability? For a label whose probability underflows to 0 that is Infinity: use logSumExp(z) − z[label].",
   },
   {
+    id: "crossEntropy-sign",
+    symbol: "crossEntropy",
+    question:
+      "Is your loss ≤ 0? The cross-entropy is −log softmax(z)[label] ≥ 0: is the minus sign there?",
+  },
+  {
     id: "crossEntropyGrad-sign-flipped",
     symbol: "crossEntropyGrad",
     question:
@@ -113,6 +119,12 @@ const MISCONCEPTIONS: Misconception[] = [
     id: "trainSoftmaxRegression-ignores-options",
     symbol: "trainSoftmaxRegression",
     question: "Do opts.alpha and opts.epochs reach your training loop when they are given?",
+  },
+  {
+    id: "predictProba-logits",
+    symbol: "predictProba",
+    question:
+      "Do you return the logits W·x themselves? Probabilities come from softmax of them: positive, summing to 1.",
   },
   {
     id: "predictProba-no-max-shift",
@@ -389,6 +401,9 @@ async function checkCrossEntropy(
   );
   const symptoms = [
     ...(otherLabel ? ["crossEntropy-ignores-label"] : []),
+    ...(closeEnough("softmax.logProbabilities", actual, -(lse - z[label]), scale) && actual !== 0
+      ? ["crossEntropy-sign"]
+      : []),
     ...(Number.isFinite(actual) ? [] : ["crossEntropy-log-of-probability"]),
   ];
   return {
@@ -441,7 +456,10 @@ async function checkPredictProba(
     rule: "predictProba(W, x) = softmax(z) with zₖ = W[k]·x",
     // A student's predictProba() that calls an unstable softmax() of theirs is not charged
     // for it: the grader runs it again with its own softmax() (see isolation.ts).
-    symptoms: softmaxSymptoms("predictProba-no-max-shift", z),
+    symptoms: (actual) => [
+      ...softmaxSymptoms("predictProba-no-max-shift", z)(actual),
+      ...(matches(actual, z, logitScale(z)) ? ["predictProba-logits"] : []),
+    ],
   });
 }
 

@@ -41,6 +41,25 @@ testSuite({
   },
   mutants: [
     {
+      name: "crossEntropy_sign",
+      symbol: "crossEntropy",
+      misconception: "crossEntropy-sign",
+      module: {
+        ...solution,
+        crossEntropy: (z: number[], label: number) => solution.logSoftmax(z)[label],
+      },
+    },
+    {
+      name: "predictProba_logits",
+      symbol: "predictProba",
+      misconception: "predictProba-logits",
+      module: {
+        ...solution,
+        predictProba: (W: number[][], x: number[]) =>
+          W.map((wk) => wk.reduce((acc, wkj, j) => acc + wkj * x[j], 0)),
+      },
+    },
+    {
       // Its own exp() without the shift: the blind class's bug_crossEntropyGrad_nomax.
       name: "crossEntropyGrad_no_max_shift",
       symbol: "crossEntropyGrad",
