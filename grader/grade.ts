@@ -161,45 +161,51 @@ export async function gradeStudent(
     });
   }
 
-  // A failing case of a function that calls the student's other failing functions runs
-  // again with trusted stand-ins for those: one bug costs its own function's points.
+  // A failing case of a function built on the student's other failing functions runs again
+  // with trusted stand-ins for those: one bug costs its own function's points. Each
+  // function's cases get a child of their own: nothing one function's code computed with
+  // the stand-ins it was given (another function's answers, on inputs it has seen in its
+  // feedback) can reach another's cases.
   const isolating = drawn.flatMap((d, k) => {
     const { runs, verdicts } = judged[k];
     const isolated = d.missing === undefined && d.suite.builtOn !== undefined
       ? casesToIsolate(d.cases, runs, verdicts, d.suite.builtOn)
       : [];
-    return isolated.length === 0 ? [] : [{ k, isolated }];
+    if (isolated.length === 0) return [];
+    const symbols = [...new Set(isolated.map(({ index }) => d.cases[index].symbol))];
+    const groups = symbols.map((symbol) =>
+      isolated.filter(({ index }) => d.cases[index].symbol === symbol)
+    );
+    return [{ k, isolated, groups }];
   });
-  if (isolating.length > 0) {
+  for (const { k, isolated, groups } of isolating) {
     const started = performance.now();
-    const executions = await executeMany(isolating.map(({ k, isolated }) => ({
-      submission: drawn[k].folder,
-      exercise: drawn[k].exercise,
-      cases: isolated.map(({ index }) => drawn[k].cases[index]),
-      isolation: { swaps: isolated.map(({ swaps }) => swaps) },
-    })));
-    const isolatedMs = performance.now() - started;
-    for (const [n, { k, isolated }] of isolating.entries()) {
-      const judging = performance.now();
-      const { runs, durationMs = isolatedMs / isolating.length } = executions[n];
-      const cases = isolated.map(({ index }) => drawn[k].cases[index]);
+    const outcomes: IsolatedVerdict[] = [];
+    for (const group of groups) {
+      const cases = group.map(({ index }) => drawn[k].cases[index]);
+      const [{ runs }] = await executeMany([{
+        submission: drawn[k].folder,
+        exercise: drawn[k].exercise,
+        cases,
+        isolation: { swaps: group.map(({ swaps }) => swaps) },
+      }]);
       const verdicts = await judgeCases(cases, runs);
-      const outcomes = isolated.map((c, i): IsolatedVerdict => {
+      group.forEach((c, i) => {
         const run = runs[i];
-        return {
+        outcomes.push({
           ...c,
           verdict: verdicts[i],
           ...(run.kind === "results" ? { called: run.standIns ?? [] } : {}),
-        };
+        });
       });
-      const after = rescued(drawn[k].cases, judged[k].verdicts, outcomes);
-      judged[k].isolated = {
-        tests: isolated.length,
-        rescued: after.filter((v, i) => v.pass && !judged[k].verdicts[i].pass).length,
-      };
-      judged[k].verdicts = after;
-      judged[k].ms += durationMs + performance.now() - judging;
     }
+    const after = rescued(drawn[k].cases, judged[k].verdicts, outcomes);
+    judged[k].isolated = {
+      tests: isolated.length,
+      rescued: after.filter((v, i) => v.pass && !judged[k].verdicts[i].pass).length,
+    };
+    judged[k].verdicts = after;
+    judged[k].ms += performance.now() - started;
   }
 
   const grades: SubmissionGrade[] = [];

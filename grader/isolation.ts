@@ -99,7 +99,7 @@ function holders(code: string, name: string): string[] {
 }
 
 /** The most other bindings a swapper tries for each name, as aliases of its function. */
-const MAX_ALIASES = 48;
+const MAX_ALIASES = 200;
 
 /** Words that an alias cannot be. */
 const KEYWORDS = new Set(
@@ -110,35 +110,92 @@ const KEYWORDS = new Set(
 );
 
 /**
- * Names the module assigns or declares with an initial value (`const h = predict`,
- * `h = …`): the bindings that may hold one of its graded functions under another name.
- * Names local to a function are among them too; at the module's level they do not exist,
- * and the swapper's try of them fails harmlessly.
+ * The names the module binds at its top level that may hold one of its graded functions
+ * under another name: those it declares or assigns there (`const h = predict`, `function
+ * hypothesis() {…}`, `class Model {…}`), and a name assigned to another (`export const
+ * predict = hypothesis`, whose callers may call `hypothesis`). Names inside functions and
+ * blocks are not among them: at the module's level they do not exist.
  */
-function assignedNames(code: string): string[] {
+function moduleNames(code: string): string[] {
   const found = new Set<string>();
-  for (
-    const match of code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?::[^=;\n]{0,100})?=(?![=>])/g)
-  ) {
-    if (!KEYWORDS.has(match[1])) found.add(match[1]);
-    if (found.size >= MAX_ALIASES) break;
+  const add = (name: string) => {
+    if (!KEYWORDS.has(name) && found.size < MAX_ALIASES) found.add(name);
+  };
+  let depth = 0;
+  let previousWord = "";
+  let i = 0;
+  while (i < code.length) {
+    const c = code[i];
+    if (c === "{" || c === "(" || c === "[") {
+      depth++;
+      previousWord = "";
+      i++;
+      continue;
+    }
+    if (c === "}" || c === ")" || c === "]") {
+      depth = Math.max(0, depth - 1);
+      previousWord = "";
+      i++;
+      continue;
+    }
+    if (!/[A-Za-z_$]/.test(c) || (i > 0 && /[\w$.]/.test(code[i - 1]))) {
+      if (!/\s/.test(c)) previousWord = c === "*" && previousWord === "function" ? "function" : "";
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < code.length && /[\w$]/.test(code[end])) end++;
+    const name = code.slice(i, end);
+    if (depth === 0) {
+      if (previousWord === "function" || previousWord === "class") add(name);
+      const rest = /^\s*(?::[^=;\n{}]{0,100})?=(?![=>])\s*([A-Za-z_$][\w$]*)?\s*([;,\n])?/.exec(
+        code.slice(end, end + 200),
+      );
+      if (rest) {
+        add(name);
+        if (rest[1] !== undefined && rest[2] !== undefined) add(rest[1]);
+      }
+    }
+    previousWord = name;
+    i = end;
   }
   return [...found];
 }
 
 /**
+ * Whether the `const` at `at` is TypeScript's, not a declaration: after `as`, or in an
+ * open type-parameter list (`<const T>`, `<A, const B>`). Looks back at most 200
+ * characters, one at a time.
+ */
+function inTypeSyntax(code: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && /\s/.test(code[k])) k--;
+  if (k >= 1 && code[k] === "s" && code[k - 1] === "a" && !/[\w$]/.test(code[k - 2] ?? " ")) {
+    return true;
+  }
+  for (let j = k; j >= Math.max(0, at - 200); j--) {
+    const c = code[j];
+    if (c === "<") return true;
+    if (";{}()=>".includes(c)) return false;
+  }
+  return false;
+}
+
+/**
  * `const` made `let` wherever it declares something: the same bindings, now assignable
  * (a `let` behaves as a `const` does unless something assigns it). Left alone: `const
- * enum`, `as const` and `<const T>` (TypeScript's), and `const` as a property or method
- * name.
+ * enum`, `as const` and `<const T>`, `<A, const B>` (TypeScript's), and `const` as a property
+ * or method name.
  */
 function constsMadeLet(source: string, code: string): string {
   let text = "";
   let at = 0;
   for (const match of code.matchAll(/(?<![\w$.])const(?![\w$])/g)) {
-    const before = code.slice(Math.max(0, match.index - 16), match.index);
-    const after = code.slice(match.index + 5, match.index + 5 + 16);
-    if (/(?:\bas|<)\s*$/.test(before) || /^\s*(?:enum\b|[:(])/.test(after)) continue;
+    // The next token, past any blank (a comment, masked): `enum`, `:` or `(`.
+    let next = match.index + 5;
+    while (next < code.length && /\s/.test(code[next])) next++;
+    const after = code.slice(next, next + 5);
+    if (/^(?:enum(?![\w$])|[:(])/.test(after) || inTypeSyntax(code, match.index)) continue;
     text += `${source.slice(at, match.index)}let`;
     at = match.index + 5;
   }
@@ -230,7 +287,7 @@ export function swappableSource(
   const tries = (place: string) =>
     `      try { if (${place} === ${was}) { ${place} = ${fn}; ${count}++; } } catch {}`;
   const cases: string[] = [];
-  const aliases = assignedNames(masked.code);
+  const aliases = moduleNames(masked.code);
   for (const exported of names) {
     const local = renamed.get(exported) ?? exported;
     cases.push(

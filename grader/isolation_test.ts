@@ -83,6 +83,27 @@ const STYLES: Record<string, Record<string, string>> = {
     "entry.ts": "export function inner(x: number) { return x + 1; }\nconst h = inner;\n" +
       "export const outer = (x: number) => 2 * h(x);",
   },
+  "a template literal with a template inside it, above the function": {
+    "entry.ts": 'const show = (v: number[]) => `${v.map((x) => `{${x}}`).join("")}`;\n' +
+      "export const inner = (x: number) => x + 1;\n" +
+      "export const outer = (x: number) => 2 * inner(x);",
+  },
+  "a declaration exported under another name, which the callers use": {
+    "entry.ts": "function plusOne(x: number) { return x + 1; }\nexport const inner = plusOne;\n" +
+      "export const outer = (x: number) => 2 * plusOne(x);",
+  },
+  "many local names before the alias": {
+    "entry.ts": "function noise() {\n" +
+      Array.from({ length: 60 }, (_, i) => `  let v${i} = ${i};\n`).join("") + "}\n" +
+      "export function inner(x: number) { return x + 1; }\nconst h = inner;\n" +
+      "export const outer = (x: number) => 2 * h(x);",
+  },
+  "TypeScript's const type parameters and a commented const enum": {
+    "entry.ts": "function pair<A, const B>(a: A, b: B): [A, B] { return [a, b]; }\n" +
+      "const /* the kinds of step, for my notes */ enum Kind { A }\n" +
+      "export const inner = (x: number) => x + 1;\n" +
+      "export const outer = (x: number) => 2 * pair(inner(x), 0)[0];",
+  },
   "functions in helper files, re-exported": {
     "entry.ts": 'export { inner } from "./lib/inner.ts";\nexport * from "./outer.ts";',
     "outer.ts": 'import { inner } from "./lib/inner.ts";\n' +

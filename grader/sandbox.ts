@@ -639,10 +639,16 @@ export class Sandbox implements AsyncDisposable {
       denoDir: INSIDE.denoDir,
     };
     const rootOf = (part: number) => `${paths.submissions}${parts[part].folder}/`;
+    const driverNames = [...new Set(parts.flatMap(({ request }) => request.driver ?? []))];
+    const drivers = Object.fromEntries(
+      await Promise.all(driverNames.map(async (name) => [name, await driverSource(name)])),
+    );
     const childRequest: ChildRequest = {
       nonce,
+      ...(driverNames.length > 0 ? { drivers } : {}),
       parts: parts.map(({ request, swapper }, part) => ({
         root: pathToFileURL(rootOf(part)).href,
+        ...(request.driver === undefined ? {} : { driver: request.driver }),
         cases: request.cases.map((calls) => [...calls]),
         ...(request.isolation && swapper
           ? {
@@ -666,13 +672,7 @@ export class Sandbox implements AsyncDisposable {
       main,
       mainModule(
         pathToFileURL(`${paths.harness}harness.ts`).href,
-        parts.map(({ request }, part) => ({
-          entry: pathToFileURL(`${rootOf(part)}${request.entry}`).href,
-          driver: request.driver === undefined ? undefined : {
-            name: request.driver,
-            url: pathToFileURL(`${paths.harness}drivers/${request.driver}.ts`).href,
-          },
-        })),
+        parts.map(({ request }, part) => pathToFileURL(`${rootOf(part)}${request.entry}`).href),
       ),
     );
     const denoArgs = [
@@ -1048,6 +1048,9 @@ export class Sandbox implements AsyncDisposable {
       ...bind("--ro-bind", host.deno, INSIDE.deno),
       ...host.libraries.flatMap((library) => bind("--ro-bind", library, library)),
       ...bind("--ro-bind", CHILD_DIR, INSIDE.harness),
+      // The drivers reach the child in its request (see driverSource()), never as files.
+      "--tmpfs",
+      `${INSIDE.harness}/drivers`,
       ...bind("--ro-bind", host.configDir, INSIDE.config),
       ...bind("--ro-bind", join(runDir, "submission"), INSIDE.submission),
       ...bind("--ro-bind", join(runDir, "main.js"), INSIDE.main),
@@ -1172,20 +1175,69 @@ export async function runInSandbox(
  * The child's main module: it loads the harness, and hands it each part's student module
  * and driver as literal dynamic imports, which need no read permission.
  */
-function mainModule(
-  harness: string,
-  parts: readonly { entry: string; driver?: { name: string; url: string } }[],
-): string {
-  const load = (url: string) => `() => import(${JSON.stringify(url)})`;
-  const loaders = parts.map(({ entry, driver }) =>
-    `  { student: ${load(entry)}${
-      driver === undefined
-        ? ""
-        : `, driver: { name: ${JSON.stringify(driver.name)}, load: ${load(driver.url)} }`
-    } },\n`
+function mainModule(harness: string, entries: readonly string[]): string {
+  const loaders = entries.map((entry) =>
+    `  { student: () => import(${JSON.stringify(entry)}) },\n`
   );
   return `import { runHarness } from ${JSON.stringify(harness)};\n` +
     `await runHarness([\n${loaders.join("")}]);\n`;
+}
+
+/** Each driver's source for the child's request, bundled once a process. */
+const driverSources = new Map<string, Promise<string>>();
+
+/**
+ * A driver as the child gets it: `drivers/<name>.ts` with what it imports, bundled by
+ * `deno bundle` (which strips the types) into the body of a function that returns the
+ * driver. The child evaluates it from its request (see `child/harness.ts`): the sandbox
+ * holds no file of a driver, since student code could import it, as text too, with no
+ * permission, and compute with the driver's trusted operations.
+ *
+ * @param name The driver's name.
+ * @returns The function body.
+ * @throws {Error} If it cannot be bundled (a grader bug, never the student's).
+ */
+function driverSource(name: string): Promise<string> {
+  let source = driverSources.get(name);
+  if (source === undefined) {
+    source = bundleDriver(name);
+    driverSources.set(name, source);
+    source.catch(() => driverSources.delete(name));
+  }
+  return source;
+}
+
+async function bundleDriver(name: string): Promise<string> {
+  checkDriver(name);
+  const dir = await Deno.makeTempDir({ prefix: "grader-driver-" });
+  try {
+    // The driver offers itself to a registry when it is evaluated: the bundle's own copy of
+    // the registry hands it over.
+    const entry = join(dir, "entry.ts");
+    const url = (path: string) => JSON.stringify(pathToFileURL(join(CHILD_DIR, path)).href);
+    await Deno.writeTextFile(
+      entry,
+      `import ${url(`drivers/${name}.ts`)};\n` +
+        `import { offeredDriver } from ${url("driver_registry.ts")};\n` +
+        `export const driver = offeredDriver(${JSON.stringify(name)});\n`,
+    );
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--no-config", "--platform", "deno", entry],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(stdout);
+    const exported = /\bexport\s*\{\s*([\w$]+)(?:\s+as\s+driver)?\s*\};?\s*$/;
+    if (code !== 0 || !exported.test(text)) {
+      throw new Error(
+        `Cannot bundle the driver "${name}": ${new TextDecoder().decode(stderr).trim()}`,
+      );
+    }
+    return text.replace(exported, "return { driver: $1 };\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /**

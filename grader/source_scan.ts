@@ -42,6 +42,9 @@ const KEYWORDS_BEFORE_REGEX = new Set([
   "await",
 ]);
 
+/** How deep templates may nest in each other's `${…}` before the scan stops looking. */
+const MAX_NESTING = 32;
+
 /** The longest regular-expression literal recognised, in characters. */
 const MAX_REGEX = 160;
 
@@ -117,17 +120,7 @@ export function maskSource(source: string): Masked {
     }
     if (c === "`") {
       flush(i + 1);
-      let j = i + 1;
-      let depth = 0;
-      while (j < n) {
-        const d = source[j];
-        if (d === "\\") j += 2;
-        else if (d === "`" && depth === 0) break;
-        else if (d === "$" && source[j + 1] === "{") (depth++, j += 2);
-        else if (d === "}" && depth > 0) (depth--, j++);
-        else j++;
-      }
-      j = Math.min(j, n);
+      const j = templateEnd(source, i);
       take(i + 1, j, true, false);
       i = start = j;
       if (i < n) i++;
@@ -175,4 +168,57 @@ export function maskSource(source: string): Masked {
   }
   flush(n);
   return { code: code.join(""), literals: literals.join("") };
+}
+
+/**
+ * Where the template literal that opens at `open` ends: the index of its closing backtick,
+ * or the text's length. Its `${…}` parts are code, scanned to their matching brace with the
+ * strings, comments and templates inside them, so that a `}` or a backtick in a nested
+ * literal ends nothing.
+ */
+function templateEnd(source: string, open: number, level = 0): number {
+  // Templates nested this deep are no student's code: the rest of the text is one literal.
+  if (level > MAX_NESTING) return source.length;
+  let j = open + 1;
+  while (j < source.length) {
+    const d = source[j];
+    if (d === "\\") j += 2;
+    else if (d === "`") return j;
+    else if (d === "$" && source[j + 1] === "{") j = codeEnd(source, j + 2, level + 1) + 1;
+    else j++;
+  }
+  return source.length;
+}
+
+/** Where the code that starts at `from` inside a `${` ends: the index of its closing brace. */
+function codeEnd(source: string, from: number, level: number): number {
+  let depth = 0;
+  let j = from;
+  while (j < source.length) {
+    const d = source[j];
+    if (d === "`") {
+      j = templateEnd(source, j, level) + 1;
+    } else if (d === '"' || d === "'") {
+      j++;
+      while (j < source.length && source[j] !== d && source[j] !== "\n") {
+        j += source[j] === "\\" ? 2 : 1;
+      }
+      j++;
+    } else if (d === "/" && source[j + 1] === "/") {
+      while (j < source.length && source[j] !== "\n") j++;
+    } else if (d === "/" && source[j + 1] === "*") {
+      const end = source.indexOf("*/", j + 2);
+      j = end < 0 ? source.length : end + 2;
+    } else if (d === "{") {
+      depth++;
+      j++;
+    } else if (d === "}") {
+      if (depth === 0) return j;
+      depth--;
+      j++;
+    } else {
+      j++;
+    }
+  }
+  return source.length;
 }

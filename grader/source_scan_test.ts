@@ -11,6 +11,8 @@ Deno.test("maskSource() keeps code and blanks comments and literals, position fo
     ["a /* x\ny */ b", "a ____\n____ b"],
     ['s = "a\\"b" + c', 's = "____" + c'],
     ["/* never closed", "_______________"],
+    ["a(`${v.map((x) => `{${x}}`)}`); b", "a(`_________________________`); b"],
+    ["`${'}'}` + c", "`______` + c"],
   ];
   for (const [source, expected] of cases) {
     const masked = maskSource(source);

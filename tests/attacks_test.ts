@@ -431,3 +431,42 @@ Deno.test("grade rescues no function through a stand-in it kept, a forged frame,
   const shown = JSON.stringify(oracle);
   assert.ok(!shown.includes("LEAK"), "no text of the isolated run reaches the student");
 });
+
+/**
+ * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
+ * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
+ * for every graded function; the red team ran one from its source for full marks.
+ */
+const DRIVER_READER = `
+const found: string[] = [];
+// Literal specifiers: a computed one would need read permission.
+const reads = [
+  () => import("/sandbox/harness/drivers/lms.ts", { with: { type: "text" } }),
+  () => import("/sandbox/harness/drivers/dual.ts", { with: { type: "text" } }),
+  () => import("/sandbox/harness/drivers/adaboost.ts", { with: { type: "text" } }),
+  () => import("/sandbox/harness/drivers/softmax.ts", { with: { type: "text" } }),
+  () => import("/sandbox/harness/harness.ts", { with: { type: "text" } }),
+];
+for (const read of reads) {
+  try {
+    const text = (await read()).default;
+    if (typeof text === "string" && text.length > 0) found.push(text.includes("standIn:") || text.includes("offerDriver(") ? "driver" : "harness");
+  } catch {
+    // Not there.
+  }
+}
+${SIGNATURES}
+function attack(): never {
+  throw new Error("drivers read: " + (found.join(",") || "none"));
+}
+`;
+
+Deno.test("grade keeps the drivers' source out of the sandbox, where text imports could read it", async () => {
+  await using attack = await attackClass();
+  await attack.put("reader", EXERCISE, "lms.ts", DRIVER_READER);
+  await attack.grade(EXERCISE);
+  const results = await attack.results("reader", EXERCISE);
+  assert.equal(results.score, 0);
+  // The harness's own files are there, and hold nothing to compute with; no driver is.
+  assert.match(results.tests[0].output, /drivers read: harness\b/);
+});

@@ -19,13 +19,13 @@
  * begins.
  *
  * Drivers: an exercise whose calls need trusted functions built from the student's module
- * (a test function composed of the student's `sin` and `mul`, passed to `derivative`) has
- * a module `drivers/<name>.ts` beside this one that offers its `Driver` (of `calls.ts`)
- * under `<name>` to `driver_registry.ts` rather than exporting it, since student code can
- * import the module by its path; requests name it with `driver: "<name>"`. A driver imports only
- * from this folder and `node:` built-ins (the sandbox holds nothing else of the grader)
- * and never holds an expected value: student code runs in the same process and could read
- * it.
+ * (a test function composed of the student's `sin` and `mul`, passed to `derivative`), or
+ * the stand-ins of isolated runs, has a module `drivers/<name>.ts` beside this one. It
+ * reaches the child as source text in the request (`ChildRequest.drivers`), bundled by the
+ * grader, never as a file of the sandbox: student code can import any file there, as text
+ * too, with no permission, and would compute with the driver's trusted operations. A
+ * driver imports only from this folder and `node:` built-ins and never holds an expected
+ * value: student code runs in the same process.
  *
  * An isolated part (`ChildPart.isolation`, see `grader/isolation.ts`) runs its cases with
  * some of the student's functions replaced by the driver's stand-ins, case by case, through
@@ -60,11 +60,11 @@ import {
   endMark,
   formatFrame,
 } from "./protocol.ts";
-import { offeredDriver, sealDrivers } from "./driver_registry.ts";
 import { realmChanged } from "./realm.ts";
 import { type Swaps, swapsFor } from "./stand_ins.ts";
 
 const { apply } = Reflect;
+const MakeFunction = Function;
 const { getOwnPropertyDescriptor, assign } = Object;
 const stdout = { stream: Deno.stdout, writeSync: Deno.stdout.writeSync };
 const stderr = { stream: Deno.stderr, writeSync: Deno.stderr.writeSync };
@@ -132,15 +132,10 @@ function loadError(thrown: unknown, root: string): string {
   return apply(stringReplaceAll, text, [root, ""]) as string;
 }
 
-/** A part's loaders, written into the main module as literal dynamic imports. */
+/** A part's loader, written into the main module as a literal dynamic import. */
 export interface HarnessPart {
   /** Imports the student's entry module. */
   student: () => Promise<Record<string, unknown>>;
-  /**
-   * The exercise's driver, if the part has one: its name, under which the module offers
-   * its `Driver` (see `driver_registry.ts`), and the import of the module.
-   */
-  driver?: { name: string; load: () => Promise<unknown> };
 }
 
 /**
@@ -162,21 +157,28 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
   Deno.stdin.close();
   const { nonce } = request;
   const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, safeToWire(frame)));
-  // Drivers are the grader's own code: one that fails to load fails before "ready". Once
-  // they are taken the registry is sealed: student code that imports a driver or the
-  // registry by its path finds nothing to use.
+  // Drivers are the grader's own code, which comes in the request as source text: no file
+  // of the sandbox holds it, and a `with { type: "text" }` import, which needs no
+  // permission, could read any. Evaluated by a Function, it leaves nothing in Deno's module
+  // caches either. One that fails to build fails before "ready".
+  const built: Record<string, Driver> = {};
   const makers: Driver[] = [];
-  for (const part of parts) {
-    if (part.driver === undefined) {
+  for (const part of request.parts) {
+    const name = part.driver;
+    if (name === undefined) {
       makers.push(() => ({}));
       continue;
     }
-    await part.driver.load();
-    const driver = offeredDriver(part.driver.name);
-    if (driver === undefined) throw new Error(`No driver "${part.driver.name}" was offered`);
-    makers.push(driver);
+    if (built[name] === undefined) {
+      const source = request.drivers?.[name];
+      if (source === undefined) throw new Error(`No source for the driver "${name}"`);
+      const exports = new MakeFunction(source)() as { driver?: Driver };
+      if (typeof exports.driver !== "function") throw new Error(`The driver "${name}" is empty`);
+      built[name] = exports.driver;
+    }
+    makers.push(built[name]);
   }
-  sealDrivers();
+  delete request.drivers;
   addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
     write(stderr, `Unhandled promise rejection: ${describeThrown(event.reason)}\n`);

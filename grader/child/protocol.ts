@@ -22,6 +22,8 @@ import type { Call, CallResult } from "../suite.ts";
 export interface ChildPart {
   /** The URL of the folder holding the student's files, ending in `/` (for messages). */
   root: string;
+  /** The exercise driver its calls need: a key of {@linkcode ChildRequest.drivers}. */
+  driver?: string;
   /** The cases, each a list of calls run by `runCalls` (see `calls.ts`). */
   cases: Call[][];
   /**
@@ -44,6 +46,12 @@ export interface ChildPart {
 export interface ChildRequest {
   /** Random; prefixes every frame. */
   nonce: string;
+  /**
+   * The drivers the parts need, by name: each the body of a function that returns the
+   * driver module's exports, `driver` among them (see `grader/sandbox.ts`). They come in
+   * the request, never as files of the sandbox, which student code could read.
+   */
+  drivers?: Record<string, string>;
   /** The submissions, run in order; the main module hands the harness a loader for each. */
   parts: ChildPart[];
 }
