@@ -1,15 +1,12 @@
 /**
- * How an exercise's driver reaches the harness without exporting anything student code
- * could use.
+ * How an exercise's driver hands over its `Driver` without exporting it.
  *
- * Student code runs in the child's realm and can import any file of the sandbox by a
- * literal path (no read permission is needed for that), the harness's own files
- * included. A driver that exported its `Driver` would hand a student the trusted
- * operations it builds (the dual-number driver's rules, say) to compute answers with. So a
- * driver module exports nothing but names, and offers its `Driver` here when it is first
- * evaluated; the harness imports every driver its request names, takes them, and seals
- * this registry before any student module loads. A module is evaluated once a process:
- * importing a driver again, or this registry, afterwards yields nothing to take.
+ * A driver module exports nothing but names, and offers its `Driver` here when it is first
+ * evaluated. The grader bundles each driver with its own copy of this registry into the
+ * body of a function that returns what was offered (`driverSource()` in `sandbox.ts`), and
+ * sends that in the child's request: student code can import, or read as text, any file of
+ * the sandbox, and drivers are kept out of it. Tests take a driver from here after importing
+ * its module.
  *
  * @example
  * ```ts

@@ -18,7 +18,10 @@ interface Answer {
   code: number;
 }
 
-/** One part: the student's entry file (and the driver's) in the temporary folder, its cases. */
+/**
+ * One part: the student's entry file in the temporary folder, its cases, and the driver's
+ * source (the body of a function that returns `{ driver }`), which the request carries.
+ */
 interface PartSpec {
   student: string;
   driver?: string;
@@ -28,11 +31,11 @@ interface PartSpec {
 async function answer(
   files: Record<string, string>,
   cases: unknown[][],
-  withDriver = false,
+  driver?: string,
 ): Promise<Answer> {
   return await answerParts(files, [{
     student: "student.ts",
-    ...(withDriver ? { driver: "driver.ts" } : {}),
+    ...(driver === undefined ? {} : { driver }),
     cases,
   }]);
 }
@@ -45,11 +48,7 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
     }
     const load = (name: string) =>
       `() => import(${JSON.stringify(pathToFileURL(join(folder, name)).href)})`;
-    const loaders = parts.map((part) =>
-      `{ student: ${load(part.student)}${
-        part.driver ? `, driver: { name: "test", load: ${load(part.driver)} }` : ""
-      } }`
-    );
+    const loaders = parts.map((part) => `{ student: ${load(part.student)} }`);
     await Deno.writeTextFile(
       join(folder, "main.js"),
       `import { runHarness } from ${JSON.stringify(HARNESS)};\n` +
@@ -64,7 +63,18 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
     }).spawn();
     const writer = child.stdin.getWriter();
     const root = pathToFileURL(folder + "/").href;
-    const request = { nonce: NONCE, parts: parts.map(({ cases }) => ({ root, cases })) };
+    const drivers = Object.fromEntries(
+      parts.flatMap((part, i) => part.driver === undefined ? [] : [[`d${i}`, part.driver]]),
+    );
+    const request = {
+      nonce: NONCE,
+      drivers,
+      parts: parts.map(({ cases, driver }, i) => ({
+        root,
+        cases,
+        ...(driver === undefined ? {} : { driver: `d${i}` }),
+      })),
+    };
     await writer.write(new TextEncoder().encode(toWire(request)));
     await writer.close();
     const { stdout, stderr, code } = await child.output();
@@ -151,20 +161,16 @@ Deno.test("runHarness() hands the driver's trusted functions to the calls, and n
   const { frames } = await answer(
     {
       "student.ts": `import { offeredDriver } from ${JSON.stringify(REGISTRY)};\n` +
-        'import * as driverModule from "./driver.ts";\n' +
         "export const apply = (f: (x: number) => number, x: number) => f(x);\n" +
         "export const offset = 10;\n" +
-        'export const steal = () => [typeof offeredDriver("test"), Object.keys(driverModule)];\n',
-      "driver.ts": `import { offerDriver } from ${JSON.stringify(REGISTRY)};\n` +
-        'offerDriver("test", (module) => ' +
-        "({ shift: (x: number) => x + (module as { offset: number }).offset }));\n",
+        'export const steal = () => [typeof offeredDriver("d0"), typeof globalThis.driver];\n',
     },
     [[{ fn: "apply", args: [{ $fn: "shift" }, 5] }, { fn: "steal", args: [] }]],
-    true,
+    "return { driver: (module) => ({ shift: (x) => x + module.offset }) };",
   );
   const result = frames.find((f) => f.type === "case");
   assert.ok(result?.type === "case");
-  assert.deepEqual(result.results.map((r) => r.ok && r.value), [15, ["undefined", []]]);
+  assert.deepEqual(result.results.map((r) => r.ok && r.value), [15, ["undefined", "undefined"]]);
 });
 
 Deno.test("runHarness() runs the parts in order, each part after another's load error", async () => {
