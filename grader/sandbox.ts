@@ -93,6 +93,12 @@ import {
 import type { Call, CallResult } from "./suite.ts";
 
 const CHILD_DIR = fileURLToPath(new URL("./child/", import.meta.url));
+
+/** The harness folder's test files, hidden in the sandbox: only its running code is there. */
+const HARNESS_TESTS = [...Deno.readDirSync(CHILD_DIR)]
+  .filter((entry) => entry.isFile && entry.name.endsWith("_test.ts"))
+  .map((entry) => entry.name)
+  .sort();
 const COURSE_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /** Where things are inside the sandbox. */
@@ -1048,9 +1054,11 @@ export class Sandbox implements AsyncDisposable {
       ...bind("--ro-bind", host.deno, INSIDE.deno),
       ...host.libraries.flatMap((library) => bind("--ro-bind", library, library)),
       ...bind("--ro-bind", CHILD_DIR, INSIDE.harness),
-      // The drivers reach the child in its request (see driverSource()), never as files.
+      // The drivers reach the child in its request (see driverSource()), never as files; and
+      // the harness's tests are no part of it (a test's Dual multiplies by the product rule).
       "--tmpfs",
       `${INSIDE.harness}/drivers`,
+      ...HARNESS_TESTS.flatMap((name) => ["--ro-bind", "/dev/null", `${INSIDE.harness}/${name}`]),
       ...bind("--ro-bind", host.configDir, INSIDE.config),
       ...bind("--ro-bind", join(runDir, "submission"), INSIDE.submission),
       ...bind("--ro-bind", join(runDir, "main.js"), INSIDE.main),

@@ -445,12 +445,21 @@ const reads = [
   () => import("/sandbox/harness/drivers/dual.ts", { with: { type: "text" } }),
   () => import("/sandbox/harness/drivers/adaboost.ts", { with: { type: "text" } }),
   () => import("/sandbox/harness/drivers/softmax.ts", { with: { type: "text" } }),
+  () => import("/sandbox/harness/calls_test.ts", { with: { type: "text" } }),
   () => import("/sandbox/harness/harness.ts", { with: { type: "text" } }),
 ];
 for (const read of reads) {
   try {
     const text = (await read()).default;
-    if (typeof text === "string" && text.length > 0) found.push(text.includes("standIn:") || text.includes("offerDriver(") ? "driver" : "harness");
+    if (typeof text === "string" && text.length > 0) {
+      found.push(
+        text.includes("standIn:") || text.includes("offerDriver(")
+          ? "driver"
+          : text.includes("Deno.test(")
+          ? "test"
+          : "harness",
+      );
+    }
   } catch {
     // Not there.
   }
@@ -461,12 +470,12 @@ function attack(): never {
 }
 `;
 
-Deno.test("grade keeps the drivers' source out of the sandbox, where text imports could read it", async () => {
+Deno.test("grade keeps the drivers and the harness's tests out of the sandbox, where text imports read anything", async () => {
   await using attack = await attackClass();
   await attack.put("reader", EXERCISE, "lms.ts", DRIVER_READER);
   await attack.grade(EXERCISE);
   const results = await attack.results("reader", EXERCISE);
   assert.equal(results.score, 0);
-  // The harness's own files are there, and hold nothing to compute with; no driver is.
+  // The harness's own files are there, and hold nothing to compute with; no driver or test is.
   assert.match(results.tests[0].output, /drivers read: harness\b/);
 });
