@@ -17,8 +17,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../course/cli.ts";
 import type { Exercise } from "../course/metadata.ts";
-import { toWire } from "./child/calls.ts";
-import type { BatchExecutor, Execution, Executor } from "./grade.ts";
+import { isFunctionArg, toWire } from "./child/calls.ts";
+import type { BatchExecutor, Execution, Executor, Isolation } from "./grade.ts";
 import {
   openSandbox,
   type RunLimits,
@@ -49,12 +49,7 @@ const MAX_STUDENT_OUTPUT = 8_000;
 function driverOf({ exercise, units, isolation }: Plan, pending: number[]): string | undefined {
   const needed = isolation !== undefined ||
     pending.some((u) =>
-      units[u].calls.some((call) =>
-        call.trusted === true ||
-        call.args.some((arg) =>
-          arg !== null && typeof arg === "object" && !Array.isArray(arg) && "$fn" in arg
-        )
-      )
+      units[u].calls.some((call) => call.trusted === true || call.args.some(isFunctionArg))
     );
   if (!needed) return undefined;
   const stem = exercise.entry.replace(/\.ts$/, "");
@@ -133,7 +128,7 @@ export interface SubmissionRun {
    * Run the cases isolated (see `isolation.ts`): `swaps[i]` names the functions that case
    * `i` finds replaced by the driver's stand-ins.
    */
-  isolation?: { swaps: readonly (readonly string[])[] };
+  isolation?: Isolation;
 }
 
 /**
@@ -151,7 +146,7 @@ export async function executeCases(
   submission: string,
   exercise: Exercise,
   cases: readonly HiddenCase[],
-  isolation?: SubmissionRun["isolation"],
+  isolation?: Isolation,
 ): Promise<Execution> {
   return await finish(sandbox, plan({ submission, exercise, cases, isolation }));
 }

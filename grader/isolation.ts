@@ -22,9 +22,9 @@
  *
  * Calls inside a module go to its own bindings, not to its exports, so the sandbox's
  * private copy of the submission is made swappable ({@linkcode swappableFiles}): in the
- * entry file and every file it imports, a `const` that holds a graded function becomes a
- * `let`, and an exported swapper is appended after the student's last line (every line
- * number of the student's stays as it was) that points the function's binding, and the
+ * entry file and every file it imports statically, every `const` becomes a `let`, and an
+ * exported swapper is appended after the student's last line (every line number of the
+ * student's stays as it was) that points the function's binding, its aliases, and the
  * properties that hold it (a class's static method, an object of functions), at a
  * stand-in. A graded function the swapper cannot reach (a bound method, a wrapper that
  * calls it) keeps the student's code, and its callers' cases are judged as before. The
@@ -32,6 +32,7 @@
  *
  * @module
  */
+import { listed } from "./report.ts";
 import type { CaseRun } from "./score.ts";
 import { type Masked, maskSource } from "./source_scan.ts";
 import type { HiddenCase, Verdict } from "./suite.ts";
@@ -212,16 +213,21 @@ function constsMadeLet(source: string, code: string): string {
  *
  * @param files The submission's files by path relative to its folder, `/`-separated.
  * @param entry The entry file's path.
+ * @param masks Each file's masks, made here where missing (see `source_scan.ts`).
  * @returns The paths, the entry first.
  */
-export function importedModules(files: ReadonlyMap<string, string>, entry: string): string[] {
+export function importedModules(
+  files: ReadonlyMap<string, string>,
+  entry: string,
+  masks = new Map<string, Masked>(),
+): string[] {
   const found = [entry];
   const statement =
     /(?<![\w$.])(import|export)(?![\w$])(\s*(?:type(?![\w$]))?)[^;"'`()]{0,400}?(?:\bfrom\s*)?["'](\.{1,2}\/[^"'\n]{1,500})["']/g;
   for (let i = 0; i < found.length; i++) {
     const text = files.get(found[i]) ?? "";
     if (text.length > MAX_SWAPPABLE_CHARS) continue;
-    const { code, literals } = maskSource(text);
+    const { code, literals } = maskOf(masks, found[i], text);
     const from = found[i].split("/").slice(0, -1);
     for (const match of literals.matchAll(statement)) {
       // The keyword must be code, not a word in a string; `import type` loads nothing.
@@ -236,6 +242,13 @@ export function importedModules(files: ReadonlyMap<string, string>, entry: strin
     }
   }
   return found;
+}
+
+/** A file's masks, from `masks` or made and kept there. */
+function maskOf(masks: Map<string, Masked>, path: string, text: string): Masked {
+  let masked = masks.get(path);
+  if (masked === undefined) masks.set(path, masked = maskSource(text));
+  return masked;
 }
 
 /**
@@ -258,6 +271,7 @@ export function importedModules(files: ReadonlyMap<string, string>, entry: strin
  * @param names The exported names to make swappable: identifiers.
  * @param swapper The appended function's name: an identifier no student could guess.
  * @param imports The other files' swappers to call, by specifier relative to this file.
+ * @param masked The file's masks, where they are made already.
  * @returns The new text: the student's lines, unchanged in number, then the swapper.
  * @throws {TypeError} If a name or the swapper is not an identifier.
  *
@@ -276,11 +290,11 @@ export function swappableSource(
   names: readonly string[],
   swapper: string,
   imports: readonly string[] = [],
+  masked: Masked = maskSource(source),
 ): string {
   for (const name of [...names, swapper]) {
     if (!IDENTIFIER.test(name)) throw new TypeError(`Cannot swap "${name}": not an identifier`);
   }
-  const masked = maskSource(source);
   const renamed = renamedExports(masked);
   // Named after the swapper, so that none shadows a binding of the student's.
   const [name, fn, was, count] = ["name", "fn", "was", "count"].map((p) => `${swapper}_${p}`);
@@ -341,13 +355,16 @@ export function swappableFiles(
   const changed = new Map<string, string>();
   const fits = (path: string) => (files.get(path)?.length ?? Infinity) <= MAX_SWAPPABLE_CHARS;
   if (!fits(entry)) return changed;
+  // Each file is masked once, for its imports and for its rewrite.
+  const masks = new Map<string, Masked>();
+  const rewrite = (path: string, imports: string[] = []) => {
+    const text = files.get(path)!;
+    return swappableSource(text, names, swapper, imports, maskOf(masks, path, text));
+  };
   // The entry lies in the submission's folder itself: `./<path>` reaches any other file.
-  const helpers = importedModules(files, entry).slice(1).filter(fits);
-  for (const path of helpers) changed.set(path, swappableSource(files.get(path)!, names, swapper));
-  changed.set(
-    entry,
-    swappableSource(files.get(entry)!, names, swapper, helpers.map((path) => `./${path}`)),
-  );
+  const helpers = importedModules(files, entry, masks).slice(1).filter(fits);
+  for (const path of helpers) changed.set(path, rewrite(path));
+  changed.set(entry, rewrite(entry, helpers.map((path) => `./${path}`)));
   return changed;
 }
 
@@ -517,11 +534,4 @@ export function rescued(
     };
   }
   return result;
-}
-
-/** "a", "a and b", "a, b and c". */
-function listed(items: readonly string[]): string {
-  return items.length <= 1
-    ? items.join("")
-    : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }

@@ -54,6 +54,26 @@ export interface GradescopeResults {
 }
 
 /**
+ * Items in a sentence: "a", "a and b", "a, b and c".
+ *
+ * @param items The items.
+ * @returns Them, listed.
+ *
+ * @example
+ * ```ts
+ * import { listed } from "./report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(listed(["θ", "X", "y"]), "θ, X and y");
+ * ```
+ */
+export function listed(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/**
  * Student-made text (a load error, an error a call threw) as plain text: terminal escape
  * sequences and control characters other than newline and tab removed, so that it cannot
  * redraw or hide what a reader's terminal shows of the report.

@@ -251,8 +251,9 @@ export interface SandboxRequest {
   cases: readonly (readonly Call[])[];
   /**
    * Run the cases isolated (see `isolation.ts`): `swaps[i]` names the exports that case `i`
-   * finds replaced by the driver's stand-ins. The private copy of the entry file is made
-   * swappable for this run only. Needs a driver with the stand-ins.
+   * finds replaced by the driver's stand-ins. The private copy of the submission's files is
+   * made swappable for this run only (see `isolation.ts`). Needs a driver with the
+   * stand-ins.
    */
   isolation?: { swaps: readonly (readonly string[])[] };
   /**
@@ -478,10 +479,7 @@ export class Sandbox implements AsyncDisposable {
           results[index] = refused(`${part.request.entry} is missing from the submission`, started);
           return;
         }
-        const files = new Map(
-          [...copied.contents].map(([path, bytes]) => [path, decoder.decode(bytes)]),
-        );
-        const texts = [...files.values()];
+        const texts = [...copied.contents.values()].map((bytes) => decoder.decode(bytes));
         // The packages' V8 code cache is megabytes: only a run that may import them gets it.
         needsPackages ||= texts.some((text) =>
           text.includes("npm:") ||
@@ -495,8 +493,8 @@ export class Sandbox implements AsyncDisposable {
           // code can have been written against it.
           swapper = `__swap_${crypto.randomUUID().replaceAll("-", "")}`;
           const names = [...new Set(isolation.swaps.flat())];
-          const texts = textFiles(copied.contents);
-          for (const [path, text] of swappableFiles(texts, part.request.entry, names, swapper)) {
+          const files = textFiles(copied.contents);
+          for (const [path, text] of swappableFiles(files, part.request.entry, names, swapper)) {
             Deno.writeTextFileSync(join(copy, path), text);
           }
         }
@@ -1180,8 +1178,8 @@ export async function runInSandbox(
 }
 
 /**
- * The child's main module: it loads the harness, and hands it each part's student module
- * and driver as literal dynamic imports, which need no read permission.
+ * The child's main module: it loads the harness, and hands it each part's student module as
+ * a literal dynamic import, which needs no read permission.
  */
 function mainModule(harness: string, entries: readonly string[]): string {
   const loaders = entries.map((entry) =>

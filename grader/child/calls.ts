@@ -349,20 +349,33 @@ export async function runCalls(
   return results;
 }
 
+/** Whether an argument is the value an earlier call returned, `{ $ref }`. */
+function isRefArg(arg: Arg): arg is { $ref: number } {
+  return arg !== null && typeof arg === "object" && !isArray(arg) && "$ref" in arg &&
+    typeof arg.$ref === "number";
+}
+
+/**
+ * Whether an argument is a trusted function of the exercise's driver, `{ $fn }`.
+ *
+ * @param arg An argument of a call.
+ * @returns Whether the child resolves it with the driver.
+ */
+export function isFunctionArg(arg: Arg): arg is { $fn: string } {
+  return arg !== null && typeof arg === "object" && !isArray(arg) && "$fn" in arg &&
+    typeof arg.$fn === "string";
+}
+
 function isMarker(arg: Arg): boolean {
-  return arg !== null && typeof arg === "object" && !isArray(arg) &&
-    (("$ref" in arg && typeof arg.$ref === "number") ||
-      ("$fn" in arg && typeof arg.$fn === "string"));
+  return isRefArg(arg) || isFunctionArg(arg);
 }
 
 function resolveArg(arg: Arg, raw: unknown[], functions: DriverFunctions): unknown {
-  if (arg && typeof arg === "object" && !isArray(arg)) {
-    if ("$ref" in arg && typeof arg.$ref === "number") return raw[arg.$ref];
-    if ("$fn" in arg && typeof arg.$fn === "string") {
-      const fn = functions[arg.$fn];
-      if (!fn) throw new Error(`Unknown trusted function "${arg.$fn}"`);
-      return fn;
-    }
+  if (isRefArg(arg)) return raw[arg.$ref];
+  if (isFunctionArg(arg)) {
+    const fn = functions[arg.$fn];
+    if (!fn) throw new Error(`Unknown trusted function "${arg.$fn}"`);
+    return fn;
   }
   // A fresh deep copy, so that a student mutating an input cannot affect a later call.
   return clone(arg);

@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from "zod";
+import { listed } from "../report.ts";
 import type { Call, CallResult, HiddenCase, Json, Verdict } from "../suite.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -404,17 +405,15 @@ export async function unchangedFailure(
   if (changed) return changed;
   const wrong = await check((value as { result: unknown }).result);
   // The test's name promises unchanged inputs: say that they were, and what failed instead.
-  return wrong && { ...wrong, reason: `${listed(names)} unchanged, but ${wrong.reason}` };
+  return wrong && { ...wrong, reason: `${theArguments(names)} unchanged, but ${wrong.reason}` };
 }
 
 /**
  * Arguments as the subject of a sentence: "the argument v is", "the arguments θ, X and y
  * are" (a name opens no sentence: f is not F).
  */
-function listed(names: readonly string[]): string {
-  return names.length === 1
-    ? `the argument ${names[0]} is`
-    : `the arguments ${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`;
+function theArguments(names: readonly string[]): string {
+  return names.length === 1 ? `the argument ${names[0]} is` : `the arguments ${listed(names)} are`;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -27,11 +27,11 @@
  */
 import type { Driver } from "../calls.ts";
 import { offerDriver } from "../driver_registry.ts";
+import { checkMatrix, checkVector, type Matrix, type Vector } from "./_arrays.ts";
 
 // Captured before any student module loads; see the module comment.
 const { exp, log, min, max } = Math;
 const { isArray } = Array;
-const { isView } = ArrayBuffer;
 const { isInteger } = Number;
 const NativeTypeError = TypeError;
 const NativeRangeError = RangeError;
@@ -45,12 +45,6 @@ export const STAND_INS = [
   "trainAdaBoost",
   "decisionFunction",
 ] as const;
-
-/** A vector: an array or a typed array of numbers. */
-type Vector = ArrayLike<number>;
-
-/** A matrix: one vector a row. */
-type Matrix = ArrayLike<Vector>;
 
 /** A decision stump: `polarity` where x[feature] > threshold, −polarity elsewhere. */
 interface Stump {
@@ -67,24 +61,6 @@ interface Model {
 
 /** The error αₘ is computed for at least, so that a perfect stump gets a finite say. */
 const MIN_ERROR = 1e-10;
-
-/** Refuses anything but an array or a typed array (a `DataView` has no `length`). */
-function checkVector(value: unknown, name: string, what: string): asserts value is Vector {
-  if (
-    !isArray(value) &&
-    !(isView(value) && typeof (value as { length?: unknown }).length === "number")
-  ) {
-    throw new NativeTypeError(`Cannot compute ${what}: ${name} is not an array of numbers`);
-  }
-}
-
-/** Refuses anything but an array of vectors. */
-function checkMatrix(value: unknown, name: string, what: string): asserts value is Matrix {
-  if (!isArray(value)) {
-    throw new NativeTypeError(`Cannot compute ${what}: ${name} is not an array of rows`);
-  }
-  for (let i = 0; i < value.length; i++) checkVector(value[i], `${name}[${i}]`, what);
-}
 
 /** Refuses two arrays that differ in length; the names say what their entries are. */
 function checkSameLength(

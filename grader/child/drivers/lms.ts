@@ -23,10 +23,9 @@
  */
 import type { Driver } from "../calls.ts";
 import { offerDriver } from "../driver_registry.ts";
+import { checkMatrix, checkVector, type Matrix, type Vector } from "./_arrays.ts";
 
 // Captured before any student module loads; see the module comment.
-const { isArray } = Array;
-const { isView } = ArrayBuffer;
 const NativeTypeError = TypeError;
 
 /** The graded exports of 02-lms, in the order of the exercise's groups. */
@@ -37,30 +36,6 @@ export const STAND_INS = [
   "batchUpdate",
   "stochasticEpoch",
 ] as const;
-
-/** A vector: an array or a typed array of numbers. */
-type Vector = ArrayLike<number>;
-
-/** A matrix: one vector a row. */
-type Matrix = ArrayLike<Vector>;
-
-/** Refuses anything but an array or a typed array (a `DataView` has no `length`). */
-function checkVector(value: unknown, name: string, what: string): asserts value is Vector {
-  if (
-    !isArray(value) &&
-    !(isView(value) && typeof (value as { length?: unknown }).length === "number")
-  ) {
-    throw new NativeTypeError(`Cannot compute ${what}: ${name} is not an array of numbers`);
-  }
-}
-
-/** Refuses anything but an array of vectors. */
-function checkMatrix(value: unknown, name: string, what: string): asserts value is Matrix {
-  if (!isArray(value)) {
-    throw new NativeTypeError(`Cannot compute ${what}: ${name} is not an array of rows`);
-  }
-  for (let i = 0; i < value.length; i++) checkVector(value[i], `${name}[${i}]`, what);
-}
 
 /** Refuses examples and targets that differ in number. */
 function checkTargets(X: Matrix, y: Vector, what: string): void {

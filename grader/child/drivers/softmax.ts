@@ -30,11 +30,10 @@
  */
 import type { Driver } from "../calls.ts";
 import { offerDriver } from "../driver_registry.ts";
+import { checkMatrix, checkVector, type Matrix, type Vector } from "./_arrays.ts";
 
 // Captured before any student module loads; see the module comment.
 const { exp, log } = Math;
-const { isArray } = Array;
-const { isView } = ArrayBuffer;
 const { isInteger, isFinite } = Number;
 const NativeTypeError = TypeError;
 const NativeRangeError = RangeError;
@@ -54,30 +53,6 @@ const DEFAULT_ALPHA = 0.5;
 
 /** The number of epochs of training when `opts.epochs` is not given, the solution's. */
 const DEFAULT_EPOCHS = 200;
-
-/** A vector: an array or a typed array of numbers. */
-type Vector = ArrayLike<number>;
-
-/** A matrix: one vector a row. */
-type Matrix = ArrayLike<Vector>;
-
-/** Refuses anything but an array or a typed array (a `DataView` has no `length`). */
-function checkVector(value: unknown, name: string, what: string): asserts value is Vector {
-  if (
-    !isArray(value) &&
-    !(isView(value) && typeof (value as { length?: unknown }).length === "number")
-  ) {
-    throw new NativeTypeError(`Cannot compute ${what}: ${name} is not an array of numbers`);
-  }
-}
-
-/** Refuses anything but an array of vectors. */
-function checkMatrix(value: unknown, name: string, what: string): asserts value is Matrix {
-  if (!isArray(value)) {
-    throw new NativeTypeError(`Cannot compute ${what}: ${name} is not an array of rows`);
-  }
-  for (let i = 0; i < value.length; i++) checkVector(value[i], `${name}[${i}]`, what);
-}
 
 /** Refuses logits that are not a vector with at least one finite entry. */
 function checkLogits(z: unknown, what: string): asserts z is Vector {
