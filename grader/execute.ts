@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { UsageError } from "../course/cli.ts";
 import type { Exercise } from "../course/metadata.ts";
 import { isFunctionArg, toWire } from "./child/calls.ts";
-import type { BatchExecutor, Execution, Executor, Isolation } from "./grade.ts";
+import type { BatchExecutor, Execution, Executor, RunOptions } from "./grade.ts";
 import {
   openSandbox,
   type RunLimits,
@@ -89,8 +89,8 @@ export async function sandboxExecutor(
     await sandbox.close();
     throw error;
   }
-  const execute: Executor = (submission, exercise, cases, isolation) =>
-    executeCases(sandbox, submission, exercise, cases, isolation);
+  const execute: Executor = (submission, exercise, cases, options) =>
+    executeCases(sandbox, submission, exercise, cases, options);
   return {
     execute,
     executeMany: (runs) => executeMany(sandbox, runs),
@@ -119,16 +119,15 @@ export async function commandSandboxExecutor(
   }
 }
 
-/** One submission to run: its folder, its exercise and its cases. */
-export interface SubmissionRun {
+/**
+ * One submission to run: its folder, its exercise and its cases; run isolated, `swaps[i]`
+ * of its `isolation` names the functions that case `i` finds replaced by the driver's
+ * stand-ins (see `isolation.ts`).
+ */
+export interface SubmissionRun extends RunOptions {
   submission: string;
   exercise: Exercise;
   cases: readonly HiddenCase[];
-  /**
-   * Run the cases isolated (see `isolation.ts`): `swaps[i]` names the functions that case
-   * `i` finds replaced by the driver's stand-ins.
-   */
-  isolation?: Isolation;
 }
 
 /**
@@ -138,7 +137,8 @@ export interface SubmissionRun {
  * @param submission The submission's folder.
  * @param exercise The exercise (entry file, limits).
  * @param cases The cases to run.
- * @param isolation Run them isolated (see `isolation.ts`).
+ * @param options Run them isolated (see `isolation.ts`); what to call once the module
+ *   has loaded.
  * @returns One run per case, and how the whole ended.
  */
 export async function executeCases(
@@ -146,9 +146,9 @@ export async function executeCases(
   submission: string,
   exercise: Exercise,
   cases: readonly HiddenCase[],
-  isolation?: Isolation,
+  options: RunOptions = {},
 ): Promise<Execution> {
-  return await finish(sandbox, plan({ submission, exercise, cases, isolation }));
+  return await finish(sandbox, plan({ submission, exercise, cases, ...options }));
 }
 
 /**
@@ -174,6 +174,7 @@ export async function executeMany(
   const results = await sandbox.runParts(plans.map((p) => ({
     request: request(p, p.units.map((_, u) => u)),
     limits: limitsOf(p.exercise),
+    onLoaded: p.onLoaded,
   })));
   if (results.every((result) => result === undefined)) {
     // The shared child did not start: each submission alone tells whose fault it was.
@@ -276,9 +277,11 @@ async function finish(sandbox: Sandbox, p: Plan, given?: SandboxResult): Promise
       }
       break;
     }
-    const result = attempt === 0 && given !== undefined
-      ? given
-      : await sandbox.run(request(p, pending), limitsOf(p.exercise));
+    const result = attempt === 0 && given !== undefined ? given : (await sandbox.runParts([{
+      request: request(p, pending),
+      limits: limitsOf(p.exercise),
+      onLoaded: p.onLoaded,
+    }]))[0]!;
     durationMs += result.durationMs;
     output += result.stdout + result.stderr;
     result.cases.forEach((results, k) => {

@@ -186,3 +186,71 @@ Deno.test("gradeSubmission() on the sandbox executor (the portal's path) charges
   const notes = grade.groups.flatMap((g) => g.cases.flatMap((c) => c.note ?? []));
   assert.ok(notes.length > 0 && notes.every((note) => note.endsWith("fix your predict() first")));
 });
+
+Deno.test("gradeSubmission() starts the cases' prepare() once the module loads, before judging", async () => {
+  const entry = "prep.ts";
+  const good = await submission("prepared", entry, "export const twice = (x: number) => 2 * x;\n");
+  const broken = await submission("unprepared", entry, "export const twice = (;\n");
+  const events: string[] = [];
+  // The reference's own work, cached as the suites cache it: prepare() starts it, and the
+  // judge awaits the same promise, whether or not prepare() ran.
+  const once = <T>(compute: () => Promise<T>) => {
+    let cached: Promise<T> | undefined;
+    return () => (cached ??= compute());
+  };
+  const cases = (): HiddenCase[] => {
+    const expected = once(() => {
+      events.push("reference");
+      return Promise.resolve(6);
+    });
+    const failing = once(() => {
+      events.push("failing reference");
+      return Promise.reject(new Error("the reference failed"));
+    });
+    return [
+      {
+        ...call("twice", "twice", [3]),
+        prepare: expected,
+        judge: async ([r]) => {
+          events.push("judge");
+          return { pass: r.ok && r.value === await expected() };
+        },
+      },
+      {
+        ...call("twice", "twice", [4]),
+        prepare: failing,
+        judge: async () => ({ pass: (await failing()) === 8 }),
+      },
+      {
+        ...call("twice", "twice", [5]),
+        prepare: () => {
+          throw new Error("thrown at once");
+        },
+        judge: ([r]) => ({ pass: r.ok && r.value === 10 }),
+      },
+    ];
+  };
+  const suite = { exercise: "prep", misconceptions: [], cases };
+  const ex: Exercise = {
+    ...exercise(entry),
+    groups: [{ symbol: "twice", title: "doubles", points: 3, hints: [] }],
+  };
+  await using executor = await sandboxExecutor();
+
+  const grade = await gradeSubmission(
+    { student: "s", exercise: ex, folder: good },
+    { suite, seed: "prep", execute: executor.execute },
+  );
+  assert.deepEqual(events, ["reference", "failing reference", "judge"]);
+  assert.equal(grade.status, "graded");
+  assert.deepEqual(grade.groups[0].cases.map((c) => c.passed), [true, false, true]);
+
+  // Code that does not load is not worth the reference's work.
+  events.length = 0;
+  const unloaded = await gradeSubmission(
+    { student: "s", exercise: ex, folder: broken },
+    { suite, seed: "prep", execute: executor.execute },
+  );
+  assert.equal(unloaded.status, "load-error");
+  assert.deepEqual(events, []);
+});

@@ -34,22 +34,33 @@ export interface Isolation {
   swaps: readonly (readonly string[])[];
 }
 
+/** How to run a submission's cases, besides the cases themselves. */
+export interface RunOptions {
+  /** Run the cases isolated (see `isolation.ts`). */
+  isolation?: Isolation;
+  /**
+   * Called once the submission's module has loaded in the child, while its cases run, if
+   * the executor can tell (the sandbox can): the grader then starts what judging will need
+   * whatever the outputs (see `HiddenCase.prepare`). Never awaited.
+   */
+  onLoaded?: () => void;
+}
+
 /** Runs cases on a submission folder; the sandbox in production, a stand-in in tests. */
 export type Executor = (
   submission: string,
   exercise: Exercise,
   cases: readonly HiddenCase[],
-  isolation?: Isolation,
+  options?: RunOptions,
 ) => Promise<Execution>;
 
 /** Runs several submissions of one student (in one child, where it can); one execution each. */
 export type BatchExecutor = (
-  runs: readonly {
+  runs: readonly ({
     submission: string;
     exercise: Exercise;
     cases: readonly HiddenCase[];
-    isolation?: Isolation;
-  }[],
+  } & RunOptions)[],
 ) => Promise<Execution[]>;
 
 /** What {@linkcode gradeSubmission} needs besides the submission. */
@@ -79,7 +90,11 @@ export async function gradeSubmission(
     submission.student,
     [{ exercise: submission.exercise, folder: submission.folder, ...options }],
     (runs) =>
-      Promise.all(runs.map((r) => options.execute(r.submission, r.exercise, r.cases, r.isolation))),
+      Promise.all(
+        runs.map(({ submission, exercise, cases, ...run }) =>
+          options.execute(submission, exercise, cases, run)
+        ),
+      ),
   );
   return grade;
 }
@@ -123,7 +138,12 @@ export async function gradeStudent(
   const present = drawn.filter((d) => d.missing === undefined);
   const executing = performance.now();
   const executions = await executeMany(
-    present.map(({ folder, exercise, cases }) => ({ submission: folder, exercise, cases })),
+    present.map(({ folder, exercise, cases }) => ({
+      submission: folder,
+      exercise,
+      cases,
+      onLoaded: () => prepare(cases),
+    })),
   );
   const executedMs = performance.now() - executing;
   // Judged one at a time, so that each grade's duration is its own.
@@ -225,6 +245,22 @@ export async function gradeStudent(
     });
   });
   return grades;
+}
+
+/**
+ * Starts each case's {@linkcode HiddenCase.prepare}: the reference's own work (the
+ * autoencoder's training, seconds of it) then runs in this process while the student's code
+ * runs in its child, rather than after it. A failure is the judge's to report, when it
+ * asks for the same work.
+ */
+function prepare(cases: readonly HiddenCase[]): void {
+  for (const testCase of cases) {
+    try {
+      Promise.resolve(testCase.prepare?.()).catch(() => {});
+    } catch {
+      // Reported by the judge.
+    }
+  }
 }
 
 // Synchronous: one system call on a local folder costs less than an async operation's round trip.

@@ -338,6 +338,12 @@ type Ending =
 export interface SandboxPart {
   request: SandboxRequest;
   limits?: RunLimits;
+  /**
+   * Called when the harness says the part's module has loaded, while its cases run: the
+   * grader's own work for the part can start then (see `HiddenCase.prepare`). An exception
+   * it throws is ignored.
+   */
+  onLoaded?: () => void;
 }
 
 /** A part inside the child: where its copy is, and what the child sees. */
@@ -856,6 +862,11 @@ export class Sandbox implements AsyncDisposable {
           break;
         case "loaded":
           current.loaded = true;
+          try {
+            parts[current.part].onLoaded?.();
+          } catch {
+            // The caller's business; the run goes on.
+          }
           break;
         case "case":
           if (

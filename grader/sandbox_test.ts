@@ -468,6 +468,33 @@ Deno.test("Sandbox.runParts() runs one student's submissions in one child, each 
   assert.doesNotMatch(last!.stdout, /lms\.ts loaded/);
 });
 
+Deno.test("Sandbox.runParts() says when each part's module has loaded, and not for one that did not", async () => {
+  const normal = join(TESTDATA, "honest", "normal");
+  const loaded: string[] = [];
+  const [first, broken, last] = await (await sandbox()).runParts([
+    {
+      ...part(normal, "lms.ts", [{ fn: "predict", args: [[1, 2], [3, 4]] }]),
+      onLoaded: () => loaded.push("first"),
+    },
+    {
+      ...part(join(TESTDATA, "attacks", "syntax_error"), "lms.ts", [{ fn: "predict", args: [] }]),
+      onLoaded: () => loaded.push("broken"),
+    },
+    {
+      ...part(join(TESTDATA, "attacks", "probe"), "probe.ts", [{ fn: "echo", args: ["last"] }]),
+      // The caller's failure is not the run's.
+      onLoaded: () => {
+        loaded.push("last");
+        throw new Error("the caller's own bug");
+      },
+    },
+  ]);
+  assert.deepEqual(loaded, ["first", "last"]);
+  assert.equal(value(first!), 11);
+  assert.equal(broken!.status, "load-error");
+  assert.equal(value(last!), "last");
+});
+
 Deno.test("Sandbox.runParts() stops a part at its own limit and leaves the parts after it", async () => {
   const normal = join(TESTDATA, "honest", "normal");
   const predict = { fn: "predict", args: [[1], [2]] };

@@ -81,6 +81,14 @@ export interface HiddenCase {
    * @returns The verdict.
    */
   judge(results: CallResult[]): Verdict | Promise<Verdict>;
+  /**
+   * Starts, ahead of judging, work the judge will need whatever the student's outputs are
+   * (the reference's own training): the grader calls it once the student's module has
+   * loaded, so that the work overlaps the child's, and again if a fresh child loads it.
+   * Optional, and only a head start: the judge must get the same result whether or not it
+   * was called (a cached promise).
+   */
+  prepare?(): unknown;
 }
 
 /** A known misunderstanding, detected when a group's wrong outputs all show it. */

@@ -496,6 +496,7 @@ function scoreCases(rng: Rng): HiddenCase[] {
   const aucCase = (
     name: string,
     judge: (value: number) => Promise<string | undefined> | string | undefined,
+    prepare?: () => unknown,
   ): HiddenCase => {
     const calls = scoreCalls(graded, seed);
     return {
@@ -503,6 +504,7 @@ function scoreCases(rng: Rng): HiddenCase[] {
       name: `score(): ${name}`,
       calls,
       input: describe(graded),
+      ...(prepare ? { prepare } : {}),
       judge: async (results) => {
         const read = readScores(results, calls, graded.mixture.length);
         if (!read.ok) return read.verdict;
@@ -563,6 +565,9 @@ function scoreCases(rng: Rng): HiddenCase[] {
         async (value) =>
           value >= await referenceAuc() - margin ? undefined : `${reached(value)}, more than ` +
             `${margin} below the reference autoencoder trained on the same background`,
+        // Seconds of training, the same whatever the student's scores: started while the
+        // student's own training runs.
+        referenceAuc,
       )
     ),
   ];
