@@ -4,7 +4,7 @@
  * In one run: a bare `deno run` of the child harness against the same run through the
  * sandbox (bubblewrap, private storage, limits); class throughput of exercises 01–04 with
  * `--jobs 1`, `2` and `3`, as `deno task grade` runs them; what charging each bug to its
- * own function costs (a class of the single-bug variants of 02–04, whose failing tests run
+ * own function costs (a class of the single-bug variants of 01–04, whose failing tests run
  * again with the grader's stand-ins, against as many correct submissions of the same
  * exercises); and the grading of one autoencoder submission (its train and score included).
  *
@@ -130,10 +130,9 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
     const one = await grade(cheapClass, CHEAP, 1);
     const two = await grade(cheapClass, CHEAP, 2);
     const three = await grade(cheapClass, CHEAP, 3);
-    const isolated = CHEAP.slice(1);
-    await makeBugClasses(bugClass, controlClass, isolated);
-    const bugs = await gradeEach(bugClass, isolated);
-    const control = await gradeEach(controlClass, isolated);
+    await makeBugClasses(bugClass, controlClass, CHEAP);
+    const bugs = await gradeEach(bugClass, CHEAP);
+    const control = await gradeEach(controlClass, CHEAP);
     await makeClass(autoencoderClass, ["05-autoencoder"], 1);
     const autoencoder = await grade(autoencoderClass, ["05-autoencoder"], 1);
 

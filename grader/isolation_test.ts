@@ -203,6 +203,56 @@ Deno.test("a stand-in kept by student code refuses outside the cases it is swapp
   assert.throws(() => (exports.inner as (x: number) => number)(3), /only in its own tests/);
 });
 
+Deno.test("swapsFor() swaps a method on its class's prototype, where every instance finds it", () => {
+  class Dual {
+    constructor(readonly re: number, readonly eps = 0) {}
+    neg(): Dual {
+      return new Dual(-this.re, this.eps); // The student's bug: ε keeps its sign.
+    }
+    sub(o: Dual): Dual {
+      const n = o.neg();
+      return new Dual(this.re + n.re, this.eps + n.eps);
+    }
+  }
+  const standIn = (x: Dual) => new Dual(-x.re, -x.eps);
+  const swaps = swapsFor({ Dual }, "__swap_unused", ["Dual.neg"], { "standIn:Dual.neg": standIn });
+  const difference = () => new Dual(5, 3).sub(new Dual(2, 1));
+  assert.deepEqual(difference(), new Dual(3, 4), "the student's own bug");
+  swaps.enter(["Dual.neg"]);
+  assert.deepEqual(difference(), new Dual(3, 2));
+  assert.deepEqual(swaps.leave(), ["Dual.neg"]);
+  // Out of its cases, the stand-in refuses, and restore() puts the student's method back.
+  assert.throws(() => difference(), /only in its own tests/);
+  assert.deepEqual(swaps.leave(), ["Dual.neg"], "the refused call is recorded");
+  swaps.restore();
+  assert.deepEqual(difference(), new Dual(3, 4));
+  assert.deepEqual(swaps.leave(), []);
+
+  // A prototype that will not let its method go keeps the student's: nothing is recorded.
+  class Frozen extends Dual {}
+  Object.defineProperty(Frozen.prototype, "neg", {
+    value: Dual.prototype.neg,
+    writable: false,
+    configurable: false,
+  });
+  const kept = swapsFor({ Dual: Frozen }, "__swap_unused", ["Dual.neg"], {
+    "standIn:Dual.neg": standIn,
+  });
+  kept.enter(["Dual.neg"]);
+  assert.deepEqual(new Frozen(5, 3).sub(new Frozen(2, 1)), new Dual(3, 4));
+  assert.deepEqual(kept.leave(), []);
+  // Neither a method that is not there nor an export that is not a class.
+  for (const exports of [{ Dual }, { Dual: { prototype: Dual.prototype } }]) {
+    const none = swapsFor(exports, "__swap_unused", ["Dual.abs", "Dual.neg", "Other.neg"], {
+      "standIn:Dual.abs": standIn,
+      "standIn:Other.neg": standIn,
+    });
+    none.enter(["Dual.abs", "Dual.neg", "Other.neg"]);
+    assert.deepEqual(difference(), new Dual(3, 4));
+    assert.deepEqual(none.leave(), []);
+  }
+});
+
 /** A case of `symbol` whose verdict the test sets. */
 function fakeCase(symbol: string): HiddenCase {
   return { symbol, name: `${symbol}(): a property`, calls: [], judge: () => ({ pass: true }) };

@@ -12,7 +12,7 @@ import { EXERCISES } from "../course/metadata.ts";
 import { gradeClass, ROOT, variants } from "./_workspace.ts";
 
 /** The exercises whose drivers have stand-ins. */
-const ISOLATED = ["02-lms", "03-adaboost", "04-softmax"];
+const ISOLATED = ["01-dual-numbers", "02-lms", "03-adaboost", "04-softmax"];
 
 interface Results {
   score: number;
@@ -21,7 +21,7 @@ interface Results {
   tests: { name: string; status: string; output: string; tags: string[] }[];
 }
 
-Deno.test("grade charges each single-bug variant of 02–04 to the function with the bug", async () => {
+Deno.test("grade charges each single-bug variant of 01–04 to the function with the bug", async () => {
   const submissions = await Deno.makeTempDir({ prefix: "one-bug-class-" });
   const out = await Deno.makeTempDir({ prefix: "one-bug-out-" });
   try {

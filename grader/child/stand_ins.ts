@@ -10,7 +10,9 @@
  * submission go to its own bindings (or to a class's static methods), not to the entry's
  * exports, so the grader's private copy of the submission ends each file with a swapper
  * that points those places at another function; the harness calls the entry's through
- * {@linkcode swapsFor} before each case.
+ * {@linkcode swapsFor} before each case. A method, named `Class.method` (01's `Dual.pow`),
+ * is swapped on the exported class's prototype, where every instance finds it: no rewrite
+ * is needed.
  *
  * The student's code shares the realm and could keep a stand-in it was handed and call it
  * later, from the case of the very function it stands in for. So each stand-in is wrapped:
@@ -27,7 +29,8 @@ import type { DriverFunctions } from "./calls.ts";
 // Captured when this module loads, before any student code; loops below index their arrays
 // rather than iterate them, since student code may replace the array iterator.
 const { create, keys } = Object;
-const { apply } = Reflect;
+const { apply, defineProperty, getOwnPropertyDescriptor } = Reflect;
+const { indexOf, substring } = String.prototype;
 
 /** The key of a name's stand-in among a driver's functions. */
 export function standInKey(name: string): string {
@@ -58,11 +61,13 @@ export interface Swaps {
  * @param swapper The swapper the grader appended to the entry file (see
  *   `grader/isolation.ts`): `(name, fn, replaced)` points every place of the submission
  *   that holds `replaced` under `name` at `fn`, and says how many it changed.
- * @param names Every name some case swaps.
- * @param functions The driver's functions, with the stand-ins.
- * @returns The swaps. A name that cannot be swapped (no stand-in, or a function the swapper
- *   finds nowhere) keeps the student's function: its cases then run as they did, and no
- *   stand-in is recorded for them.
+ * @param names Every name some case swaps: an export, or `Class.method` for a method of an
+ *   exported class.
+ * @param functions The driver's functions, with the stand-ins; a method's takes its
+ *   receiver first.
+ * @returns The swaps. A name that cannot be swapped (no stand-in, a function the swapper
+ *   finds nowhere, a method the prototype will not let go) keeps the student's function:
+ *   its cases then run as they did, and no stand-in is recorded for them.
  */
 export function swapsFor(
   exports: Record<string, unknown>,
@@ -76,31 +81,65 @@ export function swapsFor(
   const wrappers: Record<string, (...args: unknown[]) => unknown> = create(null);
   /** What each swapped name's places hold now: the student's function, or its wrapper. */
   const inPlace: Record<string, unknown> = create(null);
+  /** The student's own function of each swapped name. */
+  const own: Record<string, unknown> = create(null);
+  /** Each swapped method's prototype and property descriptor. */
+  const methods: Record<string, Method> = create(null);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const standIn = functions[standInKey(name)];
-    if (typeof standIn !== "function" || typeof exports[name] !== "function") continue;
-    inPlace[name] = exports[name];
-    wrappers[name] = function standInFor(...args: unknown[]): unknown {
-      called[name] = true;
-      if (active[name] !== true) {
-        throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
+    if (typeof standIn !== "function") continue;
+    const method = methodOf(exports, name);
+    if (method !== undefined) {
+      methods[name] = method;
+      own[name] = method.descriptor.value;
+    } else if (typeof exports[name] === "function") {
+      own[name] = exports[name];
+    } else {
+      continue;
+    }
+    inPlace[name] = own[name];
+    wrappers[name] = method === undefined
+      ? function standInFor(...args: unknown[]): unknown {
+        called[name] = true;
+        if (active[name] !== true) {
+          throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
+        }
+        return apply(standIn, undefined, args);
       }
-      return apply(standIn, undefined, args);
-    };
+      : function standInFor(this: unknown, ...args: unknown[]): unknown {
+        called[name] = true;
+        if (active[name] !== true) {
+          throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
+        }
+        const withReceiver: unknown[] = [this];
+        for (let k = 0; k < args.length; k++) withReceiver[k + 1] = args[k];
+        return apply(standIn, undefined, withReceiver);
+      };
   }
   const point = (name: string, target: unknown): void => {
     if (inPlace[name] === target) return;
     let changed: unknown = 0;
     try {
-      if (typeof assign === "function") {
+      const method = methods[name];
+      if (method !== undefined) {
+        const { prototype, key, descriptor } = method;
+        changed = defineProperty(prototype, key, {
+            value: target,
+            writable: descriptor.writable,
+            enumerable: descriptor.enumerable,
+            configurable: descriptor.configurable,
+          })
+          ? 1
+          : 0;
+      } else if (typeof assign === "function") {
         changed = apply(assign, undefined, [name, target, inPlace[name]]);
       }
     } catch {
       // Counted as nothing changed.
     }
     if (typeof changed === "number" && changed > 0) inPlace[name] = target;
-    else if (target !== exports[name]) delete wrappers[name];
+    else if (target !== own[name]) delete wrappers[name];
   };
   const swapped = keys(wrappers);
   return {
@@ -109,7 +148,7 @@ export function swapsFor(
       for (let i = 0; i < names.length; i++) if (names[i] in wrappers) active[names[i]] = true;
       for (let i = 0; i < swapped.length; i++) {
         const name = swapped[i];
-        if (name in wrappers) point(name, active[name] ? wrappers[name] : exports[name]);
+        if (name in wrappers) point(name, active[name] ? wrappers[name] : own[name]);
       }
     },
     leave() {
@@ -121,8 +160,34 @@ export function swapsFor(
     restore() {
       for (let i = 0; i < swapped.length; i++) {
         delete active[swapped[i]];
-        point(swapped[i], exports[swapped[i]]);
+        point(swapped[i], own[swapped[i]]);
       }
     },
   };
+}
+
+/** A method swapped on its class's prototype. */
+interface Method {
+  prototype: object;
+  key: string;
+  /** Its own property descriptor as the module left it. */
+  descriptor: PropertyDescriptor;
+}
+
+/**
+ * Method `Class.method` of an exported class, where it is a plain function property of the
+ * class's prototype that can be replaced; otherwise undefined.
+ */
+function methodOf(exports: Record<string, unknown>, name: string): Method | undefined {
+  const dot = apply(indexOf, name, ["."]) as number;
+  if (dot <= 0) return undefined;
+  const owner = exports[apply(substring, name, [0, dot]) as string];
+  if (typeof owner !== "function") return undefined;
+  const prototype: unknown = owner.prototype;
+  if (prototype === null || typeof prototype !== "object") return undefined;
+  const key = apply(substring, name, [dot + 1]) as string;
+  const descriptor = getOwnPropertyDescriptor(prototype, key);
+  if (descriptor === undefined || typeof descriptor.value !== "function") return undefined;
+  if (descriptor.configurable !== true && descriptor.writable !== true) return undefined;
+  return { prototype, key, descriptor };
 }

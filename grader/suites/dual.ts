@@ -19,8 +19,14 @@ import { z } from "zod";
 import type { Rng } from "../../fixtures/random.ts";
 import { dualGradient, type Ops, referenceGradient, testFunction } from "../../core/dual.ts";
 import { closeEnough } from "../../core/precision.ts";
-import { OPERAND, type Operation, slopeFunction, trustedFunction } from "../child/drivers/dual.ts";
-import type { Call, HiddenCase, HiddenSuite, Misconception, Verdict } from "../suite.ts";
+import {
+  OPERAND,
+  type Operation,
+  slopeFunction,
+  STAND_INS,
+  trustedFunction,
+} from "../child/drivers/dual.ts";
+import type { BuiltOn, Call, HiddenCase, HiddenSuite, Misconception, Verdict } from "../suite.ts";
 import {
   allNear,
   describe,
@@ -876,6 +882,26 @@ function gradientMutationCase(rng: Rng): HiddenCase {
 export const suite: HiddenSuite = {
   exercise: "01-dual-numbers",
   misconceptions: MISCONCEPTIONS,
+  // What an operation may be written with (its README's hints suggest some): a bug in
+  // pow() then costs pow()'s point, not div()'s too. The constructor has no stand-in, and
+  // derivative() and gradient() are tested through trusted functions.
+  builtOn: {
+    "Dual.add": [],
+    // x − y = x + (−y), or x + (−1)·y.
+    "Dual.sub": ["Dual.add", "Dual.neg", "Dual.mul"],
+    "Dual.mul": [],
+    // x / y = x · y⁻¹.
+    "Dual.div": ["Dual.mul", "Dual.pow"],
+    // Repeated products, or xᵖ = exp(p · log x).
+    "Dual.pow": ["Dual.mul", "exp", "log"],
+    // −x = (−1)·x, or 0 − x.
+    "Dual.neg": ["Dual.mul", "Dual.sub"],
+    // sin x = cos(π/2 − x) and cos x = sin(x + π/2).
+    sin: ["cos", "Dual.add", "Dual.sub", "Dual.neg"],
+    cos: ["sin", "Dual.add", "Dual.sub", "Dual.neg"],
+    exp: [],
+    log: [],
+  } satisfies BuiltOn<typeof STAND_INS>,
   cases(rng) {
     const group = (label: string) => rng.fork(label);
     const cos = group("cos");

@@ -9,7 +9,9 @@ testSuite({
   bugs: {
     "bug_Dual.div_quotient_rule_wrong_sign.ts": "div-quotient-sign",
     "bug_Dual.mul_product_rule_missing_term.ts": "mul-missing-term",
+    "bug_Dual.neg_eps_kept_reused.ts": "neg-eps-kept",
     "bug_Dual.pow_no_chain_factor.ts": "pow-no-chain-factor",
+    "bug_Dual.pow_no_chain_factor_reused.ts": "pow-no-chain-factor",
     "bug_cos_sign_flipped.ts": "cos-derivative-sign",
     "bug_derivative_not_seeded.ts": "derivative-not-seeded",
     "bug_gradient_seeds_all_at_once.ts": "gradient-seeds-all",
@@ -29,12 +31,6 @@ testSuite({
       symbol: "Dual.add",
       misconception: "add-eps-ignores-other",
       replace: [["this.eps + that.eps,", "this.eps,"]],
-    },
-    {
-      name: "neg_eps_kept",
-      symbol: "Dual.neg",
-      misconception: "neg-eps-kept",
-      replace: [["-this.eps,", "this.eps,"]],
     },
     {
       name: "sin_no_chain_factor",

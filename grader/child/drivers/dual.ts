@@ -17,12 +17,25 @@
  *   chain through that operation alone, which the student's `derivative()` and
  *   `gradient()` take no part in.
  *
+ * And a stand-in for each operation, `standIn:<group>` for the groups of
+ * {@linkcode STAND_INS} (`standIn:Dual.pow`, `standIn:cos`): the trusted operation, swapped
+ * in for the student's own when a case of an operation built on it (a `div` written as
+ * `this.mul(o.pow(-1))`) runs again isolated (see `grader/isolation.ts`). A method's
+ * stand-in takes its receiver first.
+ *
+ * The arithmetic uses `Math` functions captured when this module loads, before any student
+ * module can replace them, and no array iterator.
+ *
  * Nothing here knows an expected value.
  *
  * @module
  */
 import type { Driver, DriverFunctions } from "../calls.ts";
 import { offerDriver } from "../driver_registry.ts";
+
+// Captured before any student module loads; see the module comment.
+const { sin, cos, exp, log } = Math;
+const NativeTypeError = TypeError;
 
 /** What the driver reads from a dual number. */
 interface DualLike {
@@ -77,6 +90,26 @@ const FORMULAS: Record<string, (o: Ops, xs: DualLike[]) => DualLike> = {
   "x*y*z - log(x + z^2)": (o, [x, y, z]) =>
     o.sub(o.mul(o.mul(x, y), z), o.log(o.add(x, o.pow(z, 2)))),
 };
+
+/**
+ * The groups of 01-dual-numbers that have a stand-in: every operation, as its group is
+ * named (`Dual.<method>`, or the exported function's name), in the order of
+ * {@linkcode OPERATIONS}. The constructor has none (a stand-in builds the student's own dual
+ * numbers), nor have `derivative` and `gradient`, which are tested through trusted
+ * functions already.
+ */
+export const STAND_INS = [
+  "Dual.add",
+  "Dual.sub",
+  "Dual.mul",
+  "Dual.div",
+  "Dual.pow",
+  "Dual.neg",
+  "sin",
+  "cos",
+  "exp",
+  "log",
+] as const;
 
 /** The names of the formulas the driver offers. */
 export const FORMULA_NAMES: readonly string[] = Object.keys(FORMULAS);
@@ -136,34 +169,23 @@ const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
 const driver: Driver = (module) => {
   const make = (re: number, eps: number): DualLike => {
     const Dual = module.Dual;
-    if (typeof Dual !== "function") throw new TypeError('dual.ts does not export "Dual"');
+    if (typeof Dual !== "function") throw new NativeTypeError('dual.ts does not export "Dual"');
     return Reflect.construct(Dual, [re, eps]) as DualLike;
   };
-  const parts = (x: DualLike | number): [number, number] =>
-    typeof x === "number" ? [x, 0] : [x.re, x.eps];
+  // A number operand is the constant a + 0ε.
+  const re = (x: DualLike | number): number => typeof x === "number" ? x : x.re;
+  const eps = (x: DualLike | number): number => typeof x === "number" ? 0 : x.eps;
   const trusted: Ops = {
-    add: (x, o) => {
-      const [[a, b], [c, d]] = [parts(x), parts(o)];
-      return make(a + c, b + d);
-    },
-    sub: (x, o) => {
-      const [[a, b], [c, d]] = [parts(x), parts(o)];
-      return make(a - c, b - d);
-    },
-    mul: (x, o) => {
-      const [[a, b], [c, d]] = [parts(x), parts(o)];
-      return make(a * c, a * d + b * c);
-    },
-    div: (x, o) => {
-      const [[a, b], [c, d]] = [parts(x), parts(o)];
-      return make(a / c, (b * c - a * d) / (c * c));
-    },
-    pow: (x, p) => make(x.re ** p, p * x.re ** (p - 1) * x.eps),
-    neg: (x) => make(-x.re, -x.eps),
-    sin: (x) => make(Math.sin(x.re), x.eps * Math.cos(x.re)),
-    cos: (x) => make(Math.cos(x.re), -x.eps * Math.sin(x.re)),
-    exp: (x) => make(Math.exp(x.re), x.eps * Math.exp(x.re)),
-    log: (x) => make(Math.log(x.re), x.eps / x.re),
+    add: (x, o) => make(re(x) + re(o), eps(x) + eps(o)),
+    sub: (x, o) => make(re(x) - re(o), eps(x) - eps(o)),
+    mul: (x, o) => make(re(x) * re(o), re(x) * eps(o) + eps(x) * re(o)),
+    div: (x, o) => make(re(x) / re(o), (eps(x) * re(o) - re(x) * eps(o)) / (re(o) * re(o))),
+    pow: (x, p) => make(re(x) ** p, p * re(x) ** (p - 1) * eps(x)),
+    neg: (x) => make(-re(x), -eps(x)),
+    sin: (x) => make(sin(re(x)), eps(x) * cos(re(x))),
+    cos: (x) => make(cos(re(x)), -eps(x) * sin(re(x))),
+    exp: (x) => make(exp(re(x)), eps(x) * exp(re(x))),
+    log: (x) => make(log(re(x)), eps(x) / re(x)),
   };
   const students = (op: Operation): Ops[Operation] => {
     if (METHODS.has(op)) {
@@ -182,6 +204,9 @@ const driver: Driver = (module) => {
     }) as Ops[Operation];
   };
   const functions: DriverFunctions = { [OPERAND]: (x: unknown) => x };
+  for (let i = 0; i < STAND_INS.length; i++) {
+    functions[`standIn:${STAND_INS[i]}`] = trusted[OPERATIONS[i]];
+  }
   for (const [name, formula] of Object.entries(FORMULAS)) {
     // derivative() passes one dual number, gradient() an array of them.
     const on = (ops: Ops) => (xs: DualLike | DualLike[]) =>
@@ -193,7 +218,7 @@ const driver: Driver = (module) => {
         const xs = Array.isArray(point) ? point : [point];
         return xs.map((_, i) => {
           const result = formula(ops, xs.map((x, j) => make(x, i === j ? 1 : 0)));
-          return parts(result)[1];
+          return eps(result);
         });
       };
     }

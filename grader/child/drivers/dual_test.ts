@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { numberOps, TEST_FUNCTIONS } from "../../../core/dual.ts";
 import { createRng } from "../../../fixtures/random.ts";
 import { offeredDriver } from "../driver_registry.ts";
-import { FORMULA_NAMES, trustedFunction } from "./dual.ts";
+import { exerciseById } from "../../../course/metadata.ts";
+import { FORMULA_NAMES, STAND_INS, trustedFunction } from "./dual.ts";
 
 const driver = offeredDriver("dual")!;
 
@@ -40,5 +41,51 @@ Deno.test("driver's trusted functions agree with core/dual.ts: values and deriva
         );
       }
     }
+  }
+});
+
+Deno.test("STAND_INS lists every operation's group of 01-dual-numbers, and each has a stand-in", () => {
+  const groups = exerciseById("01-dual-numbers").groups.map((g) => g.symbol);
+  assert.deepEqual(
+    [...STAND_INS],
+    groups.filter((symbol) => !["Dual", "derivative", "gradient"].includes(symbol)),
+  );
+  const functions = driver({ Dual });
+  for (const name of STAND_INS) {
+    assert.equal(typeof functions[`standIn:${name}`], "function", name);
+  }
+});
+
+Deno.test("the stand-ins apply the lectures' rules to the student's Dual, a number as a constant", () => {
+  const functions = driver({ Dual });
+  const op = (name: string) => functions[`standIn:${name}`] as (...args: unknown[]) => Dual;
+  const close = (actual: Dual, re: number, eps: number) => {
+    assert.ok(actual instanceof Dual, "a stand-in builds the student's own Dual");
+    assert.ok(Math.abs(actual.re - re) < 1e-12 && Math.abs(actual.eps - eps) < 1e-12);
+  };
+  const [x, y] = [new Dual(2, 3), new Dual(5, -1)];
+  close(op("Dual.add")(x, y), 7, 2);
+  close(op("Dual.sub")(x, 4), -2, 3);
+  close(op("Dual.mul")(x, y), 10, 2 * -1 + 3 * 5);
+  close(op("Dual.div")(x, y), 2 / 5, (3 * 5 - 2 * -1) / 25);
+  close(op("Dual.div")(x, 4), 0.5, 0.75);
+  close(op("Dual.pow")(x, -1), 0.5, -1 * 2 ** -2 * 3);
+  close(op("Dual.neg")(x), -2, -3);
+  close(op("sin")(x), Math.sin(2), 3 * Math.cos(2));
+  close(op("cos")(x), Math.cos(2), -3 * Math.sin(2));
+  close(op("exp")(x), Math.exp(2), 3 * Math.exp(2));
+  close(op("log")(x), Math.log(2), 1.5);
+});
+
+Deno.test("the stand-ins compute with Math as it was when the driver loaded", () => {
+  const functions = driver({ Dual });
+  const sin = functions["standIn:sin"] as (x: Dual) => Dual;
+  const native = Math.sin;
+  // Student code shares the realm: what it does to Math must not reach the stand-ins.
+  Math.sin = () => 0;
+  try {
+    assert.equal(sin(new Dual(1, 1)).re, native(1));
+  } finally {
+    Math.sin = native;
   }
 });
