@@ -99,23 +99,17 @@ export function swapsFor(
       continue;
     }
     inPlace[name] = own[name];
-    wrappers[name] = method === undefined
-      ? function standInFor(...args: unknown[]): unknown {
-        called[name] = true;
-        if (active[name] !== true) {
-          throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
-        }
-        return apply(standIn, undefined, args);
+    const isMethod = method !== undefined;
+    wrappers[name] = function standInFor(this: unknown, ...args: unknown[]): unknown {
+      called[name] = true;
+      if (active[name] !== true) {
+        throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
       }
-      : function standInFor(this: unknown, ...args: unknown[]): unknown {
-        called[name] = true;
-        if (active[name] !== true) {
-          throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
-        }
-        const withReceiver: unknown[] = [this];
-        for (let k = 0; k < args.length; k++) withReceiver[k + 1] = args[k];
-        return apply(standIn, undefined, withReceiver);
-      };
+      if (!isMethod) return apply(standIn, undefined, args);
+      const withReceiver: unknown[] = [this];
+      for (let k = 0; k < args.length; k++) withReceiver[k + 1] = args[k];
+      return apply(standIn, undefined, withReceiver);
+    };
   }
   const point = (name: string, target: unknown): void => {
     if (inPlace[name] === target) return;
