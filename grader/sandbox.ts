@@ -1252,7 +1252,10 @@ async function bundleDriver(name: string): Promise<string> {
         `Cannot bundle the driver "${name}": ${new TextDecoder().decode(stderr).trim()}`,
       );
     }
-    return text.replace(exported, "return { driver: $1 };\n");
+    // Strict, as the modules were: a student's Error.prepareStackTrace then sees no
+    // receiver and no function of the driver's frames (a sloppy frame hands out its `this`,
+    // the driver's own table of trusted operations).
+    return `"use strict";\n${text.replace(exported, "return { driver: $1 };\n")}`;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -433,6 +433,128 @@ Deno.test("grade rescues no function through a stand-in it kept, a forged frame,
 });
 
 /**
+ * lms.ts that implements nothing and takes the driver's raw stand-ins in the run that
+ * isolates its functions (red team, round 4): a patched `Array.prototype.map` that the
+ * harness once called on each call's arguments, handing it the resolver of `{ $fn }`
+ * markers; or a `$fn` on Object.prototype, which made every plain argument a marker. Each
+ * function then touches the gated wrapper of one function it is built on, so that a
+ * stand-in is recorded, and answers with its own raw stand-in.
+ */
+const RAW_STAND_INS = (via: "map" | "proto") => `
+// deno-lint-ignore-file no-explicit-any
+const NAMES = ["predict", "cost", "lmsUpdate", "batchUpdate", "stochasticEpoch"];
+const RAW: Record<string, any> = {};
+${
+  via === "map"
+    ? `const nativeMap = Array.prototype.map;
+(Array.prototype as any).map = function (this: any, cb: any, thisArg?: any) {
+  if (typeof cb === "function") {
+    for (const n of NAMES) {
+      try { const f = cb({ $fn: "standIn:" + n }); if (typeof f === "function") RAW[n] ??= f; } catch { /* none */ }
+    }
+  }
+  return nativeMap.call(this, cb, thisArg);
+};`
+    : `let next = 0;
+Object.defineProperty(Object.prototype, "$fn", {
+  configurable: true,
+  get() { return "standIn:" + NAMES[next++ % NAMES.length]; },
+});`
+}
+function steal(args: any[]): void {
+  for (const a of args) if (typeof a === "function" && a.name !== "standInFor") RAW[a.name] ??= a;
+}
+function touch(...names: string[]): void {
+  for (const n of names) {
+    const f = (BINDINGS as any)[n]();
+    if (typeof f === "function" && f.name === "standInFor") { try { f(); } catch { /* recorded */ } return; }
+  }
+}
+const BINDINGS = { predict: () => predict, lmsUpdate: () => lmsUpdate };
+const answer = (name: string, a: any[], ...under: string[]) => {
+  steal(a);
+  if (RAW[name] === undefined) return NaN;
+  touch(...under);
+  return RAW[name](...a);
+};
+export function predict(...a: any[]): any { return answer("predict", a); }
+export function cost(...a: any[]): any { return answer("cost", a, "predict"); }
+export function lmsUpdate(...a: any[]): any { return answer("lmsUpdate", a, "predict"); }
+export function batchUpdate(...a: any[]): any { return answer("batchUpdate", a, "predict", "lmsUpdate"); }
+export function stochasticEpoch(...a: any[]): any { return answer("stochasticEpoch", a, "predict", "lmsUpdate"); }
+`;
+
+/**
+ * dual.ts with no arithmetic of its own (red team, round 4): a setter on Object.prototype
+ * caught a trusted function as the driver stored it in its table, and a sloppy getter's
+ * Error.prepareStackTrace read the receiver of the driver's frame, its table of trusted
+ * operations; every operation then delegated to them.
+ */
+const TRUSTED_OPS_THIEF = `
+// deno-lint-ignore-file no-explicit-any
+let T: any = undefined;
+const KEY = "trusted:x*y";
+const grab = new Function("cb", \`
+  return { get re() {
+    const old = Error.prepareStackTrace;
+    Error.prepareStackTrace = (_e, cs) => cs;
+    const o = {}; Error.captureStackTrace(o);
+    const cs = o.stack;
+    Error.prepareStackTrace = old;
+    for (const c of cs) { const t = c.getThis(); if (t && typeof t.mul === "function" && typeof t.log === "function") { cb(t); break; } }
+    return 1;
+  }, eps: 0 };\`) as (cb: (t: any) => void) => any;
+Object.defineProperty(Object.prototype, KEY, {
+  configurable: true,
+  set(this: any, v: any) {
+    delete (Object.prototype as any)[KEY];
+    Object.defineProperty(this, KEY, { value: v, writable: true, enumerable: true, configurable: true });
+    try { v([grab((t) => (T = t)), 2]); } catch { /* ignore */ }
+    // The trusted x*y itself is a product rule too.
+    T ??= { mul: (x: any, y: any) => v([x, y]) };
+  },
+});
+export class Dual {
+  re: number;
+  eps: number;
+  constructor(re: number, eps = 0) { this.re = re; this.eps = eps; }
+  add(o: Dual | number): Dual { return T.add(this, o); }
+  sub(o: Dual | number): Dual { return T.sub(this, o); }
+  mul(o: Dual | number): Dual { return T.mul(this, typeof o === "number" ? new Dual(o) : o); }
+  div(o: Dual | number): Dual { return T.div(this, o); }
+  pow(p: number): Dual { return T.pow(this, p); }
+  neg(): Dual { return T.neg(this); }
+}
+export const sin = (x: Dual): Dual => T.sin(x);
+export const cos = (x: Dual): Dual => T.cos(x);
+export const exp = (x: Dual): Dual => T.exp(x);
+export const log = (x: Dual): Dual => T.log(x);
+export function derivative(f: (x: Dual) => Dual, x: number): number { return f(new Dual(x, 1)).eps; }
+export function gradient(f: (xs: Dual[]) => Dual, xs: number[]): number[] {
+  return xs.map((_, i) => f(xs.map((x, j) => new Dual(x, i === j ? 1 : 0))).eps);
+}
+`;
+
+Deno.test("grade hands no stand-in or trusted operation to code that patches built-ins", async () => {
+  await using attack = await attackClass();
+  await attack.put("map", EXERCISE, "lms.ts", RAW_STAND_INS("map"));
+  await attack.put("proto", EXERCISE, "lms.ts", RAW_STAND_INS("proto"));
+  await attack.put("trusted-ops", "01-dual-numbers", "dual.ts", TRUSTED_OPS_THIEF);
+  await attack.grade(EXERCISE, "01-dual-numbers");
+  for (const student of ["map", "proto"]) {
+    const results = await attack.results(student, EXERCISE);
+    assert.equal(results.score, 0, `${student}: ${results.output}`);
+  }
+  // Its constructor, derivative() and gradient() are honest code: the operations get nothing.
+  const thief = await attack.results("trusted-ops", "01-dual-numbers");
+  const operations = thief.tests.filter((t) =>
+    !t.tags.includes("Dual") && !t.tags.includes("derivative") && !t.tags.includes("gradient")
+  );
+  assert.ok(operations.length > 30);
+  assert.deepEqual(operations.filter((t) => t.score > 0).map((t) => t.output), [], thief.output);
+});
+
+/**
  * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
  * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
  * for every graded function; the red team ran one from its source for full marks.

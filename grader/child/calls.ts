@@ -19,14 +19,22 @@ export type Driver = (module: Record<string, unknown>) => DriverFunctions;
 // Captured when this module loads, before any student module can replace them: student
 // code shares this realm, and patched globals must not garble the encoding of its results.
 const { stringify, parse } = JSON;
-const { keys: ownKeys, fromEntries, is: sameValue, hasOwn, defineProperty } = Object;
+const { keys: ownKeys, is: sameValue, hasOwn, defineProperty } = Object;
 const { isArray, from: arrayFrom } = Array;
 const { isView } = ArrayBuffer;
 const { isSafeInteger, isNaN } = Number;
-const { apply } = Reflect;
-const { includes } = String.prototype;
+const { apply, construct } = Reflect;
+const { includes, startsWith } = String.prototype;
 const stringIncludes = (text: string, part: string) => apply(includes, text, [part]) as boolean;
 const clone = structuredClone;
+const now = performance.now.bind(performance);
+
+/**
+ * The prefix of a stand-in's key among a driver's functions (see `stand_ins.ts`): a
+ * stand-in answers only through the swaps that gate it, never as a `{ $fn }` argument or a
+ * trusted call.
+ */
+export const STAND_IN_PREFIX = "standIn:";
 
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 1_000_000;
@@ -212,7 +220,10 @@ function withMarkers(value: unknown, depth: number): unknown {
   for (let i = 0; i < keys.length; i++) {
     const entry = withMarkers(record[keys[i]], depth + 1);
     if (entry !== record[keys[i]]) {
-      copy ??= fromEntries(keys.map((key) => [key, record[key]]));
+      if (copy === undefined) {
+        copy = {};
+        for (let k = 0; k < keys.length; k++) setOwn(copy, keys[k], record[keys[k]]);
+      }
       setOwn(copy, keys[i], entry);
     }
   }
@@ -298,26 +309,33 @@ export async function runCalls(
   calls: readonly Call[],
   functions: DriverFunctions = {},
 ): Promise<CallResult[]> {
+  // Student code shares the realm and runs between these calls: nothing here iterates an
+  // array, spreads one or calls a method a student could have replaced (a patched `map`
+  // is handed every argument, a trusted function's among them), and a call's fields and
+  // markers are read only where they are its own, never from a patched Object.prototype.
   const raw: unknown[] = [];
   const results: CallResult[] = [];
-  for (const call of calls) {
-    const started = performance.now();
+  for (let c = 0; c < calls.length; c++) {
+    const call = calls[c];
+    const started = now();
     // Exactly one raw value per call, whatever happens, so `$ref` indices stay aligned.
-    raw.push(undefined);
+    raw[c] = undefined;
     try {
-      const args = call.args.map((arg) => resolveArg(arg, raw, functions));
+      const args: unknown[] = [];
+      for (let i = 0; i < call.args.length; i++) {
+        args[i] = resolveArg(call.args[i], raw, functions);
+      }
+      const on = own(call, "on");
       let value: unknown;
-      if (call.on !== undefined) {
-        const receiver = raw[call.on] as Record<string, unknown> | null | undefined;
+      if (typeof on === "number") {
+        const receiver = raw[on] as Record<string, unknown> | null | undefined;
         const method = receiver?.[call.fn];
         if (typeof method !== "function") {
           throw new TypeError(`the result has no method "${call.fn}"`);
         }
-        value = await method.apply(receiver, args);
-      } else if (call.trusted) {
-        const target = functions[call.fn];
-        if (typeof target !== "function") throw new Error(`Unknown trusted function "${call.fn}"`);
-        value = await (target as (...a: unknown[]) => unknown)(...args);
+        value = await apply(method, receiver, args);
+      } else if (own(call, "trusted") === true) {
+        value = await apply(trustedFunction(functions, call.fn), undefined, args);
       } else {
         const target = module[call.fn];
         if (typeof target !== "function") {
@@ -327,43 +345,74 @@ export async function runCalls(
               : `"${call.fn}" is exported as a ${typeof target}, not a function`,
           );
         }
-        const fn = target as (...a: unknown[]) => unknown;
-        value = call.construct ? Reflect.construct(fn, args) : await fn(...args);
+        value = own(call, "construct") === true
+          ? construct(target, args)
+          : await apply(target, undefined, args);
       }
-      raw[raw.length - 1] = value;
-      const reported = call.read
-        ? fromEntries(
-          call.read.map((key) => [key, (value as Record<string, unknown>)?.[key]]),
-        )
-        : value;
+      raw[c] = value;
+      const read = own(call, "read") as string[] | undefined;
+      let reported = value;
+      if (isArray(read)) {
+        const picked: Record<string, unknown> = {};
+        for (let k = 0; k < read.length; k++) {
+          defineProperty(picked, read[k], {
+            value: (value as Record<string, unknown>)?.[read[k]],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+        reported = picked;
+      }
       // Trusted functions and earlier results (an opaque model, say) are not the call's
       // own inputs: their `{ $fn }` / `{ $ref }` markers stand in for them.
-      const argsAfter = args.map((arg, i) => isMarker(call.args[i]) ? call.args[i] : arg);
-      const report = call.returnArgs ? { result: reported, args: argsAfter } : reported;
-      results.push({ ok: true, value: encodeValue(report), ms: performance.now() - started });
+      let report = reported;
+      if (own(call, "returnArgs") === true) {
+        const argsAfter: unknown[] = [];
+        for (let i = 0; i < args.length; i++) {
+          argsAfter[i] = isMarker(call.args[i]) ? call.args[i] : args[i];
+        }
+        report = { result: reported, args: argsAfter };
+      }
+      results[c] = { ok: true, value: encodeValue(report), ms: now() - started };
     } catch (thrown) {
       const error = thrown instanceof EncodeError ? thrown.message : describeThrown(thrown);
-      results.push({ ok: false, error, ms: performance.now() - started });
+      results[c] = { ok: false, error, ms: now() - started };
     }
   }
   return results;
 }
 
+/** A field of a call or an argument where it is its own, else undefined. */
+function own(object: object, key: string): unknown {
+  return hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+}
+
+/** The driver's trusted function `name`: never a stand-in, which only its swaps hand out. */
+function trustedFunction(functions: DriverFunctions, name: string): (...a: unknown[]) => unknown {
+  const fn = hasOwn(functions, name) && !apply(startsWith, name, [STAND_IN_PREFIX])
+    ? functions[name]
+    : undefined;
+  if (typeof fn !== "function") throw new Error(`Unknown trusted function "${name}"`);
+  return fn as (...a: unknown[]) => unknown;
+}
+
 /** Whether an argument is the value an earlier call returned, `{ $ref }`. */
 function isRefArg(arg: Arg): arg is { $ref: number } {
-  return arg !== null && typeof arg === "object" && !isArray(arg) && "$ref" in arg &&
-    typeof arg.$ref === "number";
+  return arg !== null && typeof arg === "object" && !isArray(arg) &&
+    typeof own(arg, "$ref") === "number";
 }
 
 /**
- * Whether an argument is a trusted function of the exercise's driver, `{ $fn }`.
+ * Whether an argument is a trusted function of the exercise's driver, `{ $fn }`: an own
+ * property, so that a `$fn` a student put on Object.prototype makes no plain argument one.
  *
  * @param arg An argument of a call.
  * @returns Whether the child resolves it with the driver.
  */
 export function isFunctionArg(arg: Arg): arg is { $fn: string } {
-  return arg !== null && typeof arg === "object" && !isArray(arg) && "$fn" in arg &&
-    typeof arg.$fn === "string";
+  return arg !== null && typeof arg === "object" && !isArray(arg) &&
+    typeof own(arg, "$fn") === "string";
 }
 
 function isMarker(arg: Arg): boolean {
@@ -372,11 +421,7 @@ function isMarker(arg: Arg): boolean {
 
 function resolveArg(arg: Arg, raw: unknown[], functions: DriverFunctions): unknown {
   if (isRefArg(arg)) return raw[arg.$ref];
-  if (isFunctionArg(arg)) {
-    const fn = functions[arg.$fn];
-    if (!fn) throw new Error(`Unknown trusted function "${arg.$fn}"`);
-    return fn;
-  }
+  if (isFunctionArg(arg)) return trustedFunction(functions, arg.$fn);
   // A fresh deep copy, so that a student mutating an input cannot affect a later call.
   return clone(arg);
 }

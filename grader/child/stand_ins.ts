@@ -24,7 +24,7 @@
  *
  * @module
  */
-import type { DriverFunctions } from "./calls.ts";
+import { type DriverFunctions, STAND_IN_PREFIX } from "./calls.ts";
 
 // Captured when this module loads, before any student code; loops below index their arrays
 // rather than iterate them, since student code may replace the array iterator.
@@ -34,7 +34,7 @@ const { indexOf, substring } = String.prototype;
 
 /** The key of a name's stand-in among a driver's functions. */
 export function standInKey(name: string): string {
-  return `standIn:${name}`;
+  return STAND_IN_PREFIX + name;
 }
 
 /** The swaps of one isolated part. */

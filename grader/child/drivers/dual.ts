@@ -36,6 +36,9 @@ import { offerDriver } from "../driver_registry.ts";
 // Captured before any student module loads; see the module comment.
 const { sin, cos, exp, log } = Math;
 const NativeTypeError = TypeError;
+const { apply, construct } = Reflect;
+const { create, entries } = Object;
+const { isArray } = Array;
 
 /** What the driver reads from a dual number. */
 interface DualLike {
@@ -145,7 +148,22 @@ export function slopeFunction(op: Operation, name: string): string {
  */
 export const OPERAND = "operand";
 
-const METHODS = new Set<Operation>(["add", "sub", "mul", "div", "pow", "neg"]);
+/** The operations that are methods of the student's `Dual`; the others are exports. */
+const METHODS: Readonly<Record<Operation, boolean>> = {
+  add: true,
+  sub: true,
+  mul: true,
+  div: true,
+  pow: true,
+  neg: true,
+  sin: false,
+  cos: false,
+  exp: false,
+  log: false,
+};
+
+/** The formulas by name, listed while no student code has run. */
+const FORMULA_LIST = entries(FORMULAS);
 
 /**
  * Builds the trusted functions from the student's module.
@@ -170,7 +188,7 @@ const driver: Driver = (module) => {
   const make = (re: number, eps: number): DualLike => {
     const Dual = module.Dual;
     if (typeof Dual !== "function") throw new NativeTypeError('dual.ts does not export "Dual"');
-    return Reflect.construct(Dual, [re, eps]) as DualLike;
+    return construct(Dual, [re, eps]) as DualLike;
   };
   // A number operand is the constant a + 0ε.
   const re = (x: DualLike | number): number => typeof x === "number" ? x : x.re;
@@ -188,38 +206,47 @@ const driver: Driver = (module) => {
     log: (x) => make(log(re(x)), eps(x) / re(x)),
   };
   const students = (op: Operation): Ops[Operation] => {
-    if (METHODS.has(op)) {
+    if (METHODS[op]) {
       return ((x: DualLike, ...rest: unknown[]) => {
         const method = (x as unknown as Record<string, unknown>)[op];
         if (typeof method !== "function") {
-          throw new TypeError(`The Dual has no method "${op}"`);
+          throw new NativeTypeError(`The Dual has no method "${op}"`);
         }
-        return method.apply(x, rest) as DualLike;
+        return apply(method, x, rest) as DualLike;
       }) as Ops[Operation];
     }
     return ((x: DualLike) => {
       const fn = module[op];
-      if (typeof fn !== "function") throw new TypeError(`dual.ts does not export "${op}"`);
-      return fn(x) as DualLike;
+      if (typeof fn !== "function") throw new NativeTypeError(`dual.ts does not export "${op}"`);
+      return apply(fn, undefined, [x]) as DualLike;
     }) as Ops[Operation];
   };
-  const functions: DriverFunctions = { [OPERAND]: (x: unknown) => x };
+  // The student's module has loaded by now and may have patched built-ins: a table with no
+  // prototype (no setter of Object.prototype's sees a function stored in it), filled in
+  // index loops.
+  const functions: DriverFunctions = create(null);
+  functions[OPERAND] = (x: unknown) => x;
   for (let i = 0; i < STAND_INS.length; i++) {
     functions[`standIn:${STAND_INS[i]}`] = trusted[OPERATIONS[i]];
   }
-  for (const [name, formula] of Object.entries(FORMULAS)) {
+  for (let f = 0; f < FORMULA_LIST.length; f++) {
+    const name = FORMULA_LIST[f][0];
+    const formula = FORMULA_LIST[f][1];
     // derivative() passes one dual number, gradient() an array of them.
-    const on = (ops: Ops) => (xs: DualLike | DualLike[]) =>
-      formula(ops, Array.isArray(xs) ? xs : [xs]);
-    functions[trustedFunction(name)] = on(trusted);
-    for (const op of OPERATIONS) {
+    functions[trustedFunction(name)] = (xs: DualLike | DualLike[]) =>
+      formula(trusted, isArray(xs) ? xs : [xs]);
+    for (let k = 0; k < OPERATIONS.length; k++) {
+      const op = OPERATIONS[k];
       const ops = { ...trusted, [op]: students(op) };
       functions[slopeFunction(op, name)] = (point: number | number[]) => {
-        const xs = Array.isArray(point) ? point : [point];
-        return xs.map((_, i) => {
-          const result = formula(ops, xs.map((x, j) => make(x, i === j ? 1 : 0)));
-          return eps(result);
-        });
+        const xs = isArray(point) ? point : [point];
+        const slopes: number[] = [];
+        for (let i = 0; i < xs.length; i++) {
+          const seeded: DualLike[] = [];
+          for (let j = 0; j < xs.length; j++) seeded[j] = make(xs[j], i === j ? 1 : 0);
+          slopes[i] = eps(formula(ops, seeded));
+        }
+        return slopes;
       };
     }
   }
