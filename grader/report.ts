@@ -151,7 +151,8 @@ export function toGradescope(grade: SubmissionGrade): GradescopeResults {
         testCase.passed
           ? (testCase.note ? `Passed ${testCase.note}.` : "Passed.")
           : `Failed: ${plainText(testCase.reason ?? "")}`,
-        ...(testCase.input ? [`Input: ${testCase.input}`] : []),
+        // With no submission there is nothing the inputs could help find.
+        ...(testCase.input && grade.status !== "no-submission" ? [`Input: ${testCase.input}`] : []),
         ...(!testCase.passed ? group.questions : []),
       ].join("\n");
       return {
@@ -209,6 +210,12 @@ export function gradesCsv(
   return rows.join("\n") + "\n";
 }
 
+/**
+ * A CSV field. A spreadsheet reads a cell that starts with `=`, `+`, `-` or `@` as a
+ * formula, and a student id may start with `-` (`-B2` would show another cell): such a
+ * field keeps its text behind a leading `'`, which spreadsheets show as text and hide.
+ */
 function csvField(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

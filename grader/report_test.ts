@@ -64,6 +64,21 @@ Deno.test("toGradescope() writes a valid results.json with one test per case", (
   assert.equal(results.leaderboard, undefined);
 });
 
+Deno.test("toGradescope() shows a failing test's inputs, except where nothing was submitted", () => {
+  const failing = { symbol: "cost", name: "cost(): value", passed: false, input: "θ = [1, 2]" };
+  const withInputs: SubmissionGrade = {
+    ...grade,
+    groups: [{ ...grade.groups[1], cases: [{ ...failing, reason: "wrong value" }] }],
+  };
+  assert.match(toGradescope(withInputs).tests[0].output, /^Input: θ = \[1, 2\]$/m);
+  const missing: SubmissionGrade = {
+    ...withInputs,
+    status: "no-submission",
+    groups: [{ ...grade.groups[1], cases: [{ ...failing, reason: "no submission" }] }],
+  };
+  assert.equal(toGradescope(missing).tests[0].output, "Failed: no submission\nIs the ½ there?");
+});
+
 Deno.test("toGradescope() adds a leaderboard entry where the exercise has a metric", () => {
   const ranked = { ...grade, metric: { name: "AUC", value: 0.93, higherIsBetter: true } };
   const results = GradescopeSchema.parse(toGradescope(ranked));
@@ -110,4 +125,10 @@ Deno.test("gradesCsv() writes one row per student with zeros for missing exercis
   const exercises = [exerciseById("01-dual-numbers"), exerciseById("02-lms")];
   const csv = gradesCsv(exercises, [grade, { ...grade, student: "ada", score: 10 }]);
   assert.equal(csv, "student,01-dual-numbers,02-lms,total\nada,0,10,10\nchen,0,9,9\n");
+});
+
+Deno.test("gradesCsv() writes a student id a spreadsheet would take for a formula as text", () => {
+  const exercises = [exerciseById("02-lms")];
+  const csv = gradesCsv(exercises, [{ ...grade, student: "-B2" }, { ...grade, student: "b-2" }]);
+  assert.equal(csv, "student,02-lms,total\n'-B2,9,9\nb-2,9,9\n");
 });

@@ -482,8 +482,13 @@ function readScores(
 
 function scoreCases(rng: Rng): HiddenCase[] {
   const seed = rng.int(1000);
-  const small = anomalySample({ seed: `small-${rng.int(1e9)}`, ...SMALL });
-  const graded = anomalySample({ seed: `graded-${rng.int(1e9)}`, ...GRADED });
+  // The mixture's labels are hidden, and anomalySample() is in every student's bundle: the
+  // samples come from a cryptographic stream with a 128-bit seed of this student's, so that
+  // no code can find the sample from its events (a red team searched 30 bits of seed in
+  // 80 s and scored an AUC of 1) nor solve for the stream.
+  const secret = () => Array.from({ length: 4 }, () => rng.int(2 ** 32).toString(16)).join("-");
+  const small = anomalySample({ seed: `small-${secret()}`, ...SMALL, secure: true });
+  const graded = anomalySample({ seed: `graded-${secret()}`, ...GRADED, secure: true });
   const referenceAuc = once(async () => {
     const model = await core.train(graded.background, { seed });
     return auc(await core.score(model, graded.mixture), graded.labels);
