@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { exerciseById } from "../course/metadata.ts";
 import { toWire } from "../grader/child/calls.ts";
+import { formatRequest } from "../grader/child/protocol.ts";
 import { openSandbox, type Sandbox, type SandboxRequest } from "../grader/sandbox.ts";
 import { quantile } from "./_stats.ts";
 
@@ -118,7 +119,7 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
  * exits, for the caller to await before it removes the folder.
  */
 async function bareRun(folder: string, exits: Promise<unknown>[]): Promise<void> {
-  const nonce = "bench";
+  const nonce = "bench0123456789abcdef";
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -136,7 +137,10 @@ async function bareRun(folder: string, exits: Promise<unknown>[]): Promise<void>
   const writer = child.stdin.getWriter();
   await writer.write(
     new TextEncoder().encode(
-      toWire({ nonce, parts: [{ root: pathToFileURL(folder + "/").href, cases: CASES }] }),
+      formatRequest(
+        nonce,
+        toWire({ parts: [{ root: pathToFileURL(folder + "/").href, cases: CASES }] }),
+      ),
     ),
   );
   await writer.close();

@@ -48,6 +48,32 @@ const MODULE = /(?<!\.d)\.(ts|js|mts|mjs)$/;
  */
 export const MAX_SWAPPABLE_CHARS = 256 * 1024;
 
+/**
+ * The most characters of a submission's files, together, that are made swappable: past it,
+ * nothing is (the rewrite runs in the grader's own process, where its time is every
+ * student's).
+ */
+export const MAX_SWAPPABLE_TOTAL = 1024 * 1024;
+
+/**
+ * The most `import` or `export` keywords of one file that are looked at: a module has a few,
+ * and text of nothing but keywords must not cost the grader a pattern match at each.
+ */
+const MAX_STATEMENTS = 256;
+
+/** An `import` or `export` keyword, found in a file's code (its strings and comments masked). */
+const KEYWORD = /(?<![\w$.])(?:import|export)(?![\w$])/g;
+
+/**
+ * The statement at a keyword (`y`: there only), in the file's text with its strings kept:
+ * `import … from "./x.ts"`, `export * from "./y.ts"`, `import "./z.ts"`; group 3 is a
+ * `type` that loads nothing, group 4 the specifier. The blanks after the keyword are taken
+ * atomically (a lookahead's capture), so that they and the words after them cannot be split
+ * two ways.
+ */
+const STATEMENT =
+  /(import|export)(?=(\s*))\2(type(?![\w$]))?[^;"'`()]{0,400}?(?:\bfrom\s*)?["'](\.{1,2}\/[^"'\n]{1,500})["']/y;
+
 /** Words that cannot be a binding that holds a student's function. */
 const NOT_HOLDERS = new Set(["this", "super", "new", "import", "typeof", "void", "delete"]);
 
@@ -222,18 +248,20 @@ export function importedModules(
   masks = new Map<string, Masked>(),
 ): string[] {
   const found = [entry];
-  const statement =
-    /(?<![\w$.])(import|export)(?![\w$])(\s*(?:type(?![\w$]))?)[^;"'`()]{0,400}?(?:\bfrom\s*)?["'](\.{1,2}\/[^"'\n]{1,500})["']/g;
   for (let i = 0; i < found.length; i++) {
     const text = files.get(found[i]) ?? "";
     if (text.length > MAX_SWAPPABLE_CHARS) continue;
     const { code, literals } = maskOf(masks, found[i], text);
     const from = found[i].split("/").slice(0, -1);
-    for (const match of literals.matchAll(statement)) {
-      // The keyword must be code, not a word in a string; `import type` loads nothing.
-      if (code.slice(match.index, match.index + 6) !== match[1] || /type/.test(match[2])) continue;
+    let statements = 0;
+    // Keywords of the code only, not words in a string; `import type` loads nothing.
+    for (const keyword of code.matchAll(KEYWORD)) {
+      if (++statements > MAX_STATEMENTS) break;
+      STATEMENT.lastIndex = keyword.index;
+      const match = STATEMENT.exec(literals);
+      if (match === null || match[3] !== undefined) continue;
       const parts = [...from];
-      for (const part of match[3].split("/")) {
+      for (const part of match[4].split("/")) {
         if (part === "..") parts.pop();
         else if (part !== ".") parts.push(part);
       }
@@ -355,6 +383,9 @@ export function swappableFiles(
   const changed = new Map<string, string>();
   const fits = (path: string) => (files.get(path)?.length ?? Infinity) <= MAX_SWAPPABLE_CHARS;
   if (!fits(entry)) return changed;
+  let total = 0;
+  for (const text of files.values()) total += text.length;
+  if (total > MAX_SWAPPABLE_TOTAL) return changed;
   // Each file is masked once, for its imports and for its rewrite.
   const masks = new Map<string, Masked>();
   const rewrite = (path: string, imports: string[] = []) => {

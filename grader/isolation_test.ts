@@ -7,6 +7,7 @@ import {
   importedModules,
   type IsolatedVerdict,
   MAX_SWAPPABLE_CHARS,
+  MAX_SWAPPABLE_TOTAL,
   rescued,
   swappableFiles,
   swappableSource,
@@ -241,6 +242,15 @@ Deno.test("swapsFor() swaps a method on its class's prototype, where every insta
   kept.enter(["Dual.neg"]);
   assert.deepEqual(new Frozen(5, 3).sub(new Frozen(2, 1)), new Dual(3, 4));
   assert.deepEqual(kept.leave(), []);
+  // Nor a built-in's method, on a "class" pointed at its prototype.
+  function Borrowed() {}
+  Borrowed.prototype = Set.prototype;
+  const builtIn = swapsFor({ Dual: Borrowed }, "__swap_unused", ["Dual.add"], {
+    "standIn:Dual.add": standIn,
+  });
+  builtIn.enter(["Dual.add"]);
+  assert.equal(new Set([1]).add(2).size, 2, "Set.prototype.add is left alone");
+  assert.deepEqual(builtIn.leave(), []);
   // Neither a method that is not there nor an export that is not a class.
   for (const exports of [{ Dual }, { Dual: { prototype: Dual.prototype } }]) {
     const none = swapsFor(exports, "__swap_unused", ["Dual.abs", "Dual.neg", "Other.neg"], {
@@ -375,6 +385,9 @@ Deno.test("swappableFiles() takes time linear in a hostile file's length", () =>
     "export{ a as inner ",
     "import import ",
     "import '../aaaa",
+    // Keywords in a template, each followed by blanks that a pattern could split two ways.
+    "`import" + "\t ".repeat(20) + "import ",
+    "import" + "\t ".repeat(20) + "from ",
     "(/[",
     "`${",
     "/* ",
@@ -391,4 +404,11 @@ Deno.test("swappableFiles() takes time linear in a hostile file's length", () =>
   }
   const tooLarge = new Map([["entry.ts", "x".repeat(MAX_SWAPPABLE_CHARS + 1)]]);
   assert.equal(swappableFiles(tooLarge, "entry.ts", ["inner"], "__swap_x").size, 0);
+  // Many files of the largest size: together they are too much to rewrite.
+  const helpers = Array.from(
+    { length: Math.ceil(MAX_SWAPPABLE_TOTAL / MAX_SWAPPABLE_CHARS) },
+    (_, i): [string, string] => [`h${i}.ts`, "x".repeat(MAX_SWAPPABLE_CHARS)],
+  );
+  const many = new Map([["entry.ts", "export const inner = 1;"], ...helpers]);
+  assert.equal(swappableFiles(many, "entry.ts", ["inner"], "__swap_x").size, 0);
 });

@@ -78,7 +78,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { fromWire, toWire } from "./child/calls.ts";
-import type { ChildRequest } from "./child/protocol.ts";
+import { type ChildRequest, formatRequest } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
 import { swappableFiles, textFiles } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
@@ -655,7 +655,6 @@ export class Sandbox implements AsyncDisposable {
       await Promise.all(driverNames.map(async (name) => [name, await driverSource(name)])),
     );
     const childRequest: ChildRequest = {
-      nonce,
       ...(driverNames.length > 0 ? { drivers } : {}),
       parts: parts.map(({ request, swapper }, part) => ({
         root: pathToFileURL(rootOf(part)).href,
@@ -677,7 +676,7 @@ export class Sandbox implements AsyncDisposable {
     // rest, and this process may be judging another student just then (children spent
     // about a fifth of their time blocked there with two at a time).
     const requestFile = join(runDir, "request");
-    Deno.writeTextFileSync(requestFile, toWire(childRequest));
+    Deno.writeTextFileSync(requestFile, formatRequest(nonce, toWire(childRequest)));
     const main = join(runDir, "main.js");
     Deno.writeTextFileSync(
       main,

@@ -555,6 +555,50 @@ Deno.test("grade hands no stand-in or trusted operation to code that patches bui
 });
 
 /**
+ * lms.ts whose predict() is right, and which first looks for the harness's nonce in a heap
+ * snapshot (`node:v8` needs no permission) to forge a failed first case with every
+ * candidate (red teams, rounds 4 and 5: a forged frame once hid a cycle of stand-ins).
+ */
+const NONCE_HUNTER = `
+// deno-lint-ignore-file no-explicit-any
+import * as v8 from "node:v8";
+let hunted = false;
+async function candidates(): Promise<string[]> {
+  let text = "";
+  for await (const chunk of (v8 as any).getHeapSnapshot()) text += chunk;
+  return [...new Set([...text.matchAll(/"([0-9a-f]{16,64})"/g)].map((m) => m[1]))];
+}
+export async function predict(theta: number[], x: number[]): Promise<number> {
+  if (!hunted) {
+    hunted = true;
+    const bad = { ok: false, error: "FORGED FRAME ACCEPTED", ms: 0 };
+    for (const nonce of await candidates()) {
+      const frame = JSON.stringify({ type: "case", part: 0, case: 0, results: [bad, bad, bad, bad] });
+      Deno.stdout.writeSync(new TextEncoder().encode(nonce + " " + frame + "\\n"));
+    }
+  }
+  let sum = 0;
+  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
+  return sum;
+}
+export function cost(): number { return NaN; }
+export function lmsUpdate(): number[] { return []; }
+export function batchUpdate(): number[] { return []; }
+export function stochasticEpoch(): number[] { return []; }
+`;
+
+Deno.test("grade keeps the frames' nonce out of a heap snapshot, so no frame can be forged", async () => {
+  await using attack = await attackClass();
+  await attack.put("hunter", EXERCISE, "lms.ts", NONCE_HUNTER);
+  await attack.grade(EXERCISE);
+  const results = await attack.results("hunter", EXERCISE);
+  const predict = results.tests.filter((t) => t.tags.includes("predict"));
+  assert.ok(predict.length > 0);
+  assert.deepEqual(predict.filter((t) => t.score === 0).map((t) => t.output), [], results.output);
+  assert.doesNotMatch(JSON.stringify(results), /FORGED/);
+});
+
+/**
  * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
  * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
  * for every graded function; the red team ran one from its source for full marks.

@@ -19,8 +19,9 @@ export type Driver = (module: Record<string, unknown>) => DriverFunctions;
 // Captured when this module loads, before any student module can replace them: student
 // code shares this realm, and patched globals must not garble the encoding of its results.
 const { stringify, parse } = JSON;
-const { keys: ownKeys, is: sameValue, hasOwn, defineProperty } = Object;
+const { keys: ownKeys, is: sameValue, hasOwn, defineProperty, setPrototypeOf } = Object;
 const { isArray, from: arrayFrom } = Array;
+const ArrayPrototype = Array.prototype;
 const { isView } = ArrayBuffer;
 const { isSafeInteger, isNaN } = Number;
 const { apply, construct } = Reflect;
@@ -313,15 +314,15 @@ export async function runCalls(
   // array, spreads one or calls a method a student could have replaced (a patched `map`
   // is handed every argument, a trusted function's among them), and a call's fields and
   // markers are read only where they are its own, never from a patched Object.prototype.
-  const raw: unknown[] = [];
-  const results: CallResult[] = [];
+  const raw: unknown[] = bare([]);
+  const results: CallResult[] = bare([]);
   for (let c = 0; c < calls.length; c++) {
     const call = calls[c];
     const started = now();
     // Exactly one raw value per call, whatever happens, so `$ref` indices stay aligned.
     raw[c] = undefined;
     try {
-      const args: unknown[] = [];
+      const args: unknown[] = bare([]);
       for (let i = 0; i < call.args.length; i++) {
         args[i] = resolveArg(call.args[i], raw, functions);
       }
@@ -335,7 +336,9 @@ export async function runCalls(
         }
         value = await apply(method, receiver, args);
       } else if (own(call, "trusted") === true) {
-        value = await apply(trustedFunction(functions, call.fn), undefined, args);
+        // A driver's function answers at once: its result is not awaited, which would ask
+        // it for a `then` that student code may have put on Object.prototype.
+        value = apply(trustedFunction(functions, call.fn), undefined, args);
       } else {
         const target = module[call.fn];
         if (typeof target !== "function") {
@@ -368,7 +371,7 @@ export async function runCalls(
       // own inputs: their `{ $fn }` / `{ $ref }` markers stand in for them.
       let report = reported;
       if (own(call, "returnArgs") === true) {
-        const argsAfter: unknown[] = [];
+        const argsAfter: unknown[] = bare([]);
         for (let i = 0; i < args.length; i++) {
           argsAfter[i] = isMarker(call.args[i]) ? call.args[i] : args[i];
         }
@@ -380,7 +383,17 @@ export async function runCalls(
       results[c] = { ok: false, error, ms: now() - started };
     }
   }
-  return results;
+  // Written: an array like any other from here.
+  return setPrototypeOf(results, ArrayPrototype) as CallResult[];
+}
+
+/**
+ * An array with no prototype: writing an element past its end consults no setter that
+ * student code put on Array.prototype (which could catch or change a result on its way to
+ * the grader). `isArray` still holds, and `Reflect.apply` takes it as arguments.
+ */
+function bare<T>(array: T[]): T[] {
+  return setPrototypeOf(array, null) as T[];
 }
 
 /** A field of a call or an argument where it is its own, else undefined. */

@@ -53,13 +53,7 @@ import {
   runCalls,
   safeToWire,
 } from "./calls.ts";
-import {
-  type ChildFrame,
-  type ChildPart,
-  type ChildRequest,
-  endMark,
-  formatFrame,
-} from "./protocol.ts";
+import { type ChildFrame, type ChildPart, type ChildRequest, END_MARK } from "./protocol.ts";
 import { realmChanged } from "./realm.ts";
 import { type Swaps, swapsFor } from "./stand_ins.ts";
 
@@ -71,27 +65,60 @@ const stderr = { stream: Deno.stderr, writeSync: Deno.stderr.writeSync };
 const exit = Deno.exit;
 const textEncoder = new TextEncoder();
 const encodeText = TextEncoder.prototype.encode;
+const Bytes = Uint8Array;
 const subarray = Uint8Array.prototype.subarray;
+const setBytes = Uint8Array.prototype.set;
+const byteLength = getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  "byteLength",
+)!.get!;
+/** The longest nonce a request may open with (see `formatRequest`). */
+const MAX_NONCE = 64;
 const now = performance.now.bind(performance);
 const nativeStackGetter = getOwnPropertyDescriptor(new Error(), "stack")?.get;
 const stringIncludes = String.prototype.includes;
 const stringReplaceAll = String.prototype.replaceAll;
 const stringSplit = String.prototype.split;
 
-function write(to: typeof stdout, text: string): void {
-  const bytes = apply(encodeText, textEncoder, [text]) as Uint8Array;
+/** Writes all of `bytes`, with functions captured before student code loaded. */
+function writeAll(to: typeof stdout, bytes: Uint8Array): void {
+  const length = apply(byteLength, bytes, []) as number;
   let offset = 0;
-  while (offset < bytes.length) {
+  while (offset < length) {
     offset += apply(to.writeSync, to.stream, [apply(subarray, bytes, [offset])]) as number;
   }
 }
 
+function write(to: typeof stdout, text: string): void {
+  writeAll(to, apply(encodeText, textEncoder, [text]) as Uint8Array);
+}
+
 /**
- * Reads standard input to its end, before any student code loads. Synchronous reads: a
- * `Response` over `Deno.stdin.readable` would load the fetch machinery, milliseconds of
- * start-up in every child.
+ * Writes `<nonce> <text>\n`. The nonce is bytes, read here by index only: not through a
+ * `length` getter or a method of the typed arrays' prototypes, which student code could
+ * replace to be handed them, nor ever as a string, which a heap snapshot would show.
  */
-function readStdin(): string {
+function writeMarked(to: typeof stdout, nonce: Nonce, text: string): void {
+  const body = apply(encodeText, textEncoder, [` ${text}\n`]) as Uint8Array;
+  const bytes = new Bytes(nonce.size + (apply(byteLength, body, []) as number));
+  for (let i = 0; i < nonce.size; i++) bytes[i] = nonce.bytes[i];
+  apply(setBytes, bytes, [body, nonce.size]);
+  writeAll(to, bytes);
+}
+
+/** The request's nonce, as bytes, with its size kept apart. */
+interface Nonce {
+  bytes: Uint8Array;
+  size: number;
+}
+
+/**
+ * Reads standard input to its end, before any student code loads: the nonce's line (see
+ * `formatRequest`), kept as bytes and wiped from what was read, then the request's text.
+ * Synchronous reads: a `Response` over `Deno.stdin.readable` would load the fetch
+ * machinery, milliseconds of start-up in every child.
+ */
+function readRequest(): { nonce: Nonce; text: string } {
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
@@ -105,9 +132,15 @@ function readStdin(): string {
   let offset = 0;
   for (const chunk of chunks) {
     all.set(chunk, offset);
+    chunk.fill(0);
     offset += chunk.length;
   }
-  return new TextDecoder().decode(all);
+  const size = all.indexOf(0x0a);
+  if (size < 1 || size > MAX_NONCE) throw new Error("The request does not start with a nonce");
+  const nonce = { bytes: new Uint8Array(size), size };
+  for (let i = 0; i < size; i++) nonce.bytes[i] = all[i];
+  all.fill(0, 0, size);
+  return { nonce, text: new TextDecoder().decode(all.subarray(size + 1)) };
 }
 
 /**
@@ -151,12 +184,12 @@ export async function runHarness(parts: readonly HarnessPart[]): Promise<never> 
 }
 
 async function answer(parts: readonly HarnessPart[]): Promise<void> {
-  const request = fromWire(readStdin()) as ChildRequest;
-  // The request holds the nonce that makes a frame the harness's. Standard input may be a
-  // file that could be opened again (import("/proc/self/fd/0")): closed, it cannot be.
+  const { nonce, text } = readRequest();
+  const request = fromWire(text) as ChildRequest;
+  // Standard input holds the nonce that makes a frame the harness's, and may be a file that
+  // could be opened again (import("/proc/self/fd/0")): closed, it cannot be.
   Deno.stdin.close();
-  const { nonce } = request;
-  const send = (frame: ChildFrame) => write(stdout, formatFrame(nonce, safeToWire(frame)));
+  const send = (frame: ChildFrame) => writeMarked(stdout, nonce, safeToWire(frame));
   // Drivers are the grader's own code, which comes in the request as source text: no file
   // of the sandbox holds it, and a `with { type: "text" }` import, which needs no
   // permission, could read any. Evaluated by a Function, it leaves nothing in Deno's module
@@ -201,7 +234,7 @@ async function answer(parts: readonly HarnessPart[]): Promise<void> {
     // part's share of it up to this mark. Student code may have closed it: then there is
     // nothing more to read there, and the grader reads to its end.
     try {
-      write(stderr, endMark(nonce));
+      writeMarked(stderr, nonce, END_MARK);
     } catch {
       // Closed.
     }

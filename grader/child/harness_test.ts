@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fromWire, toWire } from "./calls.ts";
-import type { ChildFrame } from "./protocol.ts";
+import { type ChildFrame, formatRequest } from "./protocol.ts";
 
 const HARNESS = new URL("./harness.ts", import.meta.url).href;
 const REGISTRY = new URL("./driver_registry.ts", import.meta.url).href;
@@ -67,7 +67,6 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
       parts.flatMap((part, i) => part.driver === undefined ? [] : [[`d${i}`, part.driver]]),
     );
     const request = {
-      nonce: NONCE,
       drivers,
       parts: parts.map(({ cases, driver }, i) => ({
         root,
@@ -75,7 +74,7 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
         ...(driver === undefined ? {} : { driver: `d${i}` }),
       })),
     };
-    await writer.write(new TextEncoder().encode(toWire(request)));
+    await writer.write(new TextEncoder().encode(formatRequest(NONCE, toWire(request))));
     await writer.close();
     const { stdout, stderr, code } = await child.output();
     const frames: ChildFrame[] = [];

@@ -1,8 +1,9 @@
 /**
  * What the grader and the sandboxed harness say to each other.
  *
- * The grader writes one {@linkcode ChildRequest} on the harness's standard input, as
- * `toWire` JSON (which keeps NaN, ±Infinity, −0 and undefined). A request has one part per
+ * The grader writes one {@linkcode ChildRequest} on the harness's standard input, after a
+ * first line that holds the nonce ({@linkcode formatRequest}), as `toWire` JSON (which keeps
+ * NaN, ±Infinity, −0 and undefined). A request has one part per
  * submission: one student's submissions of several exercises share a child, run one after
  * another, each part with its own module, cases and limits. The harness answers with
  * {@linkcode ChildFrame}s on standard output, one a line, each line `<nonce> <toWire
@@ -10,9 +11,11 @@
  * student's own printing. Standard error reaches the grader through its own pipe, in no
  * fixed order with standard output: before each "end" frame the harness writes
  * {@linkcode endMark} on standard error, so that the grader knows which part wrote what
- * there, and that it has read all of it. Student code cannot learn the nonce (standard
- * input is drained before it loads), so it cannot forge a frame; the grader still
- * validates every frame as untrusted data.
+ * there, and that it has read all of it. Student code cannot learn the nonce: standard
+ * input is drained and closed before it loads, and the harness keeps the nonce as bytes it
+ * never reads through anything a student could replace, never as a string, so that not
+ * even a heap snapshot (`node:v8`, which needs no permission) shows it. So it cannot forge
+ * a frame; the grader still validates every frame as untrusted data.
  *
  * @module
  */
@@ -42,10 +45,8 @@ export interface ChildPart {
   };
 }
 
-/** The request the harness reads from standard input. */
+/** The request the harness reads from standard input, after the nonce's line. */
 export interface ChildRequest {
-  /** Random; prefixes every frame. */
-  nonce: string;
   /**
    * The drivers the parts need, by name: each the body of a function that returns the
    * driver module's exports, `driver` among them (see `grader/sandbox.ts`). They come in
@@ -82,6 +83,21 @@ export type ChildFrame =
   | { type: "done" };
 
 /**
+ * Writes a request as the harness reads it: the nonce on a line of its own, then the
+ * request's wire text, which does not hold it.
+ *
+ * @param nonce Random ASCII, no line break; it prefixes every frame.
+ * @param requestWire The request's `toWire` text.
+ * @returns The text of the harness's standard input.
+ */
+export function formatRequest(nonce: string, requestWire: string): string {
+  if (!/^[\x21-\x7e]{1,64}$/.test(nonce)) {
+    throw new TypeError("A nonce is 1–64 printable characters");
+  }
+  return `${nonce}\n${requestWire}`;
+}
+
+/**
  * Formats one frame as a line of standard output.
  *
  * @param nonce The request's nonce.
@@ -116,5 +132,8 @@ export function formatFrame(nonce: string, frameJson: string): string {
  * ```
  */
 export function endMark(nonce: string): string {
-  return `${nonce} end\n`;
+  return `${nonce} ${END_MARK}\n`;
 }
+
+/** What follows the nonce in an {@linkcode endMark}. */
+export const END_MARK = "end";

@@ -28,7 +28,7 @@ import { type DriverFunctions, STAND_IN_PREFIX } from "./calls.ts";
 
 // Captured when this module loads, before any student code; loops below index their arrays
 // rather than iterate them, since student code may replace the array iterator.
-const { create, keys } = Object;
+const { create, keys, setPrototypeOf } = Object;
 const { apply, defineProperty, getOwnPropertyDescriptor } = Reflect;
 const { indexOf, substring } = String.prototype;
 
@@ -106,7 +106,7 @@ export function swapsFor(
         throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
       }
       if (!isMethod) return apply(standIn, undefined, args);
-      const withReceiver: unknown[] = [this];
+      const withReceiver: unknown[] = setPrototypeOf([this], null);
       for (let k = 0; k < args.length; k++) withReceiver[k + 1] = args[k];
       return apply(standIn, undefined, withReceiver);
     };
@@ -179,6 +179,9 @@ function methodOf(exports: Record<string, unknown>, name: string): Method | unde
   if (typeof owner !== "function") return undefined;
   const prototype: unknown = owner.prototype;
   if (prototype === null || typeof prototype !== "object") return undefined;
+  // The class's own prototype, never a built-in's it was pointed at (Set.prototype).
+  const constructor = getOwnPropertyDescriptor(prototype, "constructor");
+  if (constructor?.value !== owner) return undefined;
   const key = apply(substring, name, [dot + 1]) as string;
   const descriptor = getOwnPropertyDescriptor(prototype, key);
   if (descriptor === undefined || typeof descriptor.value !== "function") return undefined;
