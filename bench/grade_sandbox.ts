@@ -136,11 +136,9 @@ async function bareRun(folder: string, exits: Promise<unknown>[]): Promise<void>
   exits.push(child.status);
   const writer = child.stdin.getWriter();
   await writer.write(
-    new TextEncoder().encode(
-      formatRequest(
-        nonce,
-        toWire({ parts: [{ root: pathToFileURL(folder + "/").href, cases: CASES }] }),
-      ),
+    formatRequest(
+      nonce,
+      toWire({ parts: [{ root: pathToFileURL(folder + "/").href, cases: CASES }] }),
     ),
   );
   await writer.close();

@@ -78,7 +78,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { fromWire, toWire } from "./child/calls.ts";
-import { type ChildRequest, formatRequest } from "./child/protocol.ts";
+import { type ChildRequest, formatRequest, HELLO } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
 import { swappableFiles, textFiles } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
@@ -118,18 +118,21 @@ const DRIVER = /^[a-z0-9][a-z0-9-]*$/;
 const FIRST_FD = 3;
 
 /**
- * The arguments of `/bin/sh` that start a child with a processor-time backstop, the request
- * as its standard input and `files` open from {@linkcode FIRST_FD} up; the command and its
- * arguments follow them. Deno can hand a child neither a file as its standard input nor
- * extra file descriptors: the shell opens them, then becomes the command.
+ * The arguments of `/bin/sh` that start a child with a processor-time backstop and `files`
+ * open from {@linkcode FIRST_FD} up; the command and its arguments follow them. Deno cannot
+ * hand a child extra file descriptors: the shell opens them, then becomes the command.
  */
-function shellArgs(cpuSeconds: number, request: string, files: readonly string[] = []): string[] {
-  const opens = ['<"$1"', ...files.map((_, i) => `${FIRST_FD + i}<"$${i + 2}"`)];
-  const script = `ulimit -t ${cpuSeconds}; exec ${opens.join(" ")}; shift ${opens.length}; ` +
-    'exec "$@"';
-  return ["-c", script, "sh", request, ...files];
+function shellArgs(cpuSeconds: number, files: readonly string[] = []): string[] {
+  const opens = files.map((_, i) => `${FIRST_FD + i}<"$${i + 1}"`);
+  const script = `ulimit -t ${cpuSeconds}; ${
+    opens.length > 0 ? `exec ${opens.join(" ")}; ` : ""
+  }shift ${opens.length}; exec "$@"`;
+  return ["-c", script, "sh", ...files];
 }
 const MAX_DATABASES = 7;
+
+/** The harness's first words (see `protocol.ts`), as its standard output carries them. */
+const HELLO_BYTES = new TextEncoder().encode(HELLO);
 
 /** bubblewrap is missing or does not work here, or the module cache lacks a package. */
 export class SandboxUnavailableError extends Error {
@@ -670,13 +673,19 @@ export class Sandbox implements AsyncDisposable {
           : {}),
       })),
     };
-    // The request waits in a file that the wrapper shell opens as the child's standard
-    // input, outside the sandbox: the child reads it whole as soon as it starts. Fed through
-    // a pipe, a request longer than the pipe's 64 KiB waited for this process to write the
-    // rest, and this process may be judging another student just then (children spent
-    // about a fifth of their time blocked there with two at a time).
-    const requestFile = join(runDir, "request");
-    Deno.writeTextFileSync(requestFile, formatRequest(nonce, toWire(childRequest)));
+    // The request goes down the child's standard input, a pipe, once the harness says hello
+    // (see `protocol.ts`), and the pipe is closed behind it. A module may import any file as
+    // text with no permission, `/proc/1/fd/0` among them, the child's standard input, which
+    // stays open: before the hello that read waits for a request that never comes (the run
+    // times out), and once the harness has drained the pipe it reads nothing. (A file there
+    // once let a red team read the nonce and the drivers' source.) The child reads the pipe
+    // as fast as this process writes it; a request longer than the pipe's 64 KiB waits for
+    // this process's next turn for the rest.
+    const requestBytes = formatRequest(nonce, toWire(childRequest));
+    /** What came before the hello, while it is not all in. */
+    let beforeHello: Uint8Array | undefined = new Uint8Array();
+    /** The request's writer, once the hello came. */
+    let requested: WritableStreamDefaultWriter<Uint8Array> | undefined;
     const main = join(runDir, "main.js");
     Deno.writeTextFileSync(
       main,
@@ -703,15 +712,15 @@ export class Sandbox implements AsyncDisposable {
     const cpuSeconds = cpuBackstop(all.reduce((sum, limits) => sum + limits.cpuMs, 0));
     const command = this.trusted
       ? new Deno.Command("/bin/sh", {
-        args: [...shellArgs(cpuSeconds, requestFile), this.#host.deno, ...denoArgs],
+        args: [...shellArgs(cpuSeconds), this.#host.deno, ...denoArgs],
         cwd: runDir,
         clearEnv: true,
         env: { DENO_DIR: paths.denoDir, HOME: runDir, NO_COLOR: "1" },
-        stdin: "null",
+        stdin: "piped",
         stdout: "piped",
         stderr: "piped",
       })
-      : this.#bwrapCommand(runDir, requestFile, denoArgs, warmth, warming, cpuSeconds);
+      : this.#bwrapCommand(runDir, denoArgs, warmth, warming, cpuSeconds);
 
     const output = new ChildOutput(nonce, {
       keepBytes: Math.min(Math.max(...all.map((limits) => limits.maxOutputBytes)), 64 * 1024),
@@ -935,7 +944,26 @@ export class Sandbox implements AsyncDisposable {
       }
     };
     const pumpStdout = (async () => {
-      for await (const chunk of child.stdout) {
+      for await (const read of child.stdout) {
+        let chunk: Uint8Array = read;
+        if (beforeHello !== undefined) {
+          const seen: Uint8Array = new Uint8Array(beforeHello.length + chunk.length);
+          seen.set(beforeHello);
+          seen.set(chunk, beforeHello.length);
+          const length = Math.min(seen.length, HELLO_BYTES.length);
+          if (!HELLO_BYTES.subarray(0, length).every((byte, i) => seen[i] === byte)) {
+            beforeHello = undefined; // Not the harness: no request, and the run ends as a crash.
+            chunk = seen;
+          } else if (seen.length < HELLO_BYTES.length) {
+            beforeHello = seen;
+            continue;
+          } else {
+            beforeHello = undefined;
+            requested = child.stdin.getWriter();
+            requested.write(requestBytes).then(() => requested!.close()).catch(() => {});
+            chunk = seen.subarray(HELLO_BYTES.length);
+          }
+        }
         // Each frame is handled where it stands, so that a part's share of the output ends
         // at its "end" frame even when the next part's printing came in the same read.
         output.stdout(chunk, onFrame);
@@ -960,6 +988,8 @@ export class Sandbox implements AsyncDisposable {
     } finally {
       clearTimeout(timer);
       clearInterval(poller);
+      // A child that never said hello never got its request: its pipe is closed here.
+      if (requested === undefined) await child.stdin.close().catch(() => {});
     }
     if (done) {
       // The child is killed, but what it wrote before is still in the pipes: standard
@@ -1025,7 +1055,6 @@ export class Sandbox implements AsyncDisposable {
 
   #bwrapCommand(
     runDir: string,
-    requestFile: string,
     denoArgs: string[],
     warmth: Warmth,
     warming: boolean,
@@ -1088,12 +1117,12 @@ export class Sandbox implements AsyncDisposable {
     args.push("--chdir", INSIDE.harness, INSIDE.deno, ...denoArgs);
     return new Deno.Command("/bin/sh", {
       args: [
-        ...shellArgs(cpuSeconds, requestFile, databases.map((name) => join(warmth.dir, name))),
+        ...shellArgs(cpuSeconds, databases.map((name) => join(warmth.dir, name))),
         host.bwrap!,
         ...args,
       ],
       clearEnv: true,
-      stdin: "null",
+      stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     });

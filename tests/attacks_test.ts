@@ -599,6 +599,46 @@ Deno.test("grade keeps the frames' nonce out of a heap snapshot, so no frame can
 });
 
 /**
+ * lms.ts that reads the child's standard input as text, which needs no permission: by a
+ * static import, read as Deno loads the module, and by literal dynamic imports, read once
+ * it runs (red team, round 6: standard input was once the request's file, which held the
+ * nonce, the hidden inputs and the drivers' source).
+ */
+const STDIN_READER = `
+import atLoad from "/proc/1/fd/0" with { type: "text" };
+const found: string[] = [atLoad.includes('"parts"') ? "REQUEST" : \`\${atLoad.length}\`];
+const reads = [
+  () => import("/proc/1/fd/0", { with: { type: "text" } }),
+  () => import("/proc/2/fd/0", { with: { type: "text" } }),
+  () => import("/proc/self/fd/0", { with: { type: "text" } }),
+  () => import("/dev/stdin", { with: { type: "text" } }),
+];
+for (const read of reads) {
+  try {
+    const text = (await read()).default as string;
+    found.push(text.includes('"parts"') ? "REQUEST" : \`\${text.length}\`);
+  } catch {
+    found.push("refused");
+  }
+}
+${SIGNATURES}
+function attack(): never {
+  throw new Error("standard input read: " + found.join(","));
+}
+`;
+
+Deno.test("grade leaves nothing of the request to read on the child's standard input", async () => {
+  await using attack = await attackClass();
+  await attack.put("stdin", EXERCISE, "lms.ts", STDIN_READER);
+  await attack.grade(EXERCISE);
+  const results = await attack.results("stdin", EXERCISE);
+  assert.equal(results.score, 0);
+  const shown = JSON.stringify(results);
+  assert.match(shown, /standard input read: /, "the module loaded and ran");
+  assert.doesNotMatch(shown, /REQUEST/);
+});
+
+/**
  * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
  * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
  * for every graded function; the red team ran one from its source for full marks.

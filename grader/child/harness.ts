@@ -53,7 +53,7 @@ import {
   runCalls,
   safeToWire,
 } from "./calls.ts";
-import { type ChildFrame, type ChildPart, type ChildRequest, END_MARK } from "./protocol.ts";
+import { type ChildFrame, type ChildPart, type ChildRequest, END_MARK, HELLO } from "./protocol.ts";
 import { realmChanged } from "./realm.ts";
 import { type Swaps, swapsFor } from "./stand_ins.ts";
 
@@ -113,34 +113,57 @@ interface Nonce {
 }
 
 /**
- * Reads standard input to its end, before any student code loads: the nonce's line (see
- * `formatRequest`), kept as bytes and wiped from what was read, then the request's text.
- * Synchronous reads: a `Response` over `Deno.stdin.readable` would load the fetch
- * machinery, milliseconds of start-up in every child.
+ * Says {@linkcode HELLO}, then reads the request from standard input, before any student
+ * code loads: the nonce's line, kept as bytes and wiped from what was read, the length's
+ * line, and the request's text. Standard input is a pipe the grader writes only once it
+ * has the hello, and closes (see `protocol.ts`). Synchronous reads, with nothing between
+ * the hello and them: no other code can read the pipe first, and a `Response` over
+ * `Deno.stdin.readable` would load the fetch machinery, milliseconds of start-up in every
+ * child.
  */
 function readRequest(): { nonce: Nonce; text: string } {
-  const chunks: Uint8Array[] = [];
+  write(stdout, HELLO);
+  let all = new Uint8Array(64 * 1024);
   let length = 0;
   for (;;) {
-    const chunk = new Uint8Array(64 * 1024);
-    const read = Deno.stdin.readSync(chunk);
+    if (length === all.length) {
+      const larger = new Uint8Array(2 * all.length);
+      larger.set(all);
+      all.fill(0);
+      all = larger;
+    }
+    const read = Deno.stdin.readSync(all.subarray(length));
     if (read === null) break;
-    chunks.push(chunk.subarray(0, read));
     length += read;
   }
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    chunk.fill(0);
-    offset += chunk.length;
-  }
-  const size = all.indexOf(0x0a);
-  if (size < 1 || size > MAX_NONCE) throw new Error("The request does not start with a nonce");
+  const header = requestHeader(all, length);
+  if (header === undefined || length < header.total) throw new Error("The request ended early");
+  const size = header.size;
   const nonce = { bytes: new Uint8Array(size), size };
   for (let i = 0; i < size; i++) nonce.bytes[i] = all[i];
   all.fill(0, 0, size);
-  return { nonce, text: new TextDecoder().decode(all.subarray(size + 1)) };
+  return { nonce, text: new TextDecoder().decode(all.subarray(header.start, header.total)) };
+}
+
+/**
+ * The request's header, once its two lines are in: the nonce's size, and where the text
+ * starts and ends.
+ *
+ * @throws {Error} If the header is malformed (the grader's bug).
+ */
+function requestHeader(
+  all: Uint8Array,
+  length: number,
+): { size: number; start: number; total: number } | undefined {
+  const size = all.subarray(0, length).indexOf(0x0a);
+  if (size < 0) return undefined;
+  const end = all.subarray(size + 1, length).indexOf(0x0a);
+  if (end < 0) return undefined;
+  if (size < 1 || size > MAX_NONCE) throw new Error("The request does not start with a nonce");
+  const digits = new TextDecoder().decode(all.subarray(size + 1, size + 1 + end));
+  if (!/^\d{1,10}$/.test(digits)) throw new Error("The request has no length");
+  const start = size + 2 + end;
+  return { size, start, total: start + Number(digits) };
 }
 
 /**
@@ -186,8 +209,7 @@ export async function runHarness(parts: readonly HarnessPart[]): Promise<never> 
 async function answer(parts: readonly HarnessPart[]): Promise<void> {
   const { nonce, text } = readRequest();
   const request = fromWire(text) as ChildRequest;
-  // Standard input holds the nonce that makes a frame the harness's, and may be a file that
-  // could be opened again (import("/proc/self/fd/0")): closed, it cannot be.
+  // Drained: what is read from it now (a text import of /proc/1/fd/0) is nothing.
   Deno.stdin.close();
   const send = (frame: ChildFrame) => writeMarked(stdout, nonce, safeToWire(frame));
   // Drivers are the grader's own code, which comes in the request as source text: no file

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fromWire, toWire } from "./calls.ts";
-import { type ChildFrame, formatRequest } from "./protocol.ts";
+import { type ChildFrame, formatRequest, HELLO } from "./protocol.ts";
 
 const HARNESS = new URL("./harness.ts", import.meta.url).href;
 const REGISTRY = new URL("./driver_registry.ts", import.meta.url).href;
@@ -74,7 +74,7 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
         ...(driver === undefined ? {} : { driver: `d${i}` }),
       })),
     };
-    await writer.write(new TextEncoder().encode(formatRequest(NONCE, toWire(request))));
+    await writer.write(formatRequest(NONCE, toWire(request)));
     await writer.close();
     const { stdout, stderr, code } = await child.output();
     const frames: ChildFrame[] = [];
@@ -82,7 +82,7 @@ async function answerParts(files: Record<string, string>, parts: PartSpec[]): Pr
     for (const line of new TextDecoder().decode(stdout).split("\n")) {
       if (line.startsWith(`${NONCE} `)) {
         frames.push(fromWire(line.slice(NONCE.length + 1)) as ChildFrame);
-      } else if (line !== "") student += line + "\n";
+      } else if (line !== "" && `${line}\n` !== HELLO) student += line + "\n";
     }
     return { frames, student, stderr: new TextDecoder().decode(stderr), code };
   } finally {

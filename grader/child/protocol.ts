@@ -1,9 +1,12 @@
 /**
  * What the grader and the sandboxed harness say to each other.
  *
- * The grader writes one {@linkcode ChildRequest} on the harness's standard input, after a
- * first line that holds the nonce ({@linkcode formatRequest}), as `toWire` JSON (which keeps
- * NaN, ±Infinity, −0 and undefined). A request has one part per
+ * The harness starts by writing {@linkcode HELLO} on standard output. Only then does the
+ * grader write one {@linkcode ChildRequest} on the harness's standard input, a file, after
+ * a line that holds the nonce and a line with the request's length ({@linkcode
+ * formatRequest}), as `toWire` JSON (which keeps NaN, ±Infinity, −0 and undefined). Deno
+ * reads the student's modules, and whatever they import as text (`/proc/1/fd/0` is the
+ * request's file), before the harness runs: by then the file is empty. A request has one part per
  * submission: one student's submissions of several exercises share a child, run one after
  * another, each part with its own module, cases and limits. The harness answers with
  * {@linkcode ChildFrame}s on standard output, one a line, each line `<nonce> <toWire
@@ -83,18 +86,32 @@ export type ChildFrame =
   | { type: "done" };
 
 /**
- * Writes a request as the harness reads it: the nonce on a line of its own, then the
- * request's wire text, which does not hold it.
+ * What the harness writes first on standard output, before it reads its request: no
+ * student code can have run before it (the student's modules are only loaded then), so it
+ * tells the grader that Deno has read every module it reads at start-up.
+ */
+export const HELLO = "\u0001harness\n";
+
+/**
+ * Writes a request as the harness reads it: the nonce on a line of its own, the length in
+ * bytes of the request's wire text on the next, then that text, which does not hold the
+ * nonce. The harness reads until it has all of it: the grader appends it to a file the
+ * child already has open.
  *
  * @param nonce Random ASCII, no line break; it prefixes every frame.
  * @param requestWire The request's `toWire` text.
- * @returns The text of the harness's standard input.
+ * @returns The bytes of the harness's standard input.
  */
-export function formatRequest(nonce: string, requestWire: string): string {
+export function formatRequest(nonce: string, requestWire: string): Uint8Array {
   if (!/^[\x21-\x7e]{1,64}$/.test(nonce)) {
     throw new TypeError("A nonce is 1–64 printable characters");
   }
-  return `${nonce}\n${requestWire}`;
+  const body = new TextEncoder().encode(requestWire);
+  const head = new TextEncoder().encode(`${nonce}\n${body.length}\n`);
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(head);
+  bytes.set(body, head.length);
+  return bytes;
 }
 
 /**
