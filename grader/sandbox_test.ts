@@ -209,21 +209,25 @@ Deno.test("Sandbox.run() denies files, environment, subprocesses, FFI and KV", a
 Deno.test("Sandbox.run() leaves no way to read the request, and its nonce, again", async () => {
   const tries = value(await probe("readRequest"));
   assert.equal(typeof tries, "string");
-  assert.match(tries as string, /^stdin: \w+; fd 0: \w+$/);
-  assert.doesNotMatch(tries as string, /nonce/);
-  // A static import loads with the module, after the harness has read its request.
-  await withSubmission(
-    {
-      "lms.ts": 'import request from "/proc/self/fd/0" with { type: "json" };\n' +
-        "export const stolen = () => JSON.stringify(request);\n",
-    },
-    async (folder) => {
-      const result = await run(folder, "lms.ts", [{ fn: "stolen", args: [] }]);
+  assert.match(tries as string, /^stdin: \w*$/);
+  // By path, which needs no permission: a static import, and a literal dynamic one, which
+  // Deno reads as it starts, before the harness says hello and the grader writes the
+  // request (that read waits, and the run times out), or once the pipe is drained (empty).
+  for (
+    const source of [
+      'import request from "/proc/self/fd/0" with { type: "json" };\n' +
+      "export const stolen = () => JSON.stringify(request);\n",
+      "export const stolen = async () =>\n" +
+      '  JSON.stringify(await import("/proc/self/fd/0", { with: { type: "json" } }));\n',
+    ]
+  ) {
+    await withSubmission({ "lms.ts": source }, async (folder) => {
+      const result = await run(folder, "lms.ts", [{ fn: "stolen", args: [] }], { timeMs: 2000 });
       const text = JSON.stringify(result);
-      assert.doesNotMatch(text, /nonce|"parts"/, text);
+      assert.doesNotMatch(text, /"parts"|drivers/, text);
       assert.notEqual(result.status, "ok", text);
-    },
-  );
+    });
+  }
 });
 
 Deno.test("Sandbox.run() gives no network, not even to a port on this machine", async () => {
