@@ -639,6 +639,44 @@ Deno.test("grade leaves nothing of the request to read on the child's standard i
 });
 
 /**
+ * lms.ts that hooks every typed array made from another (red team, round 7): a constructor
+ * of its own on Uint8Array.prototype, and a species on all typed arrays, which `subarray`
+ * asked for with a frame's bytes, the nonce with them, and whose answer the harness wrote.
+ */
+const SPECIES_HOOK = `
+// deno-lint-ignore-file no-explicit-any
+const seen: string[] = [];
+function Species(this: any, buffer: any, offset?: number, length?: number) {
+  const view = new Uint8Array(buffer, offset, length);
+  const text = new TextDecoder().decode(view);
+  if (text.includes('"type"')) seen.push("CAPTURED " + text.slice(0, 40));
+  return view;
+}
+(Uint8Array.prototype as any).constructor = { [Symbol.species]: Species };
+Object.defineProperty(Object.getPrototypeOf(Uint8Array), Symbol.species, { get: () => Species });
+export function predict(theta: number[], x: number[]): number {
+  if (seen.length > 0) throw new Error(seen.join("; "));
+  let sum = 0;
+  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
+  return sum;
+}
+export function cost(): number { throw new Error("seen: " + (seen.join("; ") || "nothing")); }
+export function lmsUpdate(): number[] { return []; }
+export function batchUpdate(): number[] { return []; }
+export function stochasticEpoch(): number[] { return []; }
+`;
+
+Deno.test("grade hands a frame's bytes to no species a student put on typed arrays", async () => {
+  await using attack = await attackClass();
+  await attack.put("species", EXERCISE, "lms.ts", SPECIES_HOOK);
+  await attack.grade(EXERCISE);
+  const results = await attack.results("species", EXERCISE);
+  const shown = JSON.stringify(results);
+  assert.match(shown, /seen: nothing/, "the hook ran and saw no frame");
+  assert.doesNotMatch(shown, /CAPTURED/);
+});
+
+/**
  * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
  * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
  * for every graded function; the red team ran one from its source for full marks.

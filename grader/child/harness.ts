@@ -66,8 +66,8 @@ const exit = Deno.exit;
 const textEncoder = new TextEncoder();
 const encodeText = TextEncoder.prototype.encode;
 const Bytes = Uint8Array;
-const subarray = Uint8Array.prototype.subarray;
 const setBytes = Uint8Array.prototype.set;
+const { defineProperty } = Object;
 const byteLength = getOwnPropertyDescriptor(
   Object.getPrototypeOf(Uint8Array.prototype),
   "byteLength",
@@ -80,12 +80,33 @@ const stringIncludes = String.prototype.includes;
 const stringReplaceAll = String.prototype.replaceAll;
 const stringSplit = String.prototype.split;
 
-/** Writes all of `bytes`, with functions captured before student code loaded. */
+/**
+ * A new byte array that no species lookup reaches: built-ins that make a typed array from
+ * another (`subarray`, `slice`, `map`) ask its `constructor` for `Symbol.species`, and
+ * student code can put a constructor of its own on Uint8Array.prototype, which is then
+ * handed the bytes (a frame, the nonce with it) and may return others (red team, round 7).
+ * An own `constructor` of `undefined` makes them use Uint8Array itself.
+ */
+function ownBytes(length: number): Uint8Array {
+  const bytes = new Bytes(length);
+  defineProperty(bytes, "constructor", { value: undefined });
+  return bytes;
+}
+
+/**
+ * Writes all of `bytes`, with functions captured before student code loaded; the rest of a
+ * partial write goes from a copy made by index, never from a `subarray`.
+ */
 function writeAll(to: typeof stdout, bytes: Uint8Array): void {
-  const length = apply(byteLength, bytes, []) as number;
-  let offset = 0;
-  while (offset < length) {
-    offset += apply(to.writeSync, to.stream, [apply(subarray, bytes, [offset])]) as number;
+  let rest = bytes;
+  let length = apply(byteLength, rest, []) as number;
+  while (length > 0) {
+    const written = apply(to.writeSync, to.stream, [rest]) as number;
+    if (written >= length) return;
+    const next = ownBytes(length - written);
+    for (let i = 0; i < length - written; i++) next[i] = rest[written + i];
+    rest = next;
+    length -= written;
   }
 }
 
@@ -100,7 +121,7 @@ function write(to: typeof stdout, text: string): void {
  */
 function writeMarked(to: typeof stdout, nonce: Nonce, text: string): void {
   const body = apply(encodeText, textEncoder, [` ${text}\n`]) as Uint8Array;
-  const bytes = new Bytes(nonce.size + (apply(byteLength, body, []) as number));
+  const bytes = ownBytes(nonce.size + (apply(byteLength, body, []) as number));
   for (let i = 0; i < nonce.size; i++) bytes[i] = nonce.bytes[i];
   apply(setBytes, bytes, [body, nonce.size]);
   writeAll(to, bytes);
@@ -139,7 +160,7 @@ function readRequest(): { nonce: Nonce; text: string } {
   const header = requestHeader(all, length);
   if (header === undefined || length < header.total) throw new Error("The request ended early");
   const size = header.size;
-  const nonce = { bytes: new Uint8Array(size), size };
+  const nonce = { bytes: ownBytes(size), size };
   for (let i = 0; i < size; i++) nonce.bytes[i] = all[i];
   all.fill(0, 0, size);
   return { nonce, text: new TextDecoder().decode(all.subarray(header.start, header.total)) };
