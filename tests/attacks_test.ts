@@ -677,6 +677,34 @@ Deno.test("grade hands a frame's bytes to no species a student put on typed arra
 });
 
 /**
+ * lms.ts with a correct predict() that first puts a `get` on Object.prototype (red team,
+ * round 8): every property descriptor written as a literal then inherited it, so that the
+ * harness's own definitions threw and the run ended as a crash.
+ */
+const DESCRIPTOR_GETTER = `
+Object.defineProperty(Object.prototype, "get", { get() { return undefined; }, configurable: true });
+export function predict(theta: number[], x: number[]): number {
+  let sum = 0;
+  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
+  return sum;
+}
+export function cost(): number { return NaN; }
+export function lmsUpdate(): number[] { return []; }
+export function batchUpdate(): number[] { return []; }
+export function stochasticEpoch(): number[] { return []; }
+`;
+
+Deno.test("grade answers code that puts a get on Object.prototype as it answers any", async () => {
+  await using attack = await attackClass();
+  await attack.put("getter", EXERCISE, "lms.ts", DESCRIPTOR_GETTER);
+  await attack.grade(EXERCISE);
+  const results = await attack.results("getter", EXERCISE);
+  const predict = results.tests.filter((t) => t.tags.includes("predict"));
+  assert.ok(predict.length > 0);
+  assert.deepEqual(predict.filter((t) => t.score === 0).map((t) => t.output), [], results.output);
+});
+
+/**
  * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
  * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
  * for every graded function; the red team ran one from its source for full marks.

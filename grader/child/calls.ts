@@ -19,7 +19,7 @@ export type Driver = (module: Record<string, unknown>) => DriverFunctions;
 // Captured when this module loads, before any student module can replace them: student
 // code shares this realm, and patched globals must not garble the encoding of its results.
 const { stringify, parse } = JSON;
-const { keys: ownKeys, is: sameValue, hasOwn, defineProperty, setPrototypeOf } = Object;
+const { keys: ownKeys, is: sameValue, hasOwn, defineProperty, setPrototypeOf, create } = Object;
 const { isArray, from: arrayFrom } = Array;
 const ArrayPrototype = Array.prototype;
 const { isView } = ArrayBuffer;
@@ -76,9 +76,10 @@ export function encodeValue(value: unknown): unknown {
         if (!isSafeInteger(length) || length > MAX_ITEMS) {
           throw new EncodeError("the result is too large");
         }
-        const out = new Array(length);
+        // Filled with no prototype: no setter a student put on Array.prototype sees it.
+        const out = bare(new Array(length));
         for (let i = 0; i < length; i++) out[i] = walk(v[i], depth + 1);
-        return out;
+        return setPrototypeOf(out, ArrayPrototype);
       }
       if ("dataSync" in v && "shape" in v) {
         throw new EncodeError(
@@ -87,8 +88,9 @@ export function encodeValue(value: unknown): unknown {
       }
       if (v instanceof Promise) throw new EncodeError("the result is a Promise; await it");
       const out: Record<string, unknown> = {};
-      for (const key of ownKeys(v)) {
-        out[key] = walk((v as Record<string, unknown>)[key], depth + 1);
+      const keys = ownKeys(v);
+      for (let i = 0; i < keys.length; i++) {
+        setOwn(out, keys[i], walk((v as Record<string, unknown>)[keys[i]], depth + 1));
       }
       return out;
     } finally {
@@ -233,7 +235,24 @@ function withMarkers(value: unknown, depth: number): unknown {
 
 /** Sets an own data property, as JSON.parse makes them: a key `__proto__` stays a key. */
 function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
-  defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+  defineProperty(record, key, dataDescriptor(value));
+}
+
+/**
+ * A descriptor of a plain data property, with no prototype: `defineProperty` reads `get`
+ * and `set` from a descriptor, inherited ones too, and a getter a student put on
+ * Object.prototype would be handed the value (or make the definition throw).
+ *
+ * @param value The property's value.
+ * @returns The descriptor.
+ */
+export function dataDescriptor(value: unknown): PropertyDescriptor {
+  const descriptor = create(null) as PropertyDescriptor;
+  descriptor.value = value;
+  descriptor.writable = true;
+  descriptor.enumerable = true;
+  descriptor.configurable = true;
+  return descriptor;
 }
 
 const SPECIAL_NUMBERS: Record<string, number> = {
@@ -358,12 +377,11 @@ export async function runCalls(
       if (isArray(read)) {
         const picked: Record<string, unknown> = {};
         for (let k = 0; k < read.length; k++) {
-          defineProperty(picked, read[k], {
-            value: (value as Record<string, unknown>)?.[read[k]],
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
+          defineProperty(
+            picked,
+            read[k],
+            dataDescriptor((value as Record<string, unknown>)?.[read[k]]),
+          );
         }
         reported = picked;
       }

@@ -46,6 +46,7 @@
  * @module
  */
 import {
+  dataDescriptor,
   describeThrown,
   type Driver,
   type DriverFunctions,
@@ -89,7 +90,9 @@ const stringSplit = String.prototype.split;
  */
 function ownBytes(length: number): Uint8Array {
   const bytes = new Bytes(length);
-  defineProperty(bytes, "constructor", { value: undefined });
+  const descriptor = dataDescriptor(undefined);
+  descriptor.writable = false;
+  defineProperty(bytes, "constructor", descriptor);
   return bytes;
 }
 
@@ -223,7 +226,14 @@ export interface HarnessPart {
  * @returns Never: it exits once every frame is written.
  */
 export async function runHarness(parts: readonly HarnessPart[]): Promise<never> {
-  await answer(parts);
+  try {
+    await answer(parts);
+  } catch (error) {
+    // Its own "unhandledrejection" listener would swallow this, and the run would end as if
+    // all were well: the grader is told the child failed.
+    write(stderr, `The harness failed: ${describeThrown(error)}\n`);
+    return exit(70);
+  }
   return exit(0);
 }
 

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { type DriverFunctions, STAND_IN_PREFIX } from "./calls.ts";
+import { dataDescriptor, type DriverFunctions, STAND_IN_PREFIX } from "./calls.ts";
 
 // Captured when this module loads, before any student code; loops below index their arrays
 // rather than iterate them, since student code may replace the array iterator.
@@ -118,14 +118,11 @@ export function swapsFor(
       const method = methods[name];
       if (method !== undefined) {
         const { prototype, key, descriptor } = method;
-        changed = defineProperty(prototype, key, {
-            value: target,
-            writable: descriptor.writable,
-            enumerable: descriptor.enumerable,
-            configurable: descriptor.configurable,
-          })
-          ? 1
-          : 0;
+        const replaced = dataDescriptor(target);
+        replaced.writable = descriptor.writable;
+        replaced.enumerable = descriptor.enumerable;
+        replaced.configurable = descriptor.configurable;
+        changed = defineProperty(prototype, key, replaced) ? 1 : 0;
       } else if (typeof assign === "function") {
         changed = apply(assign, undefined, [name, target, inPlace[name]]);
       }
