@@ -75,8 +75,9 @@ export function listed(items: readonly string[]): string {
 
 /**
  * Student-made text (a load error, an error a call threw) as plain text: terminal escape
- * sequences and control characters other than newline and tab removed, so that it cannot
- * redraw or hide what a reader's terminal shows of the report.
+ * sequences (CSI, and OSC, DCS and the like whole, links among them), control characters
+ * other than newline and tab, and the invisible direction and zero-width marks removed, so
+ * that it cannot redraw, reorder or hide what a reader sees of the report.
  *
  * @param text The text.
  * @returns The text without them.
@@ -87,11 +88,15 @@ export function listed(items: readonly string[]): string {
  * import assert from "node:assert/strict";
  *
  * assert.equal(plainText("\x1b[2JAll passed\x1b[8m\nreally\x07"), "All passed\nreally");
+ * assert.equal(plainText("\x1b]8;;http://e\x07link\x1b]8;;\x07 \u202eexe.txt"), "link exe.txt");
  * ```
  */
 export function plainText(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "");
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[\]P^_][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g,
+    "",
+  );
 }
 
 const MARK = (group: GroupScore) =>
