@@ -554,6 +554,28 @@ Deno.test("grade hands no stand-in or trusted operation to code that patches bui
   assert.deepEqual(operations.filter((t) => t.score > 0).map((t) => t.output), [], thief.output);
 });
 
+/** The end of an lms.ts whose predict() is right (through `dot`) and nothing else. */
+const RIGHT_PREDICT_ONLY = `
+function dot(theta: number[], x: number[]): number {
+  let sum = 0;
+  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
+  return sum;
+}
+export function cost(): number { return NaN; }
+export function lmsUpdate(): number[] { return []; }
+export function batchUpdate(): number[] { return []; }
+export function stochasticEpoch(): number[] { return []; }
+`;
+
+/** Asserts that every test of predict() passed, as honest code's would. */
+function assertPredictPasses(
+  results: { output: string; tests: { tags: string[]; score: number; output: string }[] },
+): void {
+  const predict = results.tests.filter((t) => t.tags.includes("predict"));
+  assert.ok(predict.length > 0);
+  assert.deepEqual(predict.filter((t) => t.score === 0).map((t) => t.output), [], results.output);
+}
+
 /**
  * lms.ts whose predict() is right, and which first looks for the harness's nonce in a heap
  * snapshot (`node:v8` needs no permission) to forge a failed first case with every
@@ -577,24 +599,16 @@ export async function predict(theta: number[], x: number[]): Promise<number> {
       Deno.stdout.writeSync(new TextEncoder().encode(nonce + " " + frame + "\\n"));
     }
   }
-  let sum = 0;
-  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
-  return sum;
+  return dot(theta, x);
 }
-export function cost(): number { return NaN; }
-export function lmsUpdate(): number[] { return []; }
-export function batchUpdate(): number[] { return []; }
-export function stochasticEpoch(): number[] { return []; }
-`;
+${RIGHT_PREDICT_ONLY}`;
 
 Deno.test("grade keeps the frames' nonce out of a heap snapshot, so no frame can be forged", async () => {
   await using attack = await attackClass();
   await attack.put("hunter", EXERCISE, "lms.ts", NONCE_HUNTER);
   await attack.grade(EXERCISE);
   const results = await attack.results("hunter", EXERCISE);
-  const predict = results.tests.filter((t) => t.tags.includes("predict"));
-  assert.ok(predict.length > 0);
-  assert.deepEqual(predict.filter((t) => t.score === 0).map((t) => t.output), [], results.output);
+  assertPredictPasses(results);
   assert.doesNotMatch(JSON.stringify(results), /FORGED/);
 });
 
@@ -684,24 +698,16 @@ Deno.test("grade hands a frame's bytes to no species a student put on typed arra
 const DESCRIPTOR_GETTER = `
 Object.defineProperty(Object.prototype, "get", { get() { return undefined; }, configurable: true });
 export function predict(theta: number[], x: number[]): number {
-  let sum = 0;
-  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
-  return sum;
+  return dot(theta, x);
 }
-export function cost(): number { return NaN; }
-export function lmsUpdate(): number[] { return []; }
-export function batchUpdate(): number[] { return []; }
-export function stochasticEpoch(): number[] { return []; }
-`;
+${RIGHT_PREDICT_ONLY}`;
 
 Deno.test("grade answers code that puts a get on Object.prototype as it answers any", async () => {
   await using attack = await attackClass();
   await attack.put("getter", EXERCISE, "lms.ts", DESCRIPTOR_GETTER);
   await attack.grade(EXERCISE);
   const results = await attack.results("getter", EXERCISE);
-  const predict = results.tests.filter((t) => t.tags.includes("predict"));
-  assert.ok(predict.length > 0);
-  assert.deepEqual(predict.filter((t) => t.score === 0).map((t) => t.output), [], results.output);
+  assertPredictPasses(results);
 });
 
 /**
