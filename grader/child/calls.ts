@@ -377,11 +377,7 @@ export async function runCalls(
       if (isArray(read)) {
         const picked: Record<string, unknown> = {};
         for (let k = 0; k < read.length; k++) {
-          defineProperty(
-            picked,
-            read[k],
-            dataDescriptor((value as Record<string, unknown>)?.[read[k]]),
-          );
+          setOwn(picked, read[k], (value as Record<string, unknown>)?.[read[k]]);
         }
         reported = picked;
       }

@@ -10,15 +10,12 @@
  *
  * @example
  * ```ts
- * import { offerDriver, offeredDriver, sealDrivers } from "./driver_registry.ts";
+ * import { offerDriver, offeredDriver } from "./driver_registry.ts";
  * import assert from "node:assert/strict";
  *
  * offerDriver("example", () => ({}));
  * assert.equal(typeof offeredDriver("example"), "function");
- * sealDrivers();
- * assert.equal(offeredDriver("example"), undefined);
- * offerDriver("late", () => ({}));
- * assert.equal(offeredDriver("late"), undefined);
+ * assert.equal(offeredDriver("other"), undefined);
  * ```
  *
  * @module
@@ -26,31 +23,24 @@
 import type { Driver } from "./calls.ts";
 
 const offered = new Map<string, Driver>();
-let sealed = false;
 
 /**
- * Offers a driver under its exercise's driver name (`drivers/<name>.ts`). Ignored once the
- * registry is sealed.
+ * Offers a driver under its exercise's driver name (`drivers/<name>.ts`).
  *
  * @param name The driver's name.
  * @param driver The driver.
  */
 export function offerDriver(name: string, driver: Driver): void {
-  if (!sealed) offered.set(name, driver);
+  offered.set(name, driver);
 }
 
 /**
- * The driver offered under `name`, until the registry is sealed.
+ * The driver offered under `name`. In the child, where the drivers are never modules (each
+ * comes bundled with a registry of its own), it offers nothing.
  *
  * @param name The driver's name.
  * @returns The driver, or `undefined`.
  */
 export function offeredDriver(name: string): Driver | undefined {
-  return sealed ? undefined : offered.get(name);
-}
-
-/** Forgets every driver and refuses later offers: the harness calls it before student code. */
-export function sealDrivers(): void {
-  sealed = true;
-  offered.clear();
+  return offered.get(name);
 }

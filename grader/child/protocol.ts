@@ -2,23 +2,23 @@
  * What the grader and the sandboxed harness say to each other.
  *
  * The harness starts by writing {@linkcode HELLO} on standard output. Only then does the
- * grader write one {@linkcode ChildRequest} on the harness's standard input, a file, after
- * a line that holds the nonce and a line with the request's length ({@linkcode
- * formatRequest}), as `toWire` JSON (which keeps NaN, ±Infinity, −0 and undefined). Deno
- * reads the student's modules, and whatever they import as text (`/proc/1/fd/0` is the
- * request's file), before the harness runs: by then the file is empty. A request has one part per
- * submission: one student's submissions of several exercises share a child, run one after
- * another, each part with its own module, cases and limits. The harness answers with
- * {@linkcode ChildFrame}s on standard output, one a line, each line `<nonce> <toWire
- * JSON>` ({@linkcode formatFrame}). Whatever else appears on standard output is the
- * student's own printing. Standard error reaches the grader through its own pipe, in no
- * fixed order with standard output: before each "end" frame the harness writes
- * {@linkcode endMark} on standard error, so that the grader knows which part wrote what
- * there, and that it has read all of it. Student code cannot learn the nonce: standard
- * input is drained and closed before it loads, and the harness keeps the nonce as bytes it
- * never reads through anything a student could replace, never as a string, so that not
- * even a heap snapshot (`node:v8`, which needs no permission) shows it. So it cannot forge
- * a frame; the grader still validates every frame as untrusted data.
+ * grader write one {@linkcode ChildRequest} down the harness's standard input, a pipe that
+ * it closes behind it: a line that holds the nonce, a line with the request's length, then
+ * the request as `toWire` JSON (which keeps NaN, ±Infinity, −0 and undefined; see
+ * {@linkcode formatRequest}). A student's module may import its own standard input as text
+ * (`/proc/1/fd/0`) with no permission: read before the hello, that waits for a request that
+ * never comes; read after the harness has drained the pipe, it is empty. A request has one
+ * part per submission: one student's submissions of several exercises share a child, run
+ * one after another, each part with its own module, cases and limits. The harness answers
+ * with {@linkcode ChildFrame}s on standard output, one a line, each line `<nonce> <toWire
+ * JSON>`. Whatever else appears on standard output is the student's own printing. Standard
+ * error reaches the grader through its own pipe, in no fixed order with standard output:
+ * before each "end" frame the harness writes {@linkcode endMark} on standard error, so that
+ * the grader knows which part wrote what there, and that it has read all of it. Student
+ * code cannot learn the nonce: the harness keeps it as bytes it never reads through anything
+ * a student could replace, never as a string, so that not even a heap snapshot (`node:v8`,
+ * which needs no permission) shows it. So it cannot forge a frame; the grader still
+ * validates every frame as untrusted data.
  *
  * @module
  */
@@ -112,25 +112,6 @@ export function formatRequest(nonce: string, requestWire: string): Uint8Array {
   bytes.set(head);
   bytes.set(body, head.length);
   return bytes;
-}
-
-/**
- * Formats one frame as a line of standard output.
- *
- * @param nonce The request's nonce.
- * @param frameJson The frame as JSON, which never contains a newline.
- * @returns `"<nonce> <frameJson>\n"`.
- *
- * @example
- * ```ts
- * import { formatFrame } from "./protocol.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(formatFrame("n0", '{"type":"done"}'), 'n0 {"type":"done"}\n');
- * ```
- */
-export function formatFrame(nonce: string, frameJson: string): string {
-  return `${nonce} ${frameJson}\n`;
 }
 
 /**
