@@ -11,6 +11,7 @@ import { exerciseById } from "../../../course/metadata.ts";
 import { resonanceSample } from "../../../fixtures/hep.ts";
 import { createRng, type Rng } from "../../../fixtures/random.ts";
 import { offeredDriver } from "../driver_registry.ts";
+import { withBuiltInsPatched } from "./_patched_builtins.ts";
 import { STAND_INS } from "./adaboost.ts";
 
 type Stump = core.Stump;
@@ -356,27 +357,5 @@ Deno.test("stand-ins compute the same after student code patches Math and Array.
     ];
   };
   const expected = run();
-  const arrayProto = Array.prototype as unknown as Record<PropertyKey, unknown>;
-  const names = ["map", "reduce", "forEach", "push", "fill", "every", "some"];
-  const savedArray = names.map((name) => arrayProto[name]);
-  const savedIterator = Array.prototype[Symbol.iterator];
-  const savedMath = { exp: Math.exp, log: Math.log, min: Math.min, max: Math.max };
-  const broken = () => {
-    throw new Error("patched by student code");
-  };
-  let actual: unknown;
-  try {
-    for (let i = 0; i < names.length; i++) arrayProto[names[i]] = broken;
-    arrayProto[Symbol.iterator] = broken;
-    Math.exp = () => 1;
-    Math.log = () => 0;
-    Math.min = () => 0.5;
-    Math.max = () => 0.5;
-    actual = run();
-  } finally {
-    for (let i = 0; i < names.length; i++) arrayProto[names[i]] = savedArray[i];
-    arrayProto[Symbol.iterator] = savedIterator;
-    Object.assign(Math, savedMath);
-  }
-  assert.deepEqual(actual, expected);
+  assert.deepEqual(withBuiltInsPatched(run), expected);
 });

@@ -10,6 +10,7 @@ import {
 import { exerciseById } from "../../../course/metadata.ts";
 import { createRng, type Rng } from "../../../fixtures/random.ts";
 import { offeredDriver } from "../driver_registry.ts";
+import { withBuiltInsPatched } from "./_patched_builtins.ts";
 import { STAND_INS } from "./lms.ts";
 
 type Vector = number[];
@@ -177,49 +178,13 @@ Deno.test("stand-ins refuse malformed input with a TypeError", () => {
 
 Deno.test("stand-ins compute the same after student code patches Array.prototype and Math", () => {
   const { theta, X, y, alpha } = problem(createRng("lms hostile"), 7, 3);
-  const expected = [
+  const run = () => [
     [predict(theta, X[0])],
     [cost(theta, X, y)],
     lmsUpdate(theta, X[0], y[0], alpha),
     batchUpdate(theta, X, y, alpha),
     stochasticEpoch(theta, X, y, alpha),
   ];
-  const arrayProto = Array.prototype as unknown as Record<PropertyKey, unknown>;
-  const saved = {
-    map: Array.prototype.map,
-    reduce: Array.prototype.reduce,
-    forEach: Array.prototype.forEach,
-    push: Array.prototype.push,
-    iterator: Array.prototype[Symbol.iterator],
-    isArray: Array.isArray,
-    max: Math.max,
-  };
-  let actual: number[][];
-  const broken = () => {
-    throw new Error("patched by student code");
-  };
-  try {
-    for (const name of ["map", "reduce", "forEach", "push"]) arrayProto[name] = broken;
-    arrayProto[Symbol.iterator] = broken;
-    Array.isArray = (() => false) as unknown as typeof Array.isArray;
-    Math.max = () => NaN;
-    actual = [
-      [predict(theta, X[0])],
-      [cost(theta, X, y)],
-      lmsUpdate(theta, X[0], y[0], alpha),
-      batchUpdate(theta, X, y, alpha),
-      stochasticEpoch(theta, X, y, alpha),
-    ];
-  } finally {
-    Object.assign(Array.prototype, {
-      map: saved.map,
-      reduce: saved.reduce,
-      forEach: saved.forEach,
-      push: saved.push,
-    });
-    arrayProto[Symbol.iterator] = saved.iterator;
-    Array.isArray = saved.isArray;
-    Math.max = saved.max;
-  }
-  assert.deepEqual(actual, expected);
+  const expected = run();
+  assert.deepEqual(withBuiltInsPatched(run), expected);
 });
