@@ -6,8 +6,9 @@
  *                 [--jobs N] [--backend auto|webgpu|wasm|cpu] [--json] [--trusted]
  * ```
  *
- * Exit status: 0 when grading ran, whatever the scores; 2 for bad arguments or
- * configuration (with a usage message).
+ * Exit status: 0 when grading ran, whatever the scores; 1 when it ran but the grader itself
+ * failed on some students (their grades are `grader-error`, their gradebook cells empty);
+ * 2 for bad arguments or configuration (with a usage message).
  *
  * @module
  */
@@ -15,7 +16,7 @@ import { join, resolve } from "node:path";
 import { type Exercise, EXERCISES } from "../course/metadata.ts";
 import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
 import { materializeSampleClass } from "../fixtures/sample_class.ts";
-import { gradeStudent } from "./grade.ts";
+import { graderErrorGrades, gradeStudent } from "./grade.ts";
 import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { commandSandboxExecutor } from "./execute.ts";
@@ -208,7 +209,18 @@ async function grade(options: Options): Promise<number> {
           suite: SUITES[exercise.id],
           seed: await deriveSeed(secret, student, exercise.id),
         })));
-        const grades = await gradeStudent(student, exercises, executeInTurn);
+        let grades: SubmissionGrade[];
+        try {
+          grades = await gradeStudent(student, exercises, executeInTurn);
+        } catch (error) {
+          // The grader's own failure (a bug, a full disk) costs this student's grades only,
+          // and is no mark: the others are graded and written, and the command says whom to
+          // grade again.
+          grades = graderErrorGrades(student, options.exercises, error);
+          console.error(
+            `\nGrader error for student ${student}: ${(error as Error)?.stack ?? error}`,
+          );
+        }
         done += grades.length;
         if (progress) {
           const width = 30;
@@ -256,7 +268,14 @@ async function grade(options: Options): Promise<number> {
           `and ${join(options.out, "summary.json")}.`,
       );
     }
-    return 0;
+    const failed = [...new Set(grades.filter((g) => g.graderError).map((g) => g.student))];
+    if (failed.length === 0) return 0;
+    console.error(
+      `The grader failed on ${failed.length} student${failed.length === 1 ? "" : "s"} ` +
+        `(their cells in grades.csv are empty; nothing was marked): ${failed.join(", ")}. ` +
+        `Grade them again with ${failed.map((s) => `--student ${s}`).join(" ")}.`,
+    );
+    return 1;
   } finally {
     if (sampleClass) await Deno.remove(sampleClass, { recursive: true });
   }
@@ -284,6 +303,12 @@ function summarize(
     counts,
     // Failing tests run again with the grader's stand-ins for the student's other failing
     // functions (see isolation.ts): in how many submissions, how many tests, how many passed.
+    // Students the grader itself failed on, and why: to grade again (exit status 1).
+    graderErrors: grades.filter((g) => g.graderError).map((g) => ({
+      student: g.student,
+      exercise: g.exercise,
+      error: g.graderError,
+    })),
     isolation: {
       submissions: grades.filter((g) => g.isolated).length,
       tests: grades.reduce((sum, g) => sum + (g.isolated?.tests ?? 0), 0),

@@ -248,6 +248,49 @@ export async function gradeStudent(
 }
 
 /**
+ * The grades of a student whose grading failed in the grader itself (a bug in a judge, a
+ * full disk): not the student's doing, so not a mark. Each exercise gets the status
+ * `grader-error`, no points and a message that says so; `grades.csv` leaves its cells
+ * empty, and `deno task grade` names the student and the error and exits with status 1, so
+ * that the instructor grades them again.
+ *
+ * @param student The student's id.
+ * @param exercises The exercises that were being graded.
+ * @param error What the grader threw.
+ * @returns One grade per exercise, in order.
+ *
+ * @example
+ * ```ts
+ * import { graderErrorGrades } from "./grade.ts";
+ * import { exerciseById } from "../course/metadata.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const [grade] = graderErrorGrades("ada", [exerciseById("02-lms")], new Error("ENOSPC"));
+ * assert.equal(grade.status, "grader-error");
+ * assert.equal(grade.score, 0);
+ * assert.match(grade.message!, /not a mark/);
+ * ```
+ */
+export function graderErrorGrades(
+  student: string,
+  exercises: readonly Exercise[],
+  error: unknown,
+): SubmissionGrade[] {
+  return exercises.map((exercise) => ({
+    student,
+    exercise: exercise.id,
+    status: "grader-error",
+    message: "The grader failed while grading this submission, through no fault of your code: " +
+      "this is not a mark. Your instructor has been told and will grade it again.",
+    score: 0,
+    maxScore: exercise.groups.reduce((sum, group) => sum + group.points, 0),
+    groups: [],
+    durationMs: 0,
+    graderError: error instanceof Error ? error.message : String(error),
+  }));
+}
+
+/**
  * Starts each case's {@linkcode HiddenCase.prepare}: the reference's own work (the
  * autoencoder's training, seconds of it) then runs in this process while the student's code
  * runs in its child, rather than after it. A failure is the judge's to report, when it

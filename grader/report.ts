@@ -8,8 +8,15 @@ import type { Exercise } from "../course/metadata.ts";
 import type { SandboxStatus } from "./sandbox.ts";
 import type { GroupScore, Scored } from "./score.ts";
 
-/** How grading one submission ended: graded, not submitted, or how its sandboxed run failed. */
-export type GradeStatus = "graded" | "no-submission" | Exclude<SandboxStatus, "ok">;
+/**
+ * How grading one submission ended: graded, not submitted, how its sandboxed run failed, or
+ * `grader-error`: the grader itself failed (see `graderErrorGrades` in grade.ts).
+ */
+export type GradeStatus =
+  | "graded"
+  | "no-submission"
+  | "grader-error"
+  | Exclude<SandboxStatus, "ok">;
 
 /** The grade of one student's submission of one exercise. */
 export interface SubmissionGrade extends Scored {
@@ -26,6 +33,11 @@ export interface SubmissionGrade extends Scored {
    * many ran, and how many of them that rescued.
    */
   isolated?: { tests: number; rescued: number };
+  /**
+   * The grader's own error, for the instructor, where the status is `grader-error`; never
+   * shown to the student.
+   */
+  graderError?: string;
 }
 
 /** One test of Gradescope's results.json. */
@@ -136,6 +148,7 @@ export function feedbackText(grade: SubmissionGrade): string {
       lines.push(`    ! ${count === 1 ? "1 test" : `${count} tests`} passed ${note}.`);
     }
   }
+  if (grade.status === "grader-error") return lines.join("\n").trimEnd();
   lines.push(`Score: ${grade.score}/${grade.maxScore}`);
   if (grade.metric) lines.push(`${grade.metric.name}: ${grade.metric.value.toFixed(4)}`);
   return lines.join("\n");
@@ -194,7 +207,9 @@ export function toGradescope(grade: SubmissionGrade): GradescopeResults {
 
 /**
  * Writes the gradebook: header `student,<exercise ids…>,total`, one row per student in
- * id order, points with at most two decimals.
+ * id order, points with at most two decimals. A submission the grader itself failed on
+ * (`grader-error`) has an empty cell, and so has its student's total: a gradebook reads
+ * that as "not graded yet", never as a 0 the student earned.
  *
  * @param exercises The graded exercises, in column order.
  * @param grades Every grade of the run.
@@ -205,12 +220,18 @@ export function gradesCsv(
   grades: readonly SubmissionGrade[],
 ): string {
   const students = [...new Set(grades.map((g) => g.student))].sort();
-  const byKey = new Map(grades.map((g) => [`${g.student}\n${g.exercise}`, g.score]));
+  const byKey = new Map(grades.map((g) => [`${g.student}\n${g.exercise}`, g]));
   const rows = [["student", ...exercises.map((e) => e.id), "total"].join(",")];
   for (const student of students) {
-    const scores = exercises.map((e) => byKey.get(`${student}\n${e.id}`) ?? 0);
+    const own = exercises.map((e) => byKey.get(`${student}\n${e.id}`));
+    const scores = own.map((g) => g?.score ?? 0);
+    const failed = own.some((g) => g?.status === "grader-error");
     const total = Math.round(scores.reduce((a, b) => a + b, 0) * 100) / 100;
-    rows.push([csvField(student), ...scores.map(String), String(total)].join(","));
+    rows.push([
+      csvField(student),
+      ...own.map((g) => g?.status === "grader-error" ? "" : String(g?.score ?? 0)),
+      failed ? "" : String(total),
+    ].join(","));
   }
   return rows.join("\n") + "\n";
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { exerciseById } from "../course/metadata.ts";
+import { graderErrorGrades } from "./grade.ts";
 import { feedbackText, gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
 
 /** Gradescope's results.json, as its autograder documentation specifies it. */
@@ -131,4 +132,16 @@ Deno.test("gradesCsv() writes a student id a spreadsheet would take for a formul
   const exercises = [exerciseById("02-lms")];
   const csv = gradesCsv(exercises, [{ ...grade, student: "-B2" }, { ...grade, student: "b-2" }]);
   assert.equal(csv, "student,02-lms,total\n'-B2,9,9\nb-2,9,9\n");
+});
+
+Deno.test("a grader error is no mark: its cell and its student's total stay empty, its feedback says so", () => {
+  const exercises = [exerciseById("01-dual-numbers"), exerciseById("02-lms")];
+  const [failed] = graderErrorGrades("ada", [exerciseById("01-dual-numbers")], new Error("EIO"));
+  const csv = gradesCsv(exercises, [grade, { ...grade, student: "ada", score: 10 }, failed]);
+  assert.equal(csv, "student,01-dual-numbers,02-lms,total\nada,,10,\nchen,0,9,9\n");
+
+  const results = GradescopeSchema.parse(toGradescope(failed));
+  assert.deepEqual(results.tests, []);
+  assert.match(results.output, /^The grader failed .* not a mark\./);
+  assert.doesNotMatch(results.output, /EIO|Score/, "the grader's own error is the instructor's");
 });

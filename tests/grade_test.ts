@@ -263,6 +263,52 @@ Deno.test("grade gives identical scores with the cpu and the wasm backends", asy
   }
 });
 
+Deno.test("grade survives its own failure on one student: no mark, the others graded, exit 1", async () => {
+  // The disk fills up under the grader (a file-size limit, with SIGXFSZ ignored so that a
+  // write over it fails with EFBIG): the private copy of one student's large submission
+  // cannot be written. That is the grader's failure, not the student's.
+  const submissions = await Deno.makeTempDir({ prefix: "grade-full-disk-" });
+  const out = await Deno.makeTempDir({ prefix: "grade-full-disk-out-" });
+  try {
+    const solution = await Deno.readTextFile(join(ROOT, "solutions", "02-lms", "lms.ts"));
+    const padding = `// ${"notes ".repeat(60_000)}\n`; // 360 kB: under the 1 MiB cap, over the disk
+    for (const [student, source] of [["ada", solution], ["big", solution + padding]]) {
+      await Deno.mkdir(join(submissions, student, "02-lms"), { recursive: true });
+      await Deno.writeTextFile(join(submissions, student, "02-lms", "lms.ts"), source);
+    }
+    const command = `trap '' XFSZ; ulimit -f 256; exec "$0" run --allow-all grader/cli.ts "$@"`;
+    const { code, stdout, stderr } = await new Deno.Command("bash", {
+      args: ["-c", command, Deno.execPath(), "--submissions", submissions, "--out", out],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET },
+      stdin: "null",
+    }).output();
+    const [text, errors] = [stdout, stderr].map((bytes) => new TextDecoder().decode(bytes));
+    assert.equal(code, 1, text + errors);
+    assert.match(errors, /Grader error for student big: .*File too large/);
+    assert.match(
+      errors,
+      /The grader failed on 1 student .*: big\. Grade them again with --student big\./,
+    );
+
+    const csv = await Deno.readTextFile(join(out, "grades.csv"));
+    assert.match(csv, /^ada,0,10,0,0,0,10$/m, "the other student is graded");
+    assert.match(csv, /^big,,,,,,$/m, "no mark, not even the exercises the student left out");
+    const failed = await readResults(out, "big", "02-lms");
+    assert.match(failed.output, /^The grader failed while grading this submission/);
+    assert.doesNotMatch(failed.output, /File too large|\/tmp\//, "the error is the instructor's");
+    const summary = JSON.parse(await Deno.readTextFile(join(out, "summary.json")));
+    assert.equal(summary.counts["grader-error"], 5);
+    assert.deepEqual(
+      [...new Set(summary.graderErrors.map((e: { student: string }) => e.student))],
+      ["big"],
+    );
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("grade rejects bad arguments with exit status 2 and its usage", async () => {
   const cases: [string[], RegExp][] = [
     [["--exercise", "06-transformers"], /Unknown exercise "06-transformers"/],

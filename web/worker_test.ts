@@ -214,10 +214,14 @@ Deno.test("runWorker() stops when its signal aborts, after recording the job in 
   await withStore(async (store) => {
     const id = await submit(store, "ada", SOLUTION);
     const stop = new AbortController();
-    let release = () => {};
+    // The job is in hand once the executor runs: the test waits for that, not for a fixed
+    // time (a loaded machine may take longer to lease the job and draw its cases).
+    const inHand = Promise.withResolvers<void>();
+    const released = Promise.withResolvers<void>();
     const execute: Executor = async (_folder, _exercise, cases) => {
       stop.abort();
-      await new Promise<void>((resolve) => release = resolve);
+      inHand.resolve();
+      await released.promise;
       return { status: "ok", runs: cases.map(() => ({ kind: "failed", reason: "wrong" })) };
     };
     const statuses: string[] = [];
@@ -228,9 +232,9 @@ Deno.test("runWorker() stops when its signal aborts, after recording the job in 
       pollMs: 10,
       onEvent: (e) => statuses.push(e.status),
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await inHand.promise;
     assert.deepEqual(statuses, ["running"]);
-    release();
+    released.resolve();
     await worker;
     assert.deepEqual(statuses, ["running", "done"]);
     assert.equal((await store.getSubmission(id))?.status, "done");

@@ -69,6 +69,7 @@ export const SubmissionGradeSchema: z.ZodType<SubmissionGrade> = z.object({
   status: z.enum([
     "graded",
     "no-submission",
+    "grader-error",
     "refused",
     "load-error",
     "timeout",
