@@ -156,7 +156,9 @@ function adapterName(info: AdapterDescription): string {
 async function probeAdapter(): Promise<{ name: string; software: boolean } | null> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return null;
-  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  const adapter = await withRuntimeDir(() =>
+    gpu.requestAdapter({ powerPreference: "high-performance" })
+  );
   if (!adapter) return null;
   // GPUAdapterInfo's fields are getters on its prototype: copy them one by one.
   const { vendor, architecture, device, description } = adapter.info;
@@ -164,6 +166,39 @@ async function probeAdapter(): Promise<{ name: string; software: boolean } | nul
     (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   const info = { vendor, architecture, device, description, isFallbackAdapter };
   return { name: adapterName(info), software: isSoftwareAdapter(info) };
+}
+
+/**
+ * Runs `f` with `XDG_RUNTIME_DIR` set where it is unset (a root shell, a container, CI): the
+ * Vulkan loader's Wayland support, which WebGPU's first look for an adapter loads, prints an
+ * `error:` line on standard error without it. The core draws on no screen: it gets an empty
+ * private folder of its own, removed, with the variable, once `f` is done. Where the process
+ * may not set the variable or make the folder, `f` runs as it is.
+ */
+async function withRuntimeDir<T>(f: () => Promise<T>): Promise<T> {
+  let folder: string | undefined;
+  try {
+    if (
+      Deno.build.os === "linux" &&
+      Deno.permissions.querySync({ name: "env", variable: "XDG_RUNTIME_DIR" }).state ===
+        "granted" &&
+      Deno.permissions.querySync({ name: "write" }).state === "granted" &&
+      !Deno.env.get("XDG_RUNTIME_DIR")
+    ) {
+      folder = Deno.makeTempDirSync({ prefix: "core-runtime-" }); // mode 0700
+      Deno.env.set("XDG_RUNTIME_DIR", folder);
+    }
+  } catch {
+    folder = undefined;
+  }
+  try {
+    return await f();
+  } finally {
+    if (folder !== undefined) {
+      Deno.env.delete("XDG_RUNTIME_DIR");
+      Deno.removeSync(folder, { recursive: true });
+    }
+  }
 }
 
 /** An environment variable, parsed, or `undefined` where it is unset or unreadable. */

@@ -97,6 +97,29 @@ Deno.test("initCore() reads CORE_BACKEND and CORE_WASM_THREADS", async () => {
   }
 });
 
+Deno.test("initCore() looks for a GPU without an error line where XDG_RUNTIME_DIR is unset", async () => {
+  // A root shell, a container, CI: the Vulkan loader's Wayland support complained on
+  // standard error during every `deno task grade`, though nothing was wrong.
+  const env = Deno.env.toObject();
+  delete env.XDG_RUNTIME_DIR;
+  const backend = new URL("./backend.ts", import.meta.url).href;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { initCore } from ${JSON.stringify(backend)};\n` +
+      `const { backend } = await initCore({ backend: "auto" });\n` +
+      `console.log(backend, Deno.env.get("XDG_RUNTIME_DIR") ?? "unset");`,
+    ],
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
+    clearEnv: true,
+    env,
+  }).output();
+  const [out, err] = [stdout, stderr].map((bytes) => new TextDecoder().decode(bytes));
+  assert.equal(code, 0, err);
+  assert.equal(err, "");
+  assert.match(out, / unset\n$/, "the variable is unset again after the look");
+});
+
 Deno.test("initCore() with webgpu uses the adapter, or says there is none", async () => {
   if (!adapter) {
     await assert.rejects(() => initCore({ backend: "webgpu" }), /WebGPU has no adapter/);

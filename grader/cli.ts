@@ -121,9 +121,11 @@ async function discoverStudents(
   const warnings: string[] = [];
   const found: string[] = [];
   for await (const item of Deno.readDir(submissions)) {
-    if (item.name.startsWith(".")) continue;
     // A name is quoted as JSON: escapes and newlines in it cannot forge the terminal's lines.
-    if (!item.isDirectory) {
+    if (item.name.startsWith(".")) {
+      // Hidden files (.DS_Store) go unsaid; a hidden folder (.git, or a student "...") is said.
+      if (item.isDirectory) warnings.push(`Skipping ${JSON.stringify(item.name)}: a hidden folder`);
+    } else if (!item.isDirectory) {
       warnings.push(`Skipping ${JSON.stringify(item.name)}: not a folder`);
     } else if (!ID.test(item.name)) {
       warnings.push(`Skipping ${JSON.stringify(item.name)}: a student id uses [A-Za-z0-9._-] only`);
@@ -273,7 +275,8 @@ async function grade(options: Options): Promise<number> {
     console.error(
       `The grader failed on ${failed.length} student${failed.length === 1 ? "" : "s"} ` +
         `(their cells in grades.csv are empty; nothing was marked): ${failed.join(", ")}. ` +
-        `Grade them again with ${failed.map((s) => `--student ${s}`).join(" ")}.`,
+        `Grade them again with ${failed.map((s) => `--student ${s}`).join(" ")} ` +
+        `and another --out (a run's grades.csv holds only what it graded).`,
     );
     return 1;
   } finally {

@@ -3,8 +3,8 @@
  * refusing what a submission has no business containing.
  *
  * The sandbox then sees only the copy, so the student's files cannot change (or be swapped
- * for links) while their code runs. The checks come first and are strict: a symbolic link
- * anywhere, a name outside `[A-Za-z0-9._-]+`, anything but plain files and folders, a file,
+ * for links) while their code runs. The checks come first and are strict: a symbolic or
+ * hard link anywhere, a name outside `[A-Za-z0-9._-]+`, anything but plain files and folders, a file,
  * a total or a file count over its cap, or folders nested too deep. Files are read with
  * their size capped as they are read, so a file that grows after the check changes nothing.
  * The copy is synchronous: a submission is a few small files, and the sandbox starts one
@@ -162,6 +162,12 @@ function readCapped(source: string, path: string, max: number): Uint8Array | und
   const opened = file.statSync();
   if (!listed.isFile || !opened.isFile || opened.ino !== listed.ino || opened.dev !== listed.dev) {
     refuse(`"${path}" changed while it was copied`);
+  }
+  // A hard link is another name of a file that may lie anywhere on the same disk (a course
+  // secret, another student's work): an upload cannot make one, but an archive extracted
+  // carelessly can.
+  if ((opened.nlink ?? 1) > 1) {
+    refuse(`"${path}" is a hard link (the same file has another name): hand in a plain copy`);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -63,6 +63,24 @@ Deno.test("copySubmission() refuses a symbolic link anywhere, even to a file ins
   });
 });
 
+Deno.test("copySubmission() refuses a hard link, the other name of a file outside (red team, round 10)", async () => {
+  const outside = await Deno.makeTempDir({ prefix: "outside-" });
+  try {
+    await Deno.writeTextFile(join(outside, "secret"), "course secret");
+    await withFolders(async (source) => {
+      await Deno.writeTextFile(join(source, "lms.ts"), "");
+      await Deno.link(join(outside, "secret"), join(source, "notes.txt"));
+    }, (source) => {
+      assert.equal(
+        refusal(source),
+        '"notes.txt" is a hard link (the same file has another name): hand in a plain copy',
+      );
+    });
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
 Deno.test("copySubmission() refuses a submission folder that is a link, or missing", async () => {
   await withFolders(async (source) => {
     await Deno.mkdir(join(source, "real"));

@@ -711,6 +711,49 @@ Deno.test("grade answers code that puts a get on Object.prototype as it answers 
 });
 
 /**
+ * lms.ts with a correct predict() whose cost() throws, and whose lmsUpdate() returns, a
+ * Proxy with a `getPrototypeOf` trap that throws it again (red team, round 10): the
+ * harness's catch asked `instanceof` of it, outside any try, and the child exited with
+ * status 70, "Your code stopped the program", in place of each call's own reason.
+ */
+const PROTOTYPE_TRAP = `
+// deno-lint-ignore no-explicit-any
+const evil: any = new Proxy(new Error("x"), {
+  get(target, key) { if (key === "message") throw evil; return Reflect.get(target, key); },
+  getPrototypeOf() { throw evil; },
+});
+export function predict(theta: number[], x: number[]): number {
+  return dot(theta, x);
+}
+function dot(theta: number[], x: number[]): number {
+  let sum = 0;
+  for (let j = 0; j < theta.length; j++) sum += theta[j] * x[j];
+  return sum;
+}
+export function cost(): number { throw evil; }
+export function lmsUpdate(): number[] { return evil; }
+export function batchUpdate(): number[] { return []; }
+export function stochasticEpoch(): number[] { return []; }
+`;
+
+Deno.test("grade reports a thrown or returned Proxy that traps its prototype as that call's failure", async () => {
+  await using attack = await attackClass();
+  await attack.put("trap", EXERCISE, "lms.ts", PROTOTYPE_TRAP);
+  await attack.grade(EXERCISE);
+  const results = await attack.results("trap", EXERCISE);
+  assertPredictPasses(results);
+  assert.doesNotMatch(results.output, /stopped the program|exit code/);
+  for (const symbol of ["cost", "lmsUpdate"]) {
+    const tests = results.tests.filter((t) => t.tags.includes(symbol));
+    assert.ok(tests.length > 0);
+    for (const test of tests) {
+      assert.equal(test.score, 0);
+      assert.match(test.output, /threw a value that cannot be described/, test.output);
+    }
+  }
+});
+
+/**
  * lms.ts that reads the grader's drivers as text: an import `with { type: "text" }` needs no
  * permission, so any file of the sandbox is readable. The drivers hold trusted stand-ins
  * for every graded function; the red team ran one from its source for full marks.

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { EXERCISES } from "../course/metadata.ts";
 import { SAMPLE_CLASS } from "../fixtures/sample_class.ts";
-import { ROOT, task, TEST_SECRET } from "./_workspace.ts";
+import { gradeClass, ROOT, task, TEST_SECRET } from "./_workspace.ts";
 
 const Results = z.object({
   score: z.number(),
@@ -288,7 +288,7 @@ Deno.test("grade survives its own failure on one student: no mark, the others gr
     assert.match(errors, /Grader error for student big: .*File too large/);
     assert.match(
       errors,
-      /The grader failed on 1 student .*: big\. Grade them again with --student big\./,
+      /The grader failed on 1 student .*: big\. Grade them again with --student big and another --out/,
     );
 
     const csv = await Deno.readTextFile(join(out, "grades.csv"));
@@ -303,6 +303,31 @@ Deno.test("grade survives its own failure on one student: no mark, the others gr
       [...new Set(summary.graderErrors.map((e: { student: string }) => e.student))],
       ["big"],
     );
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("grade names every folder of the class it does not grade, and why", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "grade-skips-" });
+  const out = await Deno.makeTempDir({ prefix: "grade-skips-out-" });
+  try {
+    for (const folder of ["ada/02-lms", "...", ".git", "my name/02-lms"]) {
+      await Deno.mkdir(join(submissions, folder), { recursive: true });
+    }
+    await Deno.writeTextFile(join(submissions, "notes.txt"), "");
+    await Deno.writeTextFile(join(submissions, ".DS_Store"), "");
+    const { stderr } = await gradeClass(submissions, out, ["02-lms"]);
+    const skipped = stderr.split("\n").filter((line) => line.startsWith("Skipping")).sort();
+    assert.deepEqual(skipped, [
+      'Skipping "...": a hidden folder',
+      'Skipping ".git": a hidden folder',
+      'Skipping "my name": a student id uses [A-Za-z0-9._-] only',
+      'Skipping "notes.txt": not a folder',
+    ]);
+    const csv = await Deno.readTextFile(join(out, "grades.csv"));
+    assert.deepEqual(csv.trim().split("\n").slice(1).map((row) => row.split(",")[0]), ["ada"]);
   } finally {
     await Deno.remove(submissions, { recursive: true });
     await Deno.remove(out, { recursive: true });

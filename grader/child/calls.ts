@@ -41,7 +41,23 @@ const MAX_DEPTH = 8;
 const MAX_ITEMS = 1_000_000;
 
 /** Why a value could not be encoded. */
-export class EncodeError extends Error {}
+export class EncodeError extends Error {
+  /** Creates the error, and marks it as this module's own (see {@linkcode isEncodeError}). */
+  constructor(message: string) {
+    super(message);
+    apply(addEncodeError, encodeErrors, [this]);
+  }
+}
+
+const encodeErrors = new WeakSet<object>();
+const { add: addEncodeError, has: hasEncodeError } = WeakSet.prototype;
+/**
+ * Whether `thrown` is an {@linkcode EncodeError} of this module: an identity check, which no
+ * value student code throws can intercept (`instanceof` asks a Proxy's `getPrototypeOf`
+ * trap, and a trap that throws would escape the harness's own `catch`).
+ */
+const isEncodeError = (thrown: unknown): thrown is EncodeError =>
+  apply(hasEncodeError, encodeErrors, [thrown]) as boolean;
 
 /**
  * Copies a value into plain data: numbers (NaN, ±Infinity and −0 kept, see
@@ -393,7 +409,7 @@ export async function runCalls(
       }
       results[c] = { ok: true, value: encodeValue(report), ms: now() - started };
     } catch (thrown) {
-      const error = thrown instanceof EncodeError ? thrown.message : describeThrown(thrown);
+      const error = isEncodeError(thrown) ? thrown.message : describeThrown(thrown);
       results[c] = { ok: false, error, ms: now() - started };
     }
   }
