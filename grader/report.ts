@@ -111,8 +111,16 @@ export function plainText(text: string): string {
   );
 }
 
+/**
+ * Whether a group is not started: every one of its tests failed with the stub's own error
+ * (`throw new Error("TODO: …")`), as `deno task check` says of it with a `·`.
+ */
+const notStarted = (group: GroupScore) =>
+  group.cases.length > 0 &&
+  group.cases.every((c) => !c.passed && /\bthrew: Error: TODO\b/.test(c.reason ?? ""));
+
 const MARK = (group: GroupScore) =>
-  group.score === group.points ? "✓" : group.score === 0 ? "✗" : "~";
+  group.score === group.points ? "✓" : notStarted(group) ? "·" : group.score === 0 ? "✗" : "~";
 
 /**
  * Writes the plain-text feedback of one submission: the status, a line per group with its
@@ -139,7 +147,9 @@ export function feedbackText(grade: SubmissionGrade): string {
     lines.push(
       `${MARK(group)} ${
         group.symbol.padEnd(width)
-      }  ${group.score}/${group.points}  ${group.title}`,
+      }  ${group.score}/${group.points}  ${group.title}${
+        notStarted(group) ? " (not started)" : ""
+      }`,
     );
     for (const question of group.questions) lines.push(`    ? ${question}`);
     const notes = new Map<string, number>();

@@ -145,3 +145,33 @@ Deno.test("a grader error is no mark: its cell and its student's total stay empt
   assert.match(results.output, /^The grader failed .* not a mark\./);
   assert.doesNotMatch(results.output, /EIO|Score/, "the grader's own error is the instructor's");
 });
+
+Deno.test("feedbackText() marks a function still throwing the stub's TODO error as not started", () => {
+  const todo = (name: string) => ({
+    symbol: "cost",
+    name,
+    passed: false,
+    reason: "cost() threw: Error: TODO: implement cost (input 1 of 3; all 3 fail)",
+  });
+  const stub: SubmissionGrade = {
+    ...grade,
+    score: 1,
+    groups: [grade.groups[0], {
+      ...grade.groups[1],
+      score: 0,
+      cases: [todo("cost(): value"), todo("cost(): no mutation")],
+    }],
+  };
+  const lines = feedbackText(stub).split("\n");
+  assert.ok(lines.includes("✓ predict  1/1  h(x) = θᵀx"), lines.join("\n"));
+  assert.ok(lines.includes("· cost     0/2  J(θ) (not started)"), lines.join("\n"));
+  // A function that throws its own error is wrong, not unstarted.
+  const own = feedbackText({
+    ...stub,
+    groups: [grade.groups[0], {
+      ...stub.groups[1],
+      cases: [{ ...todo("cost(): value"), reason: "cost() threw: Error: shapes differ" }],
+    }],
+  });
+  assert.match(own, /^✗ cost {5}0\/2 {2}J\(θ\)$/m);
+});

@@ -874,7 +874,7 @@ function trainingCases(rng: Rng, references: References): HiddenCase[] {
 
   return [
     defaults(
-      "with its default options separates well-separated blobs",
+      "with its default options fits well-separated blobs",
       blobData(rng, 3 + rng.int(2), 6),
     ),
     defaults("with its default options learns processSample() events", processData(rng, 24)),
