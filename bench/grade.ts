@@ -81,9 +81,27 @@ interface GradeSummary {
   durations: { totalMs: number; gradingMs: number; perSubmissionP50Ms: number };
 }
 
+/**
+ * The machine's processor time since boot, busy and idle, in clock ticks (Linux's
+ * `/proc/stat`: every process's, sandboxed children included, which a grader's own
+ * accounting misses once it kills them), or `undefined` elsewhere.
+ */
+function machineTicks(): { busy: number; idle: number } | undefined {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0];
+    // cpu  user nice system idle iowait irq softirq steal ...
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/)
+      .slice(1, 9).map(Number);
+    return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
 async function grade(submissions: string, exercises: string[], jobs: number) {
   const out = await Deno.makeTempDir({ prefix: "bench-grade-out-" });
   try {
+    const ticksBefore = machineTicks();
     const started = performance.now();
     const args = ["task", "--quiet", "grade", "--submissions", submissions, "--out", out];
     for (const id of exercises) args.push("--exercise", id);
@@ -94,6 +112,12 @@ async function grade(submissions: string, exercises: string[], jobs: number) {
       stderr: "null",
     }).output();
     const wallMs = performance.now() - started;
+    const ticksAfter = machineTicks();
+    // How much of the machine's processor time the command used, start-up to exit.
+    const busyPercent = ticksBefore && ticksAfter
+      ? 100 * (ticksAfter.busy - ticksBefore.busy) /
+        Math.max(1, ticksAfter.busy - ticksBefore.busy + ticksAfter.idle - ticksBefore.idle)
+      : undefined;
     if (code !== 0) throw new Error(`Cannot benchmark: deno task grade exited with ${code}`);
     const summary = JSON.parse(new TextDecoder().decode(stdout)) as GradeSummary;
     const graded = summary.counts.graded ?? 0;
@@ -110,7 +134,7 @@ async function grade(submissions: string, exercises: string[], jobs: number) {
       }
       perExercise[id] = quantile(times, 0.5);
     }
-    return { wallMs, summary, graded, perExercise };
+    return { wallMs, summary, graded, perExercise, busyPercent };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -152,6 +176,9 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
         jobs2_gradings_per_s: rate(two, two.summary.durations.gradingMs),
         jobs3_gradings_per_s: rate(three, three.summary.durations.gradingMs),
         jobs2_gradings_per_s_with_startup: rate(two, two.wallMs),
+        ...(two.busyPercent === undefined
+          ? {}
+          : { jobs2_machine_busy_percent: round(two.busyPercent) }),
         ...Object.fromEntries(
           CHEAP.map((id) => [`jobs1_${id.slice(0, 2)}_grading_p50_ms`, round(one.perExercise[id])]),
         ),

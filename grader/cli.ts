@@ -304,14 +304,14 @@ function summarize(
     core,
     jobs: options.jobs,
     counts,
-    // Failing tests run again with the grader's stand-ins for the student's other failing
-    // functions (see isolation.ts): in how many submissions, how many tests, how many passed.
     // Students the grader itself failed on, and why: to grade again (exit status 1).
     graderErrors: grades.filter((g) => g.graderError).map((g) => ({
       student: g.student,
       exercise: g.exercise,
       error: g.graderError,
     })),
+    // Failing tests run again with the grader's stand-ins for the student's other failing
+    // functions (see isolation.ts): in how many submissions, how many tests, how many passed.
     isolation: {
       submissions: grades.filter((g) => g.isolated).length,
       tests: grades.reduce((sum, g) => sum + (g.isolated?.tests ?? 0), 0),

@@ -72,18 +72,31 @@ export function jsonText(c: Context, text: string, status: ContentfulStatusCode 
   return c.body(text, status, { "content-type": "application/json; charset=utf-8" });
 }
 
+/** How long a request's body may take to arrive, in milliseconds. */
+export const BODY_TIMEOUT_MS = 30_000;
+
+/**
+ * The cap on a JSON body of a route that a signed-out visitor reaches (signing in, redeeming
+ * an invite, the first start's setup), in bytes: a few fields, and so little to hold for a
+ * client that sends its body slowly.
+ */
+export const MAX_PUBLIC_JSON_BYTES = 16 * 1024;
+
 /**
  * Reads a request's body, failing as soon as it grows past the cap (a declared
- * `Content-Length` over the cap fails before any byte is read).
+ * `Content-Length` over the cap fails before any byte is read) or takes too long to arrive
+ * (a client that sends a byte a minute would hold its part of the body in memory forever).
  *
  * @param request The request.
  * @param maxBytes The cap.
+ * @param timeoutMs How long the whole body may take.
  * @returns The body's bytes.
- * @throws {HttpError} 413 if the body is larger than the cap.
+ * @throws {HttpError} 413 if the body is larger than the cap, 408 if it came too slowly.
  */
 export async function readBody(
   request: Request,
   maxBytes: number,
+  timeoutMs: number = BODY_TIMEOUT_MS,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () => new HttpError(413, `The request body is larger than ${maxBytes} bytes`);
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -92,15 +105,26 @@ export async function readBody(
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new HttpError(408, `The request body took more than ${timeoutMs / 1000} s to arrive`));
+    }, timeoutMs);
+  });
+  try {
+    while (true) {
+      const { done, value } = await Promise.race([reader.read(), late]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    chunks.length = 0;
+    reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   const body = new Uint8Array(size);
   let at = 0;
@@ -132,7 +156,19 @@ export async function readJson<T>(
   } catch {
     throw new HttpError(400, "The request body is not valid JSON");
   }
+  if (holdsNul(value)) {
+    throw new HttpError(400, "Invalid request: text may not hold NUL characters");
+  }
   return parse(schema, value);
+}
+
+/** Whether a parsed JSON value holds a string with a NUL character (no database stores one). */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\0");
+  if (typeof value !== "object" || value === null || depth > 64) return false;
+  return Object.entries(value).some(([key, item]) =>
+    key.includes("\0") || holdsNul(item, depth + 1)
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { Notifier } from "./events.ts";
+import type { Notifier, StreamLimiter } from "./events.ts";
 import type { LeaderboardCache } from "./_leaderboard_cache.ts";
 import type { Role, Store, Submission, User } from "./store/mod.ts";
 import { HttpError } from "./_http.ts";
@@ -29,6 +29,8 @@ export interface Portal {
   maxUploadBytes: number;
   /** Tells the event streams that a submission changed. */
   notifier: Notifier;
+  /** The event streams each user has open. */
+  streams: StreamLimiter;
   /** The first start's one-time setup token, or `null` when there is none. */
   setup: SetupToken | null;
   /** The leaderboards' answers, kept until a grade is recorded. */

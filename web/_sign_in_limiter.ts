@@ -27,6 +27,14 @@ export interface SignInLimiterOptions {
   now?: () => Date;
 }
 
+/** An attempt under way (see {@linkcode SignInLimiter.begin}). */
+export interface Attempt {
+  /** When the attempt may be made, if it is blocked now; `null` when it may go on. */
+  blockedUntil: Date | null;
+  /** Takes the attempt off the count: it was no failure. */
+  succeeded(): void;
+}
+
 /** Counts failed sign-ins by key (`id:<id>`, `client:<address>`). */
 export class SignInLimiter {
   readonly #failures = new Map<string, number[]>();
@@ -46,37 +54,57 @@ export class SignInLimiter {
   }
 
   /**
-   * Tells when the keys may try again.
+   * Starts an attempt: where every key may try now, counts it against each key at once, as
+   * a failure until {@linkcode Attempt.succeeded} says otherwise. Attempts that arrive
+   * together each take their place before any of them is checked (a password check takes
+   * a hundred milliseconds): the eleventh of eleven sent at once is refused, as if the ten
+   * before it had already failed.
    *
-   * @param keys The keys of one attempt.
-   * @returns `null` if every key may try now, else when the last blocked key may.
+   * @param keys The keys of the attempt (`id:<id>`, `client:<address>`).
+   * @returns The attempt; its `blockedUntil` is when the last blocked key may try again,
+   *   or `null` when it may go on.
+   *
+   * @example
+   * ```ts
+   * import { SignInLimiter } from "./_sign_in_limiter.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new SignInLimiter({ maxFailures: 2 });
+   * const [a, b, c] = [1, 2, 3].map(() => limiter.begin(["client:10.0.0.1"]));
+   * assert.equal(a.blockedUntil, null);
+   * assert.equal(b.blockedUntil, null);
+   * assert.ok(c.blockedUntil instanceof Date, "two under way: the third waits");
+   * a.succeeded();
+   * assert.equal(limiter.begin(["client:10.0.0.1"]).blockedUntil, null);
+   * ```
    */
-  blockedUntil(keys: readonly string[]): Date | null {
+  begin(keys: readonly string[]): Attempt {
     const now = this.#now().getTime();
     let until: number | null = null;
     for (const key of keys) {
       const recent = this.#recent(key, now);
+      this.#failures.set(key, recent);
       if (recent.length >= this.#maxFailures) {
         const free = recent[recent.length - this.#maxFailures] + this.#windowMs;
         until = Math.max(until ?? 0, free);
       }
     }
-    return until === null ? null : new Date(until);
-  }
-
-  /**
-   * Counts a failed attempt against each key.
-   *
-   * @param keys The keys of the attempt.
-   */
-  fail(keys: readonly string[]): void {
-    const now = this.#now().getTime();
-    for (const key of keys) this.#failures.set(key, [...this.#recent(key, now), now]);
-    if (this.#failures.size > 10_000) {
-      for (const key of this.#failures.keys()) {
-        if (this.#recent(key, now).length === 0) this.#failures.delete(key);
-      }
-    }
+    if (until !== null) return { blockedUntil: new Date(until), succeeded: () => {} };
+    for (const key of keys) this.#failures.get(key)!.push(now);
+    this.#sweep(now);
+    let settled = false;
+    return {
+      blockedUntil: null,
+      succeeded: () => {
+        if (settled) return;
+        settled = true;
+        for (const key of keys) {
+          const recent = this.#failures.get(key);
+          const at = recent?.lastIndexOf(now) ?? -1;
+          if (at >= 0) recent!.splice(at, 1);
+        }
+      },
+    };
   }
 
   /**
@@ -86,6 +114,14 @@ export class SignInLimiter {
    */
   forget(key: string): void {
     this.#failures.delete(key);
+  }
+
+  /** Drops keys with nothing recent, once there are many. */
+  #sweep(now: number): void {
+    if (this.#failures.size <= 10_000) return;
+    for (const key of this.#failures.keys()) {
+      if (this.#recent(key, now).length === 0) this.#failures.delete(key);
+    }
   }
 
   #recent(key: string, now: number): number[] {

@@ -10,7 +10,7 @@
  */
 import { type Context, Hono } from "hono";
 import { ConflictError, NotFoundError, type Store } from "./store/mod.ts";
-import { Notifier } from "./events.ts";
+import { Notifier, StreamLimiter } from "./events.ts";
 import { HttpError, json } from "./_http.ts";
 import {
   type AppEnv,
@@ -152,11 +152,18 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024,
     notifier: options.notifier ?? new Notifier(),
+    streams: new StreamLimiter(),
     setup: options.setupToken ?? null,
     leaderboards: new LeaderboardCache(options.store, {
       render: (exercise) => renderLeaderboard(options.store, exercise),
     }),
   }));
+  // No route takes a NUL character, and no database stores one: a URL that decodes to one is
+  // refused here, before any handler would pass it to a query.
+  app.use(async (c, next) => {
+    if (/%00/i.test(c.req.url)) throw new HttpError(400, "Invalid request: a NUL character");
+    await next();
+  });
   app.use(authenticate());
   app.use(sameOrigin());
   const assets = options.assets ?? Assets.none();

@@ -144,6 +144,27 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       }
     });
 
+    await t.step("POST /api/session counts guesses sent together (portal red team)", async () => {
+      // Each guess used to pass the check before any had failed: 60 sent at once were all
+      // tried, one of them the password.
+      await store.createUser({ id: "dora", role: "student", password: PASSWORD });
+      const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 3 });
+      const guesses = Array.from({ length: 12 }, (_, i) => i === 11 ? PASSWORD : `wrong ${i}`);
+      const statuses = await Promise.all(guesses.map(async (password) => {
+        const response = await request(limited, "/api/session", { json: { id: "dora", password } });
+        await response.body?.cancel();
+        return response.status;
+      }));
+      assert.deepEqual(statuses.filter((s) => s !== 429), [401, 401, 401]);
+      time += 16 * 60_000;
+      assert.equal(
+        (await request(limited, "/api/session", {
+          json: { id: "dora", password: PASSWORD },
+        })).status,
+        200,
+      );
+    });
+
     await t.step("POST /api/session answers 429 to a flood of failed sign-ins", async () => {
       await store.createUser({ id: "carol", role: "student", password: PASSWORD });
       const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 3 });
@@ -346,11 +367,68 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       assert.ok(sent < 200 * 1024, "the body is read only up to the cap");
     });
 
-    await t.step("POST /api/session answers 413 to a JSON body over 1 MiB", async () => {
-      const response = await request(app, "/api/session", {
-        json: { id: "bob", password: "x".repeat(1024 * 1024) },
+    await t.step(
+      "POST /api/session answers 413 to a body larger than a sign-in needs",
+      async () => {
+        // 16 KiB: a signed-out client that sends a large body slowly holds little of it.
+        const response = await request(app, "/api/session", {
+          json: { id: "bob", password: "x".repeat(20_000) },
+        });
+        assert.equal(response.status, 413);
+        assert.match((await response.json()).error, /larger than 16384 bytes/);
+      },
+    );
+
+    await t.step(
+      "POST /api/submissions refuses thousands of parts before parsing them",
+      async () => {
+        // Under the size cap, each part costs the form's parser time on the thread that serves
+        // everyone (portal red team: 30 such uploads held a page for 18 s).
+        const parts = Array.from(
+          { length: 600 },
+          (_, i) =>
+            `--XyZ\r\ncontent-disposition: form-data; name="file"; filename="a${i}.ts"\r\n\r\nx\r\n`,
+        );
+        const body = `--XyZ\r\ncontent-disposition: form-data; name="exercise"\r\n\r\n02-lms\r\n` +
+          parts.join("") + "--XyZ--\r\n";
+        // The refusal used to come from the schema, once the parser had read every part.
+        const parse = Request.prototype.formData;
+        let parsed = 0;
+        Request.prototype.formData = function (this: Request) {
+          parsed++;
+          return parse.call(this);
+        };
+        try {
+          const response = await request(app, "/api/submissions", {
+            cookie: adaNow,
+            body,
+            headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+          });
+          assert.equal(response.status, 400);
+          assert.match((await response.json()).error, /at most 20 files/);
+        } finally {
+          Request.prototype.formData = parse;
+        }
+        assert.equal(parsed, 0, "the form was parsed");
+      },
+    );
+
+    await t.step("a URL or JSON text holding a NUL character answers 400", async () => {
+      // It reached the database's queries, which refuse it, as a 500 with a logged stack.
+      for (const path of ["/api/submissions/%00", "/api/submissions/a%00b/events"]) {
+        const response = await request(app, path, { cookie: adaNow });
+        assert.equal(response.status, 400, path);
+        assert.match((await response.json()).error, /NUL/);
+      }
+      const page = await request(app, "/submissions/%00", { cookie: adaNow });
+      assert.equal(page.status, 400);
+      assert.match(await page.text(), /<html/i);
+      const token = await request(app, "/api/tokens", {
+        cookie: adaNow,
+        json: { name: "x\u0000y" },
       });
-      assert.equal(response.status, 413);
+      assert.equal(token.status, 400);
+      assert.match((await token.json()).error, /NUL/);
     });
 
     await t.step("POST /api/submissions answers 429 with retryAt when attempts wait", async () => {

@@ -14,6 +14,7 @@
  */
 import postgres from "postgres";
 import type { Store, Submission } from "./store/mod.ts";
+import { HttpError } from "./_http.ts";
 
 /** The PostgreSQL channel on which workers announce status changes. */
 export const STATUS_CHANNEL = "submission_status";
@@ -71,6 +72,75 @@ export class Notifier {
     for (const listener of [...this.#listeners]) listener(null);
     this.#listeners.clear();
   }
+}
+
+/**
+ * Counts the event streams each user has open, and refuses one over the cap: every stream
+ * re-reads the database once a second, so that one user's thousands would slow everyone.
+ */
+export class StreamLimiter {
+  readonly #open = new Map<string, number>();
+  readonly #maxPerUser: number;
+
+  /**
+   * Makes a limiter with nothing open.
+   *
+   * @param maxPerUser The most streams one user may have open (a tab or two each page).
+   */
+  constructor(maxPerUser = 16) {
+    this.#maxPerUser = maxPerUser;
+  }
+
+  /**
+   * Opens a stream for a user, if the user is under the cap.
+   *
+   * @param user The user's id.
+   * @returns A function that closes it (once, however often it is called), or `null` at
+   *   the cap.
+   *
+   * @example
+   * ```ts
+   * import { StreamLimiter } from "./events.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const streams = new StreamLimiter(1);
+   * const close = streams.open("ada");
+   * assert.equal(streams.open("ada"), null);
+   * assert.notEqual(streams.open("bob"), null);
+   * close!();
+   * close!();
+   * assert.notEqual(streams.open("ada"), null);
+   * ```
+   */
+  open(user: string): (() => void) | null {
+    const open = this.#open.get(user) ?? 0;
+    if (open >= this.#maxPerUser) return null;
+    this.#open.set(user, open + 1);
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      const left = (this.#open.get(user) ?? 1) - 1;
+      if (left > 0) this.#open.set(user, left);
+      else this.#open.delete(user);
+    };
+  }
+}
+
+/**
+ * Opens an event stream for a user of a route, or refuses it.
+ *
+ * @param streams The portal's streams.
+ * @param user Who asks.
+ * @returns The function that closes it.
+ * @throws {HttpError} 429 if the user has as many streams open as they may.
+ */
+export function openStream(streams: StreamLimiter, user: string): () => void {
+  const close = streams.open(user);
+  if (close === null) {
+    throw new HttpError(429, "Too many live-status streams open: close some of your tabs");
+  }
+  return close;
 }
 
 /**
@@ -140,6 +210,8 @@ export interface StatusStreamOptions {
    * @default {15000}
    */
   heartbeatMs?: number;
+  /** Called once when the stream ends, however it ends. */
+  onEnd?: () => void;
 }
 
 const FINAL = new Set<Submission["status"]>(["done", "error"]);
@@ -190,6 +262,7 @@ export function statusStream(options: StatusStreamOptions): Response {
       const end = () => {
         if (ended) return;
         ended = true;
+        options.onEnd?.();
         unsubscribe();
         clearInterval(heartbeat);
         wake();

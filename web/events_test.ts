@@ -161,6 +161,30 @@ Deno.test("statusStream() is for students only on /api/events", async () => {
   });
 });
 
+Deno.test("statusStream() allows a user 16 streams at a time (portal red team)", async () => {
+  // Every stream re-reads the database once a second: one student's thousands slowed every
+  // page of the portal.
+  await withPortal(async ({ get, tokens }) => {
+    const open: Response[] = [];
+    for (let i = 0; i < 16; i++) {
+      const response = await get("/api/events", tokens.ada);
+      assert.equal(response.status, 200);
+      open.push(response);
+    }
+    const refused = await get("/api/events", tokens.ada);
+    assert.equal(refused.status, 429);
+    assert.match((await refused.json()).error, /Too many live-status streams/);
+    const other = await get("/api/events", tokens.bob);
+    assert.equal(other.status, 200, "another student's streams are theirs");
+    await other.body?.cancel();
+    await open.pop()!.body?.cancel();
+    const again = await get("/api/events", tokens.ada);
+    assert.equal(again.status, 200, "a closed stream frees its place");
+    await again.body?.cancel();
+    for (const response of open) await response.body?.cancel();
+  });
+});
+
 Deno.test("statusStream() ends, over a real connection, when its client goes away", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "web-events-test-" });
   const store = await openStore({ dataDir });

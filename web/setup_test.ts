@@ -97,6 +97,22 @@ Deno.test("POST /api/invites/redeem answers 429 after too many wrong codes", asy
   });
 });
 
+Deno.test("POST /api/invites/redeem counts codes sent together (portal red team)", async () => {
+  await withStore(async (store) => {
+    const app = createApp({ store, origin: ORIGIN, maxSignInFailures: 2 });
+    await store.createUser({ id: "ada", role: "student" });
+    const statuses = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+      const response = await post(app, "/api/invites/redeem", {
+        code: `guess-${i}`,
+        password: PASSWORD,
+      });
+      await response.body?.cancel();
+      return response.status;
+    }));
+    assert.deepEqual(statuses.filter((s) => s !== 429), [404, 404]);
+  });
+});
+
 Deno.test("POST /api/setup creates the first instructor once, with the right token", async () => {
   await withStore(async (store) => {
     const { token, setup } = await SetupToken.create();

@@ -5,15 +5,17 @@
  *
  * @module
  */
-import { statusStream } from "../../events.ts";
+import { openStream, statusStream } from "../../events.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   GET(c) {
     const student = requireUser(c, "student");
-    const { store, notifier } = c.get("portal");
+    const { store, notifier, streams } = c.get("portal");
+    const close = openStream(streams, student.id);
     return statusStream({
+      onEnd: close,
       notifier,
       student: student.id,
       read: () => store.listSubmissions(student.id),

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { HttpError, json, readJson } from "../../_http.ts";
+import { HttpError, json, MAX_PUBLIC_JSON_BYTES, readJson } from "../../_http.ts";
 import { type AppEnv, type Handlers, requireUser, SESSION_COOKIE } from "../../_middleware.ts";
 import type { User } from "../../store/mod.ts";
 
@@ -22,20 +22,19 @@ export const SignInSchema = z.object({
 export const handler: Handlers = {
   async POST(c) {
     const portal = c.get("portal");
-    const { id, password } = await readJson(c.req.raw, SignInSchema, portal.maxJsonBytes);
+    const { id, password } = await readJson(c.req.raw, SignInSchema, MAX_PUBLIC_JSON_BYTES);
     const client = clientAddress(c.env);
     const keys = [`id:${id}`, `client:${client}`];
-    const blockedUntil = portal.signIns.blockedUntil(keys);
-    if (blockedUntil) {
+    // Counted before the password is checked, so that guesses sent together are counted too.
+    const attempt = portal.signIns.begin(keys);
+    if (attempt.blockedUntil) {
       throw new HttpError(429, "Too many failed sign-ins: try again later", {
-        retryAt: blockedUntil.toISOString(),
+        retryAt: attempt.blockedUntil.toISOString(),
       });
     }
     const user = await portal.store.authenticate(id, password);
-    if (!user) {
-      portal.signIns.fail(keys);
-      throw new HttpError(401, "Wrong id or password");
-    }
+    if (!user) throw new HttpError(401, "Wrong id or password");
+    attempt.succeeded();
     portal.signIns.forget(`id:${id}`);
     return await startSession(c, user);
   },

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { HttpError, readJson } from "../../_http.ts";
+import { HttpError, MAX_PUBLIC_JSON_BYTES, readJson } from "../../_http.ts";
 import type { Handlers } from "../../_middleware.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../store/passwords.ts";
 import { NewUserSchema } from "./users.ts";
@@ -30,19 +30,17 @@ export const handler: Handlers = {
     const { token, id, password, name } = await readJson(
       c.req.raw,
       SetupSchema,
-      portal.maxJsonBytes,
+      MAX_PUBLIC_JSON_BYTES,
     );
     const keys = [`client:${clientAddress(c.env)}`];
-    const blockedUntil = portal.signIns.blockedUntil(keys);
-    if (blockedUntil) {
+    const attempt = portal.signIns.begin(keys);
+    if (attempt.blockedUntil) {
       throw new HttpError(429, "Too many failed attempts: try again later", {
-        retryAt: blockedUntil.toISOString(),
+        retryAt: attempt.blockedUntil.toISOString(),
       });
     }
-    if (!await setup.consume(token, portal.now())) {
-      portal.signIns.fail(keys);
-      throw notFound();
-    }
+    if (!await setup.consume(token, portal.now())) throw notFound();
+    attempt.succeeded();
     try {
       if ((await portal.store.listUsers({ role: "instructor" })).length > 0) throw notFound();
       const { user } = await portal.store.createUser({ id, name, role: "instructor", password });

@@ -12,6 +12,26 @@ import { type Handlers, requireUser } from "../../_middleware.ts";
 /** A submitted file's name: the entry file or a helper `.ts` beside it. */
 const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}\.ts$/;
 
+/** The most files a submission may hold. */
+const MAX_FILES = 20;
+
+/**
+ * How many parts a multipart body has, at most: the count of its boundary's delimiter lines
+ * (`--<boundary>`), or 0 where the content type names no boundary (the form's parser then
+ * refuses the body).
+ */
+function countParts(contentType: string, body: Uint8Array): number {
+  const boundary = contentType.match(/;\s*boundary=(?:"([^"]{1,200})"|([^\s;]{1,200}))/i);
+  const name = boundary?.[1] ?? boundary?.[2];
+  if (!name) return 0;
+  // Latin-1 maps each byte to one character, so the search runs on the bytes as they are.
+  const text = new TextDecoder("latin1").decode(body);
+  const delimiter = `--${name}`;
+  let count = 0;
+  for (let at = text.indexOf(delimiter); at >= 0; at = text.indexOf(delimiter, at + 1)) count++;
+  return Math.max(0, count - 1); // The last delimiter closes the body.
+}
+
 /** The submission's form fields. */
 export const SubmissionFormSchema = z.object({
   exercise: z.string().min(1).max(100),
@@ -20,7 +40,7 @@ export const SubmissionFormSchema = z.object({
       name: z.string().regex(FILE_NAME, "a file is the entry file or a helper .ts file"),
       content: z.instanceof(Uint8Array),
     }),
-  ).min(1, "attach the exercise's file as `file`").max(20, "at most 20 files"),
+  ).min(1, "attach the exercise's file as `file`").max(MAX_FILES, `at most ${MAX_FILES} files`),
 });
 
 /** The route's handlers, by method. */
@@ -33,6 +53,11 @@ export const handler: Handlers = {
       throw new HttpError(400, "Invalid request: send multipart/form-data with exercise and file");
     }
     const body = await readBody(c.req.raw, portal.maxUploadBytes);
+    // Parsing a form costs time per part, on the thread that serves everyone: thousands of
+    // one-byte parts under the size cap are refused before they are parsed.
+    if (countParts(type, body) > MAX_FILES + 4) {
+      throw new HttpError(400, `Invalid request: at most ${MAX_FILES} files`);
+    }
     let form: FormData;
     try {
       form = await new Request("http://portal.invalid/", {

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { HttpError, readJson } from "../../../_http.ts";
+import { HttpError, MAX_PUBLIC_JSON_BYTES, readJson } from "../../../_http.ts";
 import type { Handlers } from "../../../_middleware.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../../store/passwords.ts";
 import { clientAddress, startSession } from "../session.ts";
@@ -21,19 +21,19 @@ export const RedeemSchema = z.object({
 export const handler: Handlers = {
   async POST(c) {
     const portal = c.get("portal");
-    const { code, password } = await readJson(c.req.raw, RedeemSchema, portal.maxJsonBytes);
+    const { code, password } = await readJson(c.req.raw, RedeemSchema, MAX_PUBLIC_JSON_BYTES);
     const keys = [`client:${clientAddress(c.env)}`];
-    const blockedUntil = portal.signIns.blockedUntil(keys);
-    if (blockedUntil) {
+    // Counted before the code is looked up (after the password is hashed), so that codes
+    // sent together are counted too.
+    const attempt = portal.signIns.begin(keys);
+    if (attempt.blockedUntil) {
       throw new HttpError(429, "Too many failed attempts: try again later", {
-        retryAt: blockedUntil.toISOString(),
+        retryAt: attempt.blockedUntil.toISOString(),
       });
     }
     const user = await portal.store.redeemInvite(code, password);
-    if (!user) {
-      portal.signIns.fail(keys);
-      throw new HttpError(404, "Unknown invite code");
-    }
+    if (!user) throw new HttpError(404, "Unknown invite code");
+    attempt.succeeded();
     return await startSession(c, user);
   },
 };

@@ -5,15 +5,17 @@
  *
  * @module
  */
-import { statusStream } from "../../../../events.ts";
+import { openStream, statusStream } from "../../../../events.ts";
 import { type Handlers, requireSubmission } from "../../../../_middleware.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   async GET(c) {
-    const { submission } = await requireSubmission(c);
-    const { store, notifier } = c.get("portal");
+    const { submission, user } = await requireSubmission(c);
+    const { store, notifier, streams } = c.get("portal");
+    const close = openStream(streams, user.id);
     return statusStream({
+      onEnd: close,
       notifier,
       student: submission.student,
       read: async () => {
