@@ -182,6 +182,17 @@ async function grade(options: Options): Promise<number> {
     } catch {
       throw new UsageError(`Cannot read submissions from "${submissions}": not a folder`);
     }
+    // The reports' folder is made first: a class's grading is not lost to an --out that
+    // cannot be written once it is done.
+    const out = resolve(options.out);
+    try {
+      await Deno.mkdir(out, { recursive: true });
+      await Deno.mkdir(join(out, "results"), { recursive: true });
+    } catch (error) {
+      throw new UsageError(
+        `Cannot write the reports to "${options.out}": ${(error as Error).message}`,
+      );
+    }
     await using executor = await commandSandboxExecutor({
       trusted: options.trusted,
       exercises: options.exercises,
@@ -191,6 +202,12 @@ async function grade(options: Options): Promise<number> {
     const { secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
     const { students, warnings } = await discoverStudents(submissions, options.students);
     for (const warning of warnings) console.error(warning);
+    if (students.length === 0) {
+      console.error(
+        `No student folders in ${JSON.stringify(submissions)}: ` +
+          "a class is laid out as <dir>/<student-id>/<exercise-id>/<entry file>.",
+      );
+    }
 
     // A student's submissions share one sandboxed child, and --jobs children run at a
     // time. Each student's drawing and judging (in this process) run beside the children,
@@ -238,7 +255,6 @@ async function grade(options: Options): Promise<number> {
     const gradingMs = performance.now() - gradingStarted;
     if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
 
-    const out = resolve(options.out);
     for (const grade of grades) {
       const folder = join(out, "results", grade.student);
       await Deno.mkdir(folder, { recursive: true });
@@ -248,6 +264,26 @@ async function grade(options: Options): Promise<number> {
       );
     }
     await writeAtomically(join(out, "grades.csv"), gradesCsv(options.exercises, grades));
+    if (options.students === undefined) {
+      // Results an earlier run left of students this class no longer has would pass for
+      // current ones: they are named (and left alone: they are the instructor's files).
+      const graded = new Set(students);
+      const stale: string[] = [];
+      try {
+        for await (const item of Deno.readDir(join(out, "results"))) {
+          if (item.isDirectory && !graded.has(item.name)) stale.push(item.name);
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error; // Removed meanwhile.
+      }
+      if (stale.length > 0) {
+        console.error(
+          `${join(options.out, "results")}/ also holds ${stale.length} student` +
+            `${stale.length === 1 ? "" : "s"} this run did not grade, from an earlier run: ` +
+            `${stale.sort().map((name) => JSON.stringify(name)).join(", ")}.`,
+        );
+      }
+    }
     const summary = summarize(grades, options, core, source, {
       totalMs: performance.now() - started,
       gradingMs,

@@ -309,7 +309,7 @@ Deno.test("grade survives its own failure on one student: no mark, the others gr
   }
 });
 
-Deno.test("grade names every folder of the class it does not grade, and why", async () => {
+Deno.test("grade names every folder of the class it does not grade, and results it did not write", async () => {
   const submissions = await Deno.makeTempDir({ prefix: "grade-skips-" });
   const out = await Deno.makeTempDir({ prefix: "grade-skips-out-" });
   try {
@@ -328,9 +328,31 @@ Deno.test("grade names every folder of the class it does not grade, and why", as
     ]);
     const csv = await Deno.readTextFile(join(out, "grades.csv"));
     assert.deepEqual(csv.trim().split("\n").slice(1).map((row) => row.split(",")[0]), ["ada"]);
+
+    // A student who left the class: the results of an earlier run are named, not passed off.
+    await Deno.rename(join(submissions, "ada"), join(submissions, "bea"));
+    const again = await gradeClass(submissions, out, ["02-lms"]);
+    assert.match(
+      again.stderr,
+      /results\/ also holds 1 student this run did not grade, .*: "ada"\./,
+    );
+    assert.ok(await Deno.stat(join(out, "results", "ada", "02-lms.json")), "and left alone");
   } finally {
     await Deno.remove(submissions, { recursive: true });
     await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("grade says so of a class with no student folders, and writes an empty gradebook", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "grade-empty-" });
+  const out = join(await Deno.makeTempDir({ prefix: "grade-empty-out-" }), "not", "yet");
+  try {
+    const { stderr } = await gradeClass(submissions, out, ["02-lms"]);
+    assert.match(stderr, /No student folders in ".*": a class is laid out as <dir>\/<student-id>/);
+    assert.equal(await Deno.readTextFile(join(out, "grades.csv")), "student,02-lms,total\n");
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(join(out, "..", ".."), { recursive: true });
   }
 });
 
@@ -346,6 +368,7 @@ Deno.test("grade rejects bad arguments with exit status 2 and its usage", async 
       /Cannot read submissions from "\/nonexistent\/class"/,
     ],
     [["--frobnicate"], /Unknown option '--frobnicate'/],
+    [["--out", "/dev/null/grades"], /Cannot write the reports to "\/dev\/null\/grades"/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await task(ROOT, "grade", ...args);
