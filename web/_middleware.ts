@@ -31,6 +31,8 @@ export interface Portal {
   notifier: Notifier;
   /** The event streams each user has open. */
   streams: StreamLimiter;
+  /** Addresses of the reverse proxies whose `X-Forwarded-For` names the client. */
+  trustedProxies: readonly string[];
   /** The first start's one-time setup token, or `null` when there is none. */
   setup: SetupToken | null;
   /** The leaderboards' answers, kept until a grade is recorded. */

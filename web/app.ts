@@ -63,6 +63,13 @@ export interface AppOptions {
    */
   maxSignInFailures?: number;
   /**
+   * The addresses of the reverse proxies in front of the portal, whose `X-Forwarded-For`
+   * names the client for the sign-in limits (see `clientAddress`).
+   *
+   * @default {[]}
+   */
+  trustedProxies?: readonly string[];
+  /**
    * The largest JSON or CSV request body, in bytes.
    *
    * @default {1048576}
@@ -153,6 +160,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024,
     notifier: options.notifier ?? new Notifier(),
     streams: new StreamLimiter(),
+    trustedProxies: options.trustedProxies ?? [],
     setup: options.setupToken ?? null,
     leaderboards: new LeaderboardCache(options.store, {
       render: (exercise) => renderLeaderboard(options.store, exercise),

@@ -165,6 +165,43 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       );
     });
 
+    await t.step(
+      "POST /api/session counts clients by X-Forwarded-For from a trusted proxy only",
+      async () => {
+        // Behind a proxy every client's address is the proxy's: ten wrong passwords from anyone
+        // would stop everyone's sign-in, unless the proxy's header names the client.
+        const proxied = createApp({
+          store,
+          origin: ORIGIN,
+          now,
+          maxSignInFailures: 2,
+          trustedProxies: ["10.0.0.2"],
+        });
+        const signIn = async (peer: string, forwarded: string, id: string) => {
+          const response = await proxied.fetch(
+            new Request(`${ORIGIN}/api/session`, {
+              method: "POST",
+              headers: { "content-type": "application/json", "x-forwarded-for": forwarded },
+              body: JSON.stringify({ id, password: "wrong password" }),
+            }),
+            { remoteAddr: { hostname: peer } },
+          );
+          await response.body?.cancel();
+          return response.status;
+        };
+        for (const id of ["nobody-1", "nobody-2"]) {
+          assert.equal(await signIn("10.0.0.2", "192.0.2.1", id), 401);
+        }
+        assert.equal(await signIn("10.0.0.2", "192.0.2.1", "nobody-3"), 429);
+        assert.equal(await signIn("10.0.0.2", "192.0.2.2", "nobody-4"), 401, "another client");
+        // A client that writes the header itself, not through the proxy, is still itself.
+        for (const id of ["nobody-5", "nobody-6"]) {
+          assert.equal(await signIn("203.0.113.9", `192.0.2.${id.at(-1)}0`, id), 401);
+        }
+        assert.equal(await signIn("203.0.113.9", "192.0.2.99", "nobody-7"), 429);
+      },
+    );
+
     await t.step("POST /api/session answers 429 to a flood of failed sign-ins", async () => {
       await store.createUser({ id: "carol", role: "student", password: PASSWORD });
       const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 3 });

@@ -41,11 +41,13 @@ Options:
   --help       show this message
 
 Environment: PORT, PORTAL_ORIGIN (the public origin, default http://localhost:PORT),
-DATABASE_URL, DATA_DIR.`;
+DATABASE_URL, DATA_DIR, TRUSTED_PROXIES (the addresses of reverse proxies in front of the
+portal, comma-separated, whose X-Forwarded-For names the client).`;
 
 interface ServerOptions {
   port: number;
   origin: string;
+  trustedProxies: string[];
   workers: number;
   trusted: boolean;
   demo: boolean;
@@ -68,9 +70,13 @@ function parseOptions(args: string[]): ServerOptions | "help" {
   if (!URL.canParse(origin)) {
     throw new UsageError(`Invalid PORTAL_ORIGIN "${origin}": expected a URL such as https://x.org`);
   }
+  // The proxies in front of the portal, whose X-Forwarded-For names the client.
+  const trustedProxies = (Deno.env.get("TRUSTED_PROXIES") ?? "").split(",").map((a) => a.trim())
+    .filter((address) => address !== "");
   return {
     port,
     origin,
+    trustedProxies,
     workers,
     trusted: values.trusted ?? false,
     demo: values.demo ?? false,
@@ -141,7 +147,14 @@ async function serve(options: ServerOptions): Promise<number> {
     const setup = await firstStartSetup(store, options.origin);
     // The pages' islands are bundled for the browser at every start.
     const assets = await Assets.load({ islands: true });
-    const app = createApp({ store, origin: options.origin, notifier, setupToken: setup, assets });
+    const app = createApp({
+      store,
+      origin: options.origin,
+      notifier,
+      setupToken: setup,
+      assets,
+      trustedProxies: options.trustedProxies,
+    });
     const server = Deno.serve({
       port: options.port,
       signal: stop.signal,

@@ -23,7 +23,7 @@ export const handler: Handlers = {
   async POST(c) {
     const portal = c.get("portal");
     const { id, password } = await readJson(c.req.raw, SignInSchema, MAX_PUBLIC_JSON_BYTES);
-    const client = clientAddress(c.env);
+    const client = clientAddress(c);
     const keys = [`id:${id}`, `client:${client}`];
     // Counted before the password is checked, so that guesses sent together are counted too.
     const attempt = portal.signIns.begin(keys);
@@ -74,12 +74,42 @@ export async function startSession(
 }
 
 /**
- * The client's address from `Deno.serve`'s connection info.
+ * The client's address: the connection's peer (`Deno.serve`'s connection info), or, where
+ * the peer is one of the portal's trusted proxies (`TRUSTED_PROXIES`), the address that the
+ * proxies' `X-Forwarded-For` names: the rightmost entry that is not itself a trusted proxy.
+ * Entries to its left came from the client, which may write anything there; behind a proxy
+ * that is not trusted, every client would be the proxy, and ten wrong passwords from anyone
+ * would stop everyone's sign-in.
  *
- * @param env The request's environment (`c.env`).
+ * @param c The request's context.
  * @returns The address; "unknown" in memory.
+ *
+ * @example
+ * ```ts
+ * import { clientAddress } from "./session.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const request = (peer: string, forwarded: string) => ({
+ *   env: { remoteAddr: { hostname: peer } },
+ *   req: { header: () => forwarded },
+ *   get: () => ({ trustedProxies: ["10.0.0.2"] }),
+ * });
+ * // deno-lint-ignore no-explicit-any
+ * const address = (peer: string, forwarded: string) => clientAddress(request(peer, forwarded) as any);
+ * assert.equal(address("10.0.0.2", "6.6.6.6, 192.0.2.7"), "192.0.2.7");
+ * assert.equal(address("10.0.0.2", "192.0.2.7, 10.0.0.2"), "192.0.2.7");
+ * assert.equal(address("203.0.113.9", "192.0.2.7"), "203.0.113.9", "a header from anyone else");
+ * ```
  */
-export function clientAddress(env: unknown): string {
-  const remote = (env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
-  return remote?.hostname ?? "unknown";
+export function clientAddress(c: Context<AppEnv>): string {
+  const remote = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
+  const peer = remote?.hostname ?? "unknown";
+  const { trustedProxies } = c.get("portal");
+  if (!trustedProxies.includes(peer)) return peer;
+  const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim())
+    .filter((hop) => hop !== "");
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!trustedProxies.includes(hops[i])) return hops[i].slice(0, 64);
+  }
+  return peer;
 }

@@ -32,7 +32,7 @@ export const handler: Handlers = {
       SetupSchema,
       MAX_PUBLIC_JSON_BYTES,
     );
-    const keys = [`client:${clientAddress(c.env)}`];
+    const keys = [`client:${clientAddress(c)}`];
     const attempt = portal.signIns.begin(keys);
     if (attempt.blockedUntil) {
       throw new HttpError(429, "Too many failed attempts: try again later", {

@@ -22,7 +22,7 @@ export const handler: Handlers = {
   async POST(c) {
     const portal = c.get("portal");
     const { code, password } = await readJson(c.req.raw, RedeemSchema, MAX_PUBLIC_JSON_BYTES);
-    const keys = [`client:${clientAddress(c.env)}`];
+    const keys = [`client:${clientAddress(c)}`];
     // Counted before the code is looked up (after the password is hashed), so that codes
     // sent together are counted too.
     const attempt = portal.signIns.begin(keys);
