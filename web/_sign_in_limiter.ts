@@ -1,14 +1,21 @@
 /**
- * Throttles password guessing: failed sign-ins are counted per user id and per client
- * address in a sliding window, in memory (a portal process is one limiter).
+ * Throttles password guessing: failed sign-ins are counted per client address and per user
+ * id in a sliding window, in memory (a portal process is one limiter). An account allows
+ * {@linkcode ACCOUNT_FACTOR} times a client's failures: one client is stopped long before it
+ * could keep the account's owner out, and guesses spread over many clients are still
+ * bounded per account.
  *
  * @module
  */
 
+/** How many times a client's allowance of failures an account (`id:` keys) has. */
+export const ACCOUNT_FACTOR = 5;
+
 /** Options of {@linkcode SignInLimiter}. */
 export interface SignInLimiterOptions {
   /**
-   * Failures allowed in the window, per key.
+   * Failures allowed in the window, per client (and {@linkcode ACCOUNT_FACTOR} times as many
+   * per account).
    *
    * @default {10}
    */
@@ -84,8 +91,11 @@ export class SignInLimiter {
     for (const key of keys) {
       const recent = this.#recent(key, now);
       this.#failures.set(key, recent);
-      if (recent.length >= this.#maxFailures) {
-        const free = recent[recent.length - this.#maxFailures] + this.#windowMs;
+      const allowed = key.startsWith("id:")
+        ? ACCOUNT_FACTOR * this.#maxFailures
+        : this.#maxFailures;
+      if (recent.length >= allowed) {
+        const free = recent[recent.length - allowed] + this.#windowMs;
         until = Math.max(until ?? 0, free);
       }
     }

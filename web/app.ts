@@ -57,7 +57,7 @@ export interface AppOptions {
    */
   now?: () => Date;
   /**
-   * Failed sign-ins allowed per id and per client in 15 minutes.
+   * Failed sign-ins allowed per client in 15 minutes (and five times as many per id).
    *
    * @default {10}
    */

@@ -202,12 +202,52 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       },
     );
 
+    await t.step(
+      "POST /api/session stops one client long before it locks the account's owner out",
+      async () => {
+        // A red team kept any account from signing in with 10 wrong passwords from one address.
+        await store.createUser({ id: "erin", role: "student", password: PASSWORD });
+        const proxied = createApp({
+          store,
+          origin: ORIGIN,
+          now,
+          maxSignInFailures: 2,
+          trustedProxies: ["10.0.0.2"],
+        });
+        const signIn = async (client: string, id: string, password: string) => {
+          const response = await proxied.fetch(
+            new Request(`${ORIGIN}/api/session`, {
+              method: "POST",
+              headers: { "content-type": "application/json", "x-forwarded-for": client },
+              body: JSON.stringify({ id, password }),
+            }),
+            { remoteAddr: { hostname: "10.0.0.2" } },
+          );
+          await response.body?.cancel();
+          return response.status;
+        };
+        assert.equal(await signIn("192.0.2.10", "erin", "wrong"), 401);
+        assert.equal(await signIn("192.0.2.10", "erin", "wrong"), 401);
+        assert.equal(await signIn("192.0.2.10", "erin", PASSWORD), 429, "that client is stopped");
+        assert.equal(await signIn("192.0.2.11", "erin", PASSWORD), 200, "the owner is not");
+        // Guesses spread over many clients are bounded per account: five times a client's.
+        for (let client = 20; client < 25; client++) {
+          for (let i = 0; i < 2; i++) {
+            assert.equal(await signIn(`192.0.2.${client}`, "erin", "x"), 401);
+          }
+        }
+        assert.equal(await signIn("192.0.2.30", "erin", PASSWORD), 429);
+      },
+    );
+
     await t.step("POST /api/session answers 429 to a flood of failed sign-ins", async () => {
       await store.createUser({ id: "carol", role: "student", password: PASSWORD });
       const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 3 });
       const attempt = (password: string) =>
         request(limited, "/api/session", { json: { id: "carol", password } });
-      for (let i = 0; i < 3; i++) assert.equal((await attempt("wrong password")).status, 401);
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await attempt("wrong password")).status, 401);
+      }
       const refused = await attempt(PASSWORD);
       assert.equal(refused.status, 429);
       assert.ok(Number(refused.headers.get("retry-after")) > 0);
