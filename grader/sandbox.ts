@@ -134,6 +134,12 @@ const MAX_DATABASES = 7;
 /** The harness's first words (see `protocol.ts`), as its standard output carries them. */
 const HELLO_BYTES = new TextEncoder().encode(HELLO);
 
+/**
+ * A gap between the poller's ticks longer than this, in milliseconds, is a stall of this
+ * process's event loop, added to the running part's time limit.
+ */
+const STALL_MS = 50;
+
 /** bubblewrap is missing or does not work here, or the module cache lacks a package. */
 export class SandboxUnavailableError extends Error {
   /**
@@ -772,17 +778,38 @@ export class Sandbox implements AsyncDisposable {
       if (stopped === undefined && !done) stopped = { status, message };
       kill();
     };
+    // The time limit is the child's, not this process's: while this process's event loop
+    // was held up by its own work (judging, the reference core), it read none of the
+    // child's output, and a child with more than a pipe's 64 KiB to print waited for it.
+    // Such stalls (gaps between the poller's ticks) are added to the part's time.
+    const pollMs = Math.min(...parts.map(({ limits }) => limits?.pollMs ?? 10));
+    let lastTick = performance.now();
+    let stalledMs = 0;
+    const noteStall = () => {
+      const now = performance.now();
+      const gap = now - lastTick - pollMs;
+      if (gap > STALL_MS) stalledMs += gap;
+      lastTick = now;
+    };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const startClock = () => {
       clearTimeout(timer);
+      stalledMs = 0;
       const { timeMs } = all[current.part];
-      timer = setTimeout(
-        () => stop("timeout", `Your code ran for more than ${seconds(timeMs)} and was stopped`),
-        timeMs,
-      );
+      const expire = () => {
+        noteStall();
+        if (stalledMs > 0) {
+          timer = setTimeout(expire, stalledMs);
+          stalledMs = 0;
+          return;
+        }
+        stop("timeout", `Your code ran for more than ${seconds(timeMs)} and was stopped`);
+      };
+      timer = setTimeout(expire, timeMs);
     };
     startClock();
     const poller = setInterval(() => {
+      noteStall();
       denoPid ??= findDescendant(child.pid, "deno");
       const usage = denoPid === undefined ? undefined : processUsage(denoPid);
       if (usage === undefined) return;
@@ -805,7 +832,7 @@ export class Sandbox implements AsyncDisposable {
           `Your code started more than ${limits.maxThreads} threads (Workers) and was stopped`,
         );
       }
-    }, Math.min(...parts.map(({ limits }) => limits?.pollMs ?? 10)));
+    }, pollMs);
 
     const relative = (part: number) =>
       relativizer({ root: rootOf(part), harness: paths.harness, npm: paths.npm });

@@ -499,6 +499,30 @@ Deno.test("Sandbox.runParts() says when each part's module has loaded, and not f
   assert.equal(value(last!), "last");
 });
 
+Deno.test("Sandbox.runParts() adds the grader's own stalls to a part's time limit", async () => {
+  // The child prints more than a pipe holds, and waits while the grader's thread is busy
+  // elsewhere (here: 2.5 s in the loaded callback; in a class, judging, the reference core,
+  // or a red team's 200 000 folders being copied): its 1.5 s ran out while it waited, and
+  // it was stopped for "running" too long (red team, round 11).
+  const chatty = `export function chatty(): number {
+  console.log("x".repeat(300_000));
+  const end = Date.now() + 300;
+  while (Date.now() < end) { /* work */ }
+  return 1;
+}
+`;
+  await withSubmission({ "lms.ts": chatty }, async (folder) => {
+    const [result] = await (await sandbox()).runParts([{
+      ...part(folder, "lms.ts", [{ fn: "chatty", args: [] }], { timeMs: 1500 }),
+      onLoaded: () => {
+        const end = performance.now() + 2500;
+        while (performance.now() < end) { /* the grader's own work */ }
+      },
+    }]);
+    assert.equal(value(result!), 1);
+  });
+});
+
 Deno.test("Sandbox.runParts() stops a part at its own limit and leaves the parts after it", async () => {
   const normal = join(TESTDATA, "honest", "normal");
   const predict = { fn: "predict", args: [[1], [2]] };

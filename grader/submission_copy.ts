@@ -4,8 +4,9 @@
  *
  * The sandbox then sees only the copy, so the student's files cannot change (or be swapped
  * for links) while their code runs. The checks come first and are strict: a symbolic or
- * hard link anywhere, a name outside `[A-Za-z0-9._-]+`, anything but plain files and folders, a file,
- * a total or a file count over its cap, or folders nested too deep. Files are read with
+ * hard link anywhere, a name outside `[A-Za-z0-9._-]+`, anything but plain files and
+ * folders, a file, a total, a file or folder count over its cap, folders nested too deep,
+ * or a file or folder the grader may not read. Files are read with
  * their size capped as they are read, so a file that grows after the check changes nothing.
  * The copy is synchronous: a submission is a few small files, and the sandbox starts one
  * for every run.
@@ -40,6 +41,14 @@ export interface SubmissionLimits {
    * @default {3}
    */
   maxDepth?: number;
+  /**
+   * The most folders below the submission folder. The copy runs on the grader's own
+   * thread: a red team's 200 000 empty folders held it, and every other student, for
+   * minutes.
+   *
+   * @default {16}
+   */
+  maxFolders?: number;
 }
 
 /** What was copied. */
@@ -101,6 +110,7 @@ export function copySubmission(
   const maxTotalBytes = limits.maxTotalBytes ?? 4 * 1024 * 1024;
   const maxFiles = limits.maxFiles ?? 64;
   const maxDepth = limits.maxDepth ?? 3;
+  const maxFolders = limits.maxFolders ?? 16;
 
   let info: Deno.FileInfo;
   try {
@@ -117,7 +127,14 @@ export function copySubmission(
   const contents = new Map<string, Uint8Array>();
   let bytes = 0;
   const readFolder = (relative: string, depth: number): void => {
-    const entries = [...Deno.readDirSync(join(source, relative))];
+    // Listed up to one entry past what a submission may hold, however many there are.
+    const entries: Deno.DirEntry[] = [];
+    for (const entry of readable(relative, () => Deno.readDirSync(join(source, relative)))) {
+      if (entries.length === maxFiles + maxFolders) {
+        refuse(`The submission has more than ${maxFiles} files and ${maxFolders} folders`);
+      }
+      entries.push(entry);
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
@@ -127,13 +144,16 @@ export function copySubmission(
       if (entry.isSymlink) refuse(`"${path}" is a symbolic link`);
       if (entry.isDirectory) {
         if (depth >= maxDepth) refuse(`"${path}" is nested more than ${maxDepth} folders deep`);
+        if (folders.length >= maxFolders) {
+          refuse(`The submission has more than ${maxFolders} folders`);
+        }
         folders.push(path);
         readFolder(path, depth + 1);
         continue;
       }
       if (!entry.isFile) refuse(`"${path}" is not a plain file`);
       if (contents.size >= maxFiles) refuse(`The submission has more than ${maxFiles} files`);
-      const content = readCapped(source, path, maxFileBytes);
+      const content = readable(path, () => readCapped(source, path, maxFileBytes));
       if (content === undefined) refuse(`"${path}" is larger than ${formatBytes(maxFileBytes)}`);
       bytes += content.length;
       if (bytes > maxTotalBytes) {
@@ -152,6 +172,21 @@ export function copySubmission(
 
 function refuse(message: string): never {
   throw new SubmissionRefusedError(message);
+}
+
+/**
+ * Runs `read` on a path of the submission; a file or folder the grader may not read (mode
+ * 000, shipped in an archive that keeps modes) is the submission's fault, and refused.
+ */
+function readable<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) {
+      refuse(`"${path || "."}" cannot be read (its permissions forbid it)`);
+    }
+    throw error;
+  }
 }
 
 /** Reads a plain file without following links; `undefined` if it is over `max` bytes. */

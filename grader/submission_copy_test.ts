@@ -136,6 +136,67 @@ Deno.test("copySubmission() refuses anything but plain files and folders", async
   });
 });
 
+Deno.test("copySubmission() refuses more folders than the cap, without making any (red team, round 11)", async () => {
+  // 200 000 empty folders held the grader's thread, and every other student, for minutes.
+  await withFolders(async (source) => {
+    await Deno.writeTextFile(join(source, "lms.ts"), "");
+    for (let i = 0; i < 17; i++) await Deno.mkdir(join(source, `d${i}`));
+  }, (source, target) => {
+    assert.equal(refusal(source), "The submission has more than 16 folders");
+    assert.deepEqual([...Deno.readDirSync(target)], []);
+  });
+  await withFolders(async (source) => {
+    await Deno.mkdir(join(source, "d"));
+    for (let i = 0; i < 200; i++) await Deno.mkdir(join(source, "d", `${i}`));
+  }, (source) => {
+    assert.equal(
+      refusal(source, { maxFiles: 4, maxFolders: 4 }),
+      "The submission has more than 4 files and 4 folders",
+    );
+  });
+});
+
+Deno.test("copySubmission() refuses a file the grader may not read, as the submission's fault", async () => {
+  // Mode 000, shipped in an archive that keeps modes (red team, round 11): it was the
+  // grader's own error. Root reads it anyway, so the copy runs as nobody when this is root.
+  const source = await Deno.makeTempDir({ prefix: "submission-" });
+  const target = await Deno.makeTempDir({ prefix: "copy-" });
+  try {
+    await Deno.writeTextFile(join(source, "lms.ts"), "");
+    await Deno.writeTextFile(join(source, "notes.txt"), "secret");
+    await Deno.chmod(join(source, "notes.txt"), 0o000);
+    await Deno.chmod(source, 0o755);
+    await Deno.chmod(target, 0o777);
+    const module = new URL("./submission_copy.ts", import.meta.url).href;
+    const script = `import { copySubmission } from ${JSON.stringify(module)};
+try {
+  copySubmission(${JSON.stringify(source)}, ${JSON.stringify(target)});
+  console.log("copied");
+} catch (error) {
+  console.log(error.name + ": " + error.message);
+}`;
+    const deno = [Deno.execPath(), "eval", "--no-config", script];
+    const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...deno];
+    const root = Deno.uid() === 0;
+    const cache = await Deno.makeTempDir({ prefix: "deno-dir-" });
+    await Deno.chmod(cache, 0o777);
+    const { code, stdout, stderr } = await new Deno.Command((root ? asNobody : deno)[0], {
+      args: (root ? asNobody : deno).slice(1),
+      env: { DENO_DIR: cache, NO_COLOR: "1" },
+      cwd: source,
+    }).output();
+    await Deno.remove(cache, { recursive: true });
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.equal(
+      new TextDecoder().decode(stdout).trim(),
+      'SubmissionRefusedError: "notes.txt" cannot be read (its permissions forbid it)',
+    );
+  } finally {
+    await Deno.remove(source, { recursive: true });
+    await Deno.remove(target, { recursive: true });
+  }
+});
+
 Deno.test("formatBytes() uses the largest unit that keeps the count whole", () => {
   assert.equal(formatBytes(512 * 1024 * 1024), "512 MiB");
   assert.equal(formatBytes(1536), "1536 bytes");
