@@ -409,11 +409,18 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       }
       const malformed = await request(app, "/api/submissions", {
         cookie: adaNow,
-        body: "--x\r\nnot a part",
-        headers: { "content-type": "multipart/form-data" },
+        body: "garbage",
+        headers: { "content-type": "multipart/form-data; boundary=x" },
       });
       assert.equal(malformed.status, 400);
       assert.match((await malformed.json()).error, /malformed/);
+      const noBoundary = await request(app, "/api/submissions", {
+        cookie: adaNow,
+        body: "--x\r\nnot a part",
+        headers: { "content-type": "multipart/form-data" },
+      });
+      assert.equal(noBoundary.status, 400);
+      assert.match((await noBoundary.json()).error, /boundary=<token>/);
       const notMultipart = await request(app, "/api/submissions", {
         cookie: adaNow,
         json: { exercise: "04-softmax" },
@@ -483,6 +490,22 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
           });
           assert.equal(response.status, 400);
           assert.match((await response.json()).error, /at most 20 files/);
+          // Boundaries the count and the parser read apart (portal red team, round 2): a
+          // quoted one with an escape, and one hidden in another parameter's quoted value.
+          for (
+            const [type, delimiter] of [
+              ['multipart/form-data; boundary="A\\"B"', 'A"B'],
+              ['multipart/form-data; x="; boundary=FAKE"; boundary=REAL', "REAL"],
+            ]
+          ) {
+            const tricked = await request(app, "/api/submissions", {
+              cookie: adaNow,
+              body: body.replaceAll("XyZ", delimiter),
+              headers: { "content-type": type },
+            });
+            assert.equal(tricked.status, 400, type);
+            assert.match((await tricked.json()).error, /boundary=<token>/);
+          }
         } finally {
           Request.prototype.formData = parse;
         }

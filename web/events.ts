@@ -127,6 +127,22 @@ export class StreamLimiter {
   }
 }
 
+/** The headers of a `text/event-stream` response. */
+const STREAM_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * The answer to a `HEAD` of an event stream: its headers, and no stream behind them.
+ *
+ * @returns The response.
+ */
+export function streamHead(): Response {
+  return new Response(null, { headers: STREAM_HEADERS });
+}
+
 /**
  * Opens an event stream for a user of a route, or refuses it.
  *
@@ -136,6 +152,9 @@ export class StreamLimiter {
  * @throws {HttpError} 429 if the user has as many streams open as they may.
  */
 export function openStream(streams: StreamLimiter, user: string): () => void {
+  // Hono answers HEAD with the GET handler's headers and throws its body away uncancelled:
+  // a stream opened then would never end (red team: sixteen HEADs kept a student's live
+  // status refused until a restart). The routes answer HEAD with `streamHead()` instead.
   const close = streams.open(user);
   if (close === null) {
     throw new HttpError(429, "Too many live-status streams open: close some of your tabs");
@@ -309,11 +328,5 @@ export function statusStream(options: StatusStreamOptions): Response {
       stop();
     },
   });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-accel-buffering": "no",
-    },
-  });
+  return new Response(body, { headers: STREAM_HEADERS });
 }

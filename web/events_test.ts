@@ -47,7 +47,7 @@ async function withPortal(
   run: (portal: {
     store: Store;
     notifier: Notifier;
-    get: (path: string, token: string) => Promise<Response>;
+    get: (path: string, token: string, method?: string) => Promise<Response>;
     tokens: Record<string, string>;
   }) => Promise<void>,
 ): Promise<void> {
@@ -61,9 +61,9 @@ async function withPortal(
       await store.createUser({ id, role, password: "correct horse battery" });
       tokens[id] = (await store.createApiToken(id)).token;
     }
-    const get = async (path: string, token: string) =>
+    const get = async (path: string, token: string, method = "GET") =>
       await app.fetch(
-        new Request(`${ORIGIN}${path}`, { headers: { authorization: `Bearer ${token}` } }),
+        new Request(`${ORIGIN}${path}`, { method, headers: { authorization: `Bearer ${token}` } }),
       );
     await run({ store, notifier, get, tokens });
   } finally {
@@ -182,6 +182,26 @@ Deno.test("statusStream() allows a user 16 streams at a time (portal red team)",
     assert.equal(again.status, 200, "a closed stream frees its place");
     await again.body?.cancel();
     for (const response of open) await response.body?.cancel();
+  });
+});
+
+Deno.test("statusStream() answers HEAD without opening a stream (portal red team, round 2)", async () => {
+  // Hono answers HEAD with the GET handler and drops its body uncancelled: sixteen HEADs
+  // held every place of a student's streams until a restart.
+  await withPortal(async ({ store, get, tokens }) => {
+    const id = await submitLms(store, "ada");
+    for (let i = 0; i < 20; i++) {
+      for (const path of ["/api/events", `/api/submissions/${id}/events`]) {
+        const head = await get(path, tokens.ada, "HEAD");
+        assert.equal(head.status, 200, path);
+        assert.match(head.headers.get("content-type") ?? "", /text\/event-stream/);
+      }
+    }
+    const stream = await get("/api/events", tokens.ada);
+    assert.equal(stream.status, 200);
+    await stream.body?.cancel();
+    const other = await get(`/api/submissions/${id}/events`, tokens.bob, "HEAD");
+    assert.equal(other.status, 404, "HEAD tells no more than GET");
   });
 });
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { openStream, statusStream } from "../../events.ts";
+import { openStream, statusStream, streamHead } from "../../events.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
 
 /** The route's handlers, by method. */
@@ -13,6 +13,7 @@ export const handler: Handlers = {
   GET(c) {
     const student = requireUser(c, "student");
     const { store, notifier, streams } = c.get("portal");
+    if (c.req.method === "HEAD") return streamHead();
     const close = openStream(streams, student.id);
     return statusStream({
       onEnd: close,

@@ -16,17 +16,20 @@ const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}\.ts$/;
 const MAX_FILES = 20;
 
 /**
- * How many parts a multipart body has, at most: the count of its boundary's delimiter lines
- * (`--<boundary>`), or 0 where the content type names no boundary (the form's parser then
- * refuses the body).
+ * A multipart content type's boundary, where the type is written as browsers, curl and
+ * `deno task submit` write it: `multipart/form-data; boundary=<token>`, the token unquoted,
+ * and no other parameter. Anything else (a quoted boundary with escapes, a second boundary,
+ * a parameter whose quoted value hides one) is refused: the part count below must see the
+ * boundary the form's parser uses, and a red team made the two disagree.
  */
-function countParts(contentType: string, body: Uint8Array): number {
-  const boundary = contentType.match(/;\s*boundary=(?:"([^"]{1,200})"|([^\s;]{1,200}))/i);
-  const name = boundary?.[1] ?? boundary?.[2];
-  if (!name) return 0;
+const CONTENT_TYPE =
+  /^multipart\/form-data;[ \t]*boundary=([0-9A-Za-z'()+_,.\/:=?-]{1,70})[ \t]*$/i;
+
+/** How many parts a multipart body has, at most: the count of its delimiter lines. */
+function countParts(boundary: string, body: Uint8Array): number {
   // Latin-1 maps each byte to one character, so the search runs on the bytes as they are.
   const text = new TextDecoder("latin1").decode(body);
-  const delimiter = `--${name}`;
+  const delimiter = `--${boundary}`;
   let count = 0;
   for (let at = text.indexOf(delimiter); at >= 0; at = text.indexOf(delimiter, at + 1)) count++;
   return Math.max(0, count - 1); // The last delimiter closes the body.
@@ -48,21 +51,25 @@ export const handler: Handlers = {
   async POST(c) {
     const student = requireUser(c, "student");
     const portal = c.get("portal");
-    const type = c.req.header("content-type") ?? "";
-    if (!type.toLowerCase().startsWith("multipart/form-data")) {
-      throw new HttpError(400, "Invalid request: send multipart/form-data with exercise and file");
+    const boundary = (c.req.header("content-type") ?? "").match(CONTENT_TYPE)?.[1];
+    if (boundary === undefined) {
+      throw new HttpError(
+        400,
+        "Invalid request: send multipart/form-data; boundary=<token> with exercise and file",
+      );
     }
     const body = await readBody(c.req.raw, portal.maxUploadBytes);
     // Parsing a form costs time per part, on the thread that serves everyone: thousands of
     // one-byte parts under the size cap are refused before they are parsed.
-    if (countParts(type, body) > MAX_FILES + 4) {
+    if (countParts(boundary, body) > MAX_FILES + 4) {
       throw new HttpError(400, `Invalid request: at most ${MAX_FILES} files`);
     }
     let form: FormData;
     try {
+      // The parser gets the boundary that was counted, and nothing else.
       form = await new Request("http://portal.invalid/", {
         method: "POST",
-        headers: { "content-type": type },
+        headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
         body,
       }).formData();
     } catch {
