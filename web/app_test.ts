@@ -240,6 +240,29 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       },
     );
 
+    await t.step(
+      "POST /api/session counts an IPv6 client by its /64 (portal red team, round 2)",
+      async () => {
+        const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 2 });
+        const signIn = async (peer: string, id: string) => {
+          const response = await limited.fetch(
+            new Request(`${ORIGIN}/api/session`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ id, password: "wrong password" }),
+            }),
+            { remoteAddr: { hostname: peer } },
+          );
+          await response.body?.cancel();
+          return response.status;
+        };
+        assert.equal(await signIn("2001:db8:0:7::1", "nobody-a"), 401);
+        assert.equal(await signIn("2001:db8:0:7::2", "nobody-b"), 401);
+        assert.equal(await signIn("2001:db8:0:7:ffff::9", "nobody-c"), 429, "the same /64");
+        assert.equal(await signIn("2001:db8:0:8::1", "nobody-d"), 401, "another /64");
+      },
+    );
+
     await t.step("POST /api/session answers 429 to a flood of failed sign-ins", async () => {
       await store.createUser({ id: "carol", role: "student", password: PASSWORD });
       const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 3 });

@@ -105,11 +105,46 @@ export function clientAddress(c: Context<AppEnv>): string {
   const remote = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
   const peer = remote?.hostname ?? "unknown";
   const { trustedProxies } = c.get("portal");
-  if (!trustedProxies.includes(peer)) return peer;
+  if (!trustedProxies.includes(peer)) return network(peer);
   const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((hop) => hop.trim())
     .filter((hop) => hop !== "");
   for (let i = hops.length - 1; i >= 0; i--) {
-    if (!trustedProxies.includes(hops[i])) return hops[i].slice(0, 64);
+    if (!trustedProxies.includes(hops[i])) return network(hops[i].slice(0, 64));
   }
-  return peer;
+  return network(peer);
+}
+
+/**
+ * The network a client's address stands for: an IPv4 address itself (an IPv4-mapped IPv6
+ * address too), and an IPv6 address's /64, which one subscriber usually holds whole: keyed
+ * by full address, such a client would count as 2⁶⁴ clients.
+ *
+ * @param address An address as `Deno.serve` or a proxy writes it.
+ * @returns `a.b.c.d`, or the /64 as `x:x:x:x::/64`; anything else as it is.
+ *
+ * @example
+ * ```ts
+ * import { network } from "./session.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(network("192.0.2.7"), "192.0.2.7");
+ * assert.equal(network("::ffff:192.0.2.7"), "192.0.2.7");
+ * assert.equal(network("2001:db8:0:12::1"), "2001:db8:0:12::/64");
+ * assert.equal(network("2001:db8::12:0:0:1"), "2001:db8:0:0::/64");
+ * assert.equal(network("[2001:db8:a:b:c:d:e:f]"), "2001:db8:a:b::/64");
+ * ```
+ */
+export function network(address: string): string {
+  const bare = address.replace(/^\[(.*)\]$/, "$1");
+  const mapped = bare.match(/^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i);
+  if (mapped) return mapped[1];
+  if (!bare.includes(":") || !/^[0-9a-f:]+$/i.test(bare)) return address;
+  const [head, tail] = bare.split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail === undefined ? [] : tail ? tail.split(":") : [];
+  const groups = tail === undefined
+    ? left
+    : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  if (groups.length !== 8) return address;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "").toLowerCase()).join(":")}::/64`;
 }
