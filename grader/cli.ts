@@ -45,7 +45,11 @@ Options:
   --json             print the summary as JSON on standard output
   --trusted          run student code WITHOUT the bubblewrap sandbox (only for code
                      you trust, e.g. your own solutions on a machine without bubblewrap)
-  --help             show this message`;
+  --help             show this message
+
+Exit status: 0 when grading ran, whatever the scores; 1 when the grader itself failed
+on some students (named on standard error; their cells in grades.csv are empty);
+2 for bad arguments or configuration.`;
 
 interface Options {
   submissions?: string;

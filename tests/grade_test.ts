@@ -378,7 +378,7 @@ Deno.test("grade rejects bad arguments with exit status 2 and its usage", async 
   }
 });
 
-Deno.test("grade --help explains every option and what it writes", async () => {
+Deno.test("grade --help explains every option, what it writes and its exit status", async () => {
   const { code, stdout } = await task(ROOT, "grade", "--help");
   assert.equal(code, 0);
   for (
@@ -396,4 +396,5 @@ Deno.test("grade --help explains every option and what it writes", async () => {
     assert.match(stdout, new RegExp(option));
   }
   assert.match(stdout, /results\.json/);
+  assert.match(stdout, /Exit status: 0 .*; 1 .*\n.*\n2 for bad arguments/);
 });
