@@ -42,6 +42,30 @@ async function signIn(app: ReturnType<typeof createApp>, id: string): Promise<st
   return cookie.split(";")[0];
 }
 
+/**
+ * Signs in over `app` as a connection from `peer` would (`Deno.serve`'s connection info),
+ * with an `X-Forwarded-For` where one is given; the response's status.
+ */
+async function signInFrom(
+  app: ReturnType<typeof createApp>,
+  peer: string,
+  credentials: { id: string; password: string },
+  forwarded?: string,
+): Promise<number> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (forwarded !== undefined) headers["x-forwarded-for"] = forwarded;
+  const response = await app.fetch(
+    new Request(`${ORIGIN}/api/session`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(credentials),
+    }),
+    { remoteAddr: { hostname: peer } },
+  );
+  await response.body?.cancel();
+  return response.status;
+}
+
 function submission(exercise: string, files: Record<string, string>): FormData {
   const form = new FormData();
   form.set("exercise", exercise);
@@ -165,30 +189,18 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       );
     });
 
+    /** A fresh app (fresh sign-in limits: 2 failures a client) behind the proxy 10.0.0.2. */
+    const behindProxy = () =>
+      createApp({ store, origin: ORIGIN, now, maxSignInFailures: 2, trustedProxies: ["10.0.0.2"] });
+
     await t.step(
       "POST /api/session counts clients by X-Forwarded-For from a trusted proxy only",
       async () => {
         // Behind a proxy every client's address is the proxy's: ten wrong passwords from anyone
         // would stop everyone's sign-in, unless the proxy's header names the client.
-        const proxied = createApp({
-          store,
-          origin: ORIGIN,
-          now,
-          maxSignInFailures: 2,
-          trustedProxies: ["10.0.0.2"],
-        });
-        const signIn = async (peer: string, forwarded: string, id: string) => {
-          const response = await proxied.fetch(
-            new Request(`${ORIGIN}/api/session`, {
-              method: "POST",
-              headers: { "content-type": "application/json", "x-forwarded-for": forwarded },
-              body: JSON.stringify({ id, password: "wrong password" }),
-            }),
-            { remoteAddr: { hostname: peer } },
-          );
-          await response.body?.cancel();
-          return response.status;
-        };
+        const proxied = behindProxy();
+        const signIn = (peer: string, forwarded: string, id: string) =>
+          signInFrom(proxied, peer, { id, password: "wrong password" }, forwarded);
         for (const id of ["nobody-1", "nobody-2"]) {
           assert.equal(await signIn("10.0.0.2", "192.0.2.1", id), 401);
         }
@@ -207,25 +219,9 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       async () => {
         // A red team kept any account from signing in with 10 wrong passwords from one address.
         await store.createUser({ id: "erin", role: "student", password: PASSWORD });
-        const proxied = createApp({
-          store,
-          origin: ORIGIN,
-          now,
-          maxSignInFailures: 2,
-          trustedProxies: ["10.0.0.2"],
-        });
-        const signIn = async (client: string, id: string, password: string) => {
-          const response = await proxied.fetch(
-            new Request(`${ORIGIN}/api/session`, {
-              method: "POST",
-              headers: { "content-type": "application/json", "x-forwarded-for": client },
-              body: JSON.stringify({ id, password }),
-            }),
-            { remoteAddr: { hostname: "10.0.0.2" } },
-          );
-          await response.body?.cancel();
-          return response.status;
-        };
+        const proxied = behindProxy();
+        const signIn = (client: string, id: string, password: string) =>
+          signInFrom(proxied, "10.0.0.2", { id, password }, client);
         assert.equal(await signIn("192.0.2.10", "erin", "wrong"), 401);
         assert.equal(await signIn("192.0.2.10", "erin", "wrong"), 401);
         assert.equal(await signIn("192.0.2.10", "erin", PASSWORD), 429, "that client is stopped");
@@ -244,18 +240,8 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       "POST /api/session counts an IPv6 client by its /64 (portal red team, round 2)",
       async () => {
         const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 2 });
-        const signIn = async (peer: string, id: string) => {
-          const response = await limited.fetch(
-            new Request(`${ORIGIN}/api/session`, {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify({ id, password: "wrong password" }),
-            }),
-            { remoteAddr: { hostname: peer } },
-          );
-          await response.body?.cancel();
-          return response.status;
-        };
+        const signIn = (peer: string, id: string) =>
+          signInFrom(limited, peer, { id, password: "wrong password" });
         assert.equal(await signIn("2001:db8:0:7::1", "nobody-a"), 401);
         assert.equal(await signIn("2001:db8:0:7::2", "nobody-b"), 401);
         assert.equal(await signIn("2001:db8:0:7:ffff::9", "nobody-c"), 429, "the same /64");
