@@ -310,7 +310,7 @@ async function grade(options: Options): Promise<number> {
           `and ${join(options.out, "summary.json")}.`,
       );
     }
-    const failed = [...new Set(grades.filter((g) => g.graderError).map((g) => g.student))];
+    const failed = [...new Set(summary.graderErrors.map((e) => e.student))];
     if (failed.length === 0) return 0;
     console.error(
       `The grader failed on ${failed.length} student${failed.length === 1 ? "" : "s"} ` +

@@ -129,6 +129,14 @@ async function attackClass() {
   };
 }
 
+/** Grades one student's submission of one exercise alone, as a class, and reads its results. */
+async function gradeAlone(student: string, exercise: string, entry: string, source: string) {
+  await using attack = await attackClass();
+  await attack.put(student, exercise, entry, source);
+  await attack.grade(exercise);
+  return await attack.results(student, exercise);
+}
+
 Deno.test("grade gives every attack zero and leaves no trace outside the sandbox", async () => {
   await using attack = await attackClass();
   const { submissions, out } = attack;
@@ -238,10 +246,7 @@ export function gradient(f: (xs: Dual[]) => Dual, xs: number[]) {
 `;
 
 Deno.test("grade gives nothing to code that imports the harness's trusted driver by its path", async () => {
-  await using attack = await attackClass();
-  await attack.put("thief", "01-dual-numbers", "dual.ts", DRIVER_THIEF);
-  await attack.grade("01-dual-numbers");
-  const results = await attack.results("thief", "01-dual-numbers");
+  const results = await gradeAlone("thief", "01-dual-numbers", "dual.ts", DRIVER_THIEF);
   assert.equal(results.score, 0, results.output);
 });
 
@@ -604,10 +609,7 @@ export async function predict(theta: number[], x: number[]): Promise<number> {
 ${RIGHT_PREDICT_ONLY}`;
 
 Deno.test("grade keeps the frames' nonce out of a heap snapshot, so no frame can be forged", async () => {
-  await using attack = await attackClass();
-  await attack.put("hunter", EXERCISE, "lms.ts", NONCE_HUNTER);
-  await attack.grade(EXERCISE);
-  const results = await attack.results("hunter", EXERCISE);
+  const results = await gradeAlone("hunter", EXERCISE, "lms.ts", NONCE_HUNTER);
   assertPredictPasses(results);
   assert.doesNotMatch(JSON.stringify(results), /FORGED/);
 });
@@ -642,10 +644,7 @@ function attack(): never {
 `;
 
 Deno.test("grade leaves nothing of the request to read on the child's standard input", async () => {
-  await using attack = await attackClass();
-  await attack.put("stdin", EXERCISE, "lms.ts", STDIN_READER);
-  await attack.grade(EXERCISE);
-  const results = await attack.results("stdin", EXERCISE);
+  const results = await gradeAlone("stdin", EXERCISE, "lms.ts", STDIN_READER);
   assert.equal(results.score, 0);
   const shown = JSON.stringify(results);
   assert.match(shown, /standard input read: /, "the module loaded and ran");
@@ -681,10 +680,7 @@ export function stochasticEpoch(): number[] { return []; }
 `;
 
 Deno.test("grade hands a frame's bytes to no species a student put on typed arrays", async () => {
-  await using attack = await attackClass();
-  await attack.put("species", EXERCISE, "lms.ts", SPECIES_HOOK);
-  await attack.grade(EXERCISE);
-  const results = await attack.results("species", EXERCISE);
+  const results = await gradeAlone("species", EXERCISE, "lms.ts", SPECIES_HOOK);
   const shown = JSON.stringify(results);
   assert.match(shown, /seen: nothing/, "the hook ran and saw no frame");
   assert.doesNotMatch(shown, /CAPTURED/);
@@ -703,10 +699,7 @@ export function predict(theta: number[], x: number[]): number {
 ${RIGHT_PREDICT_ONLY}`;
 
 Deno.test("grade answers code that puts a get on Object.prototype as it answers any", async () => {
-  await using attack = await attackClass();
-  await attack.put("getter", EXERCISE, "lms.ts", DESCRIPTOR_GETTER);
-  await attack.grade(EXERCISE);
-  const results = await attack.results("getter", EXERCISE);
+  const results = await gradeAlone("getter", EXERCISE, "lms.ts", DESCRIPTOR_GETTER);
   assertPredictPasses(results);
 });
 
@@ -737,10 +730,7 @@ export function stochasticEpoch(): number[] { return []; }
 `;
 
 Deno.test("grade reports a thrown or returned Proxy that traps its prototype as that call's failure", async () => {
-  await using attack = await attackClass();
-  await attack.put("trap", EXERCISE, "lms.ts", PROTOTYPE_TRAP);
-  await attack.grade(EXERCISE);
-  const results = await attack.results("trap", EXERCISE);
+  const results = await gradeAlone("trap", EXERCISE, "lms.ts", PROTOTYPE_TRAP);
   assertPredictPasses(results);
   assert.doesNotMatch(results.output, /stopped the program|exit code/);
   for (const symbol of ["cost", "lmsUpdate"]) {
@@ -792,10 +782,7 @@ function attack(): never {
 `;
 
 Deno.test("grade keeps the drivers and the harness's tests out of the sandbox, where text imports read anything", async () => {
-  await using attack = await attackClass();
-  await attack.put("reader", EXERCISE, "lms.ts", DRIVER_READER);
-  await attack.grade(EXERCISE);
-  const results = await attack.results("reader", EXERCISE);
+  const results = await gradeAlone("reader", EXERCISE, "lms.ts", DRIVER_READER);
   assert.equal(results.score, 0);
   // The harness's own files are there, and hold nothing to compute with; no driver or test is.
   assert.match(results.tests[0].output, /drivers read: harness\b/);

@@ -14,7 +14,9 @@
  */
 import postgres from "postgres";
 import type { Store, Submission } from "./store/mod.ts";
+import type { Context } from "hono";
 import { HttpError } from "./_http.ts";
+import type { AppEnv } from "./_middleware.ts";
 
 /** The PostgreSQL channel on which workers announce status changes. */
 export const STATUS_CHANNEL = "submission_status";
@@ -135,31 +137,30 @@ const STREAM_HEADERS = {
 };
 
 /**
- * The answer to a `HEAD` of an event stream: its headers, and no stream behind them.
+ * A route's event stream, opened for `user` (who asks: the student, or a member of staff):
+ * at most {@linkcode StreamLimiter}'s cap of them at a time, each freeing its place when it
+ * ends. A `HEAD` gets the headers only: Hono answers it with the GET handler's response and
+ * throws the body away uncancelled, so a stream opened then would never end (red team:
+ * sixteen HEADs kept a student's live status refused until a restart).
  *
- * @returns The response.
- */
-export function streamHead(): Response {
-  return new Response(null, { headers: STREAM_HEADERS });
-}
-
-/**
- * Opens an event stream for a user of a route, or refuses it.
- *
- * @param streams The portal's streams.
+ * @param c The request's context.
  * @param user Who asks.
- * @returns The function that closes it.
+ * @param options What the stream follows and when it stops (see {@linkcode statusStream}).
+ * @returns The response.
  * @throws {HttpError} 429 if the user has as many streams open as they may.
  */
-export function openStream(streams: StreamLimiter, user: string): () => void {
-  // Hono answers HEAD with the GET handler's headers and throws its body away uncancelled:
-  // a stream opened then would never end (red team: sixteen HEADs kept a student's live
-  // status refused until a restart). The routes answer HEAD with `streamHead()` instead.
+export function routeStream(
+  c: Context<AppEnv>,
+  user: string,
+  options: Omit<StatusStreamOptions, "notifier" | "onEnd">,
+): Response {
+  if (c.req.method === "HEAD") return new Response(null, { headers: STREAM_HEADERS });
+  const { streams, notifier } = c.get("portal");
   const close = streams.open(user);
   if (close === null) {
     throw new HttpError(429, "Too many live-status streams open: close some of your tabs");
   }
-  return close;
+  return statusStream({ ...options, notifier, onEnd: close });
 }
 
 /**

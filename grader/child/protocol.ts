@@ -95,8 +95,9 @@ export const HELLO = "\u0001harness\n";
 /**
  * Writes a request as the harness reads it: the nonce on a line of its own, the length in
  * bytes of the request's wire text on the next, then that text, which does not hold the
- * nonce. The harness reads until it has all of it: the grader appends it to a file the
- * child already has open.
+ * nonce. The grader writes it down the child's standard input once the harness has said
+ * {@linkcode HELLO}, and closes the pipe; the harness reads to its end and checks that the
+ * text is as long as its line says.
  *
  * @param nonce Random ASCII, no line break; it prefixes every frame.
  * @param requestWire The request's `toWire` text.

@@ -5,19 +5,15 @@
  *
  * @module
  */
-import { openStream, statusStream, streamHead } from "../../events.ts";
+import { routeStream } from "../../events.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   GET(c) {
     const student = requireUser(c, "student");
-    const { store, notifier, streams } = c.get("portal");
-    if (c.req.method === "HEAD") return streamHead();
-    const close = openStream(streams, student.id);
-    return statusStream({
-      onEnd: close,
-      notifier,
+    const { store } = c.get("portal");
+    return routeStream(c, student.id, {
       student: student.id,
       read: () => store.listSubmissions(student.id),
       sendFinal: false,

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { HttpError, json, MAX_PUBLIC_JSON_BYTES, readJson } from "../../_http.ts";
 import { type AppEnv, type Handlers, requireUser, SESSION_COOKIE } from "../../_middleware.ts";
 import type { User } from "../../store/mod.ts";
+import type { Attempt } from "../../_sign_in_limiter.ts";
 
 /** The sign-in body. */
 export const SignInSchema = z.object({
@@ -24,14 +25,8 @@ export const handler: Handlers = {
     const portal = c.get("portal");
     const { id, password } = await readJson(c.req.raw, SignInSchema, MAX_PUBLIC_JSON_BYTES);
     const client = clientAddress(c);
-    const keys = [`id:${id}`, `client:${client}`];
     // Counted before the password is checked, so that guesses sent together are counted too.
-    const attempt = portal.signIns.begin(keys);
-    if (attempt.blockedUntil) {
-      throw new HttpError(429, "Too many failed sign-ins: try again later", {
-        retryAt: attempt.blockedUntil.toISOString(),
-      });
-    }
+    const attempt = beginAttempt(c, [`id:${id}`, `client:${client}`], "sign-ins");
     const user = await portal.store.authenticate(id, password);
     if (!user) throw new HttpError(401, "Wrong id or password");
     attempt.succeeded();
@@ -47,6 +42,26 @@ export const handler: Handlers = {
     return json(c, { signedOut: true });
   },
 };
+
+/**
+ * Starts an attempt to sign in, redeem an invite or set up the portal on the portal's
+ * limiter (see `SignInLimiter.begin`): counted as a failure until it succeeds.
+ *
+ * @param c The request's context.
+ * @param keys The attempt's keys (`id:<id>`, `client:<address>`).
+ * @param what What is attempted, for the 429's message: "sign-ins", "attempts".
+ * @returns The attempt, to call `succeeded()` on.
+ * @throws {HttpError} 429 with `retryAt` if a key is blocked.
+ */
+export function beginAttempt(c: Context<AppEnv>, keys: readonly string[], what: string): Attempt {
+  const attempt = c.get("portal").signIns.begin(keys);
+  if (attempt.blockedUntil) {
+    throw new HttpError(429, `Too many failed ${what}: try again later`, {
+      retryAt: attempt.blockedUntil.toISOString(),
+    });
+  }
+  return attempt;
+}
 
 /**
  * Signs a user in: starts a session and sets its cookie.

@@ -10,7 +10,7 @@ import { HttpError, MAX_PUBLIC_JSON_BYTES, readJson } from "../../_http.ts";
 import type { Handlers } from "../../_middleware.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../store/passwords.ts";
 import { NewUserSchema } from "./users.ts";
-import { clientAddress, startSession } from "./session.ts";
+import { beginAttempt, clientAddress, startSession } from "./session.ts";
 
 /** The setup body. */
 export const SetupSchema = z.object({
@@ -32,13 +32,7 @@ export const handler: Handlers = {
       SetupSchema,
       MAX_PUBLIC_JSON_BYTES,
     );
-    const keys = [`client:${clientAddress(c)}`];
-    const attempt = portal.signIns.begin(keys);
-    if (attempt.blockedUntil) {
-      throw new HttpError(429, "Too many failed attempts: try again later", {
-        retryAt: attempt.blockedUntil.toISOString(),
-      });
-    }
+    const attempt = beginAttempt(c, [`client:${clientAddress(c)}`], "attempts");
     if (!await setup.consume(token, portal.now())) throw notFound();
     attempt.succeeded();
     try {

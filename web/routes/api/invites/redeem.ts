@@ -9,7 +9,7 @@ import { z } from "zod";
 import { HttpError, MAX_PUBLIC_JSON_BYTES, readJson } from "../../../_http.ts";
 import type { Handlers } from "../../../_middleware.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../../store/passwords.ts";
-import { clientAddress, startSession } from "../session.ts";
+import { beginAttempt, clientAddress, startSession } from "../session.ts";
 
 /** The redeeming body. */
 export const RedeemSchema = z.object({
@@ -22,15 +22,9 @@ export const handler: Handlers = {
   async POST(c) {
     const portal = c.get("portal");
     const { code, password } = await readJson(c.req.raw, RedeemSchema, MAX_PUBLIC_JSON_BYTES);
-    const keys = [`client:${clientAddress(c)}`];
     // Counted before the code is looked up (after the password is hashed), so that codes
     // sent together are counted too.
-    const attempt = portal.signIns.begin(keys);
-    if (attempt.blockedUntil) {
-      throw new HttpError(429, "Too many failed attempts: try again later", {
-        retryAt: attempt.blockedUntil.toISOString(),
-      });
-    }
+    const attempt = beginAttempt(c, [`client:${clientAddress(c)}`], "attempts");
     const user = await portal.store.redeemInvite(code, password);
     if (!user) throw new HttpError(404, "Unknown invite code");
     attempt.succeeded();

@@ -5,19 +5,15 @@
  *
  * @module
  */
-import { openStream, statusStream, streamHead } from "../../../../events.ts";
+import { routeStream } from "../../../../events.ts";
 import { type Handlers, requireSubmission } from "../../../../_middleware.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   async GET(c) {
     const { submission, user } = await requireSubmission(c);
-    const { store, notifier, streams } = c.get("portal");
-    if (c.req.method === "HEAD") return streamHead();
-    const close = openStream(streams, user.id);
-    return statusStream({
-      onEnd: close,
-      notifier,
+    const { store } = c.get("portal");
+    return routeStream(c, user.id, {
       student: submission.student,
       read: async () => {
         const current = await store.getSubmission(submission.id);
