@@ -369,10 +369,22 @@ function summarize(
       secretSource,
       reproducible: "regrading with the same secret draws the same hidden inputs",
     },
-    meanScores: Object.fromEntries(options.exercises.map((e) => {
-      const own = grades.filter((g) => g.exercise === e.id);
-      const mean = own.reduce((sum, g) => sum + g.score, 0) / Math.max(1, own.length);
-      return [e.id, Math.round(mean * 100) / 100];
+    // Per exercise: the points, how many students handed it in (whatever became of it), the
+    // mean of those submissions, and the class's mean with missing work as 0. Students the
+    // grader failed on are in neither mean: they have no mark yet.
+    scores: Object.fromEntries(options.exercises.map((e) => {
+      const marked = grades.filter((g) => g.exercise === e.id && g.status !== "grader-error");
+      const handedIn = marked.filter((g) => g.status !== "no-submission");
+      const mean = (some: SubmissionGrade[]) =>
+        some.length === 0
+          ? null
+          : Math.round(some.reduce((sum, g) => sum + g.score, 0) / some.length * 100) / 100;
+      return [e.id, {
+        maxScore: e.groups.reduce((sum, group) => sum + group.points, 0),
+        submissions: handedIn.length,
+        mean: mean(handedIn),
+        classMean: mean(marked),
+      }];
     })),
   };
 }

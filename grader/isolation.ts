@@ -546,6 +546,23 @@ export function rescued(
       ...(verdict.symptoms ? { symptoms: verdict.symptoms } : {}),
     };
   }
+  // A case whose isolated run reached no stand-in is judged as it ran: its function calls
+  // none of those it is built on, or calls them where no stand-in can be put (a method that
+  // each instance holds as its own property, a frozen object of functions). Its reason then
+  // names those that fail on their own, the likelier place of the bug.
+  for (const { index, swaps, called } of isolated) {
+    if (called === undefined || called.length > 0 || result[index].pass) continue;
+    const names = [...swaps].sort().map((name) => `${name}()`);
+    const [own, it] = names.length === 1 ? ["fails tests of its own", "it"] : [
+      "fail tests of their own",
+      "them",
+    ];
+    result[index] = {
+      ...result[index],
+      reason: `Your ${listed(names)} ${own}, and ${cases[index].symbol}() may use ${it}: ` +
+        `fix ${it} first. ${result[index].reason ?? "Wrong result"}`,
+    };
+  }
   for (const [index, called] of rescues) {
     const used = [...called].sort().map((name) => `${name}()`);
     const fix = [...new Set(called.flatMap((name) => [...rootsOf(name, new Set())]))]

@@ -357,7 +357,35 @@ Deno.test("rescued() takes a still-failing case's symptoms from its isolated run
     symptoms: ["ignores-options"],
     metric: 0.5,
   });
-  assert.deepEqual(after[2], first, "a run that reached no stand-in tells nothing new");
+  assert.deepEqual(after[2], {
+    ...first,
+    reason: "Your grad() fails tests of its own, and train() may use it: fix it first. " +
+      "Climbs the loss",
+  }, "a run that reached no stand-in keeps its verdict, and names the failing function under it");
+});
+
+Deno.test("rescued() names the failing functions under a case whose run could reach none of them", () => {
+  // A Dual whose methods are closures each instance holds: the grader's Dual.pow() cannot be
+  // put where div() finds it, so div() is judged as it ran, and pointed at pow() and mul().
+  const cases = ["Dual.mul", "Dual.pow", "Dual.div", "Dual.div"].map(fakeCase);
+  const after = rescued(cases, [FAIL, FAIL, FAIL, PASS], [
+    { index: 2, swaps: ["Dual.pow", "Dual.mul"], verdict: FAIL, called: [] },
+  ]);
+  assert.equal(
+    after[2].reason,
+    "Your Dual.mul() and Dual.pow() fail tests of their own, and Dual.div() may use them: " +
+      "fix them first. wrong",
+  );
+  assert.equal(after[2].pass, false);
+  assert.deepEqual(after.slice(0, 2), [FAIL, FAIL]);
+  assert.deepEqual(after[3], PASS);
+  assert.deepEqual(
+    rescued(cases, [FAIL, FAIL, FAIL, PASS], [
+      { index: 2, swaps: ["Dual.pow"], verdict: FAIL },
+    ])[2],
+    FAIL,
+    "a case whose isolated run did not run says nothing more",
+  );
 });
 
 Deno.test("textFiles() reads UTF-8 and UTF-16 with its byte-order mark, and leaves out the rest", () => {

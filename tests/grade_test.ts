@@ -176,7 +176,34 @@ Deno.test("grade writes a summary with the backend, counts, durations and seed p
   assert.ok(summary.durations.totalMs > 0);
   assert.equal(summary.seedPolicy.secretSource, "GRADER_SECRET");
   assert.ok(!JSON.stringify(summary).includes(TEST_SECRET), "the summary leaks the secret");
+
+  // Each exercise's mean over the submissions handed in, and over the class with missing
+  // work as 0: both from the gradebook's column.
+  const [header, ...rows] = (await Deno.readTextFile(join(out, "grades.csv"))).trim().split("\n")
+    .map((line) => line.split(","));
+  const leftOut = missingByExercise();
+  for (const exercise of EXERCISES) {
+    const column = rows.map((row) => Number(row[header.indexOf(exercise.id)]));
+    const total = column.reduce((sum, x) => sum + x, 0);
+    const scores = summary.scores[exercise.id];
+    const points = exercise.groups.reduce((sum, g) => sum + g.points, 0);
+    assert.equal(scores.maxScore, points);
+    assert.equal(scores.submissions, rows.length - leftOut[exercise.id], exercise.id);
+    assert.ok(Math.abs(scores.mean - total / scores.submissions) < 0.01, exercise.id);
+    assert.ok(Math.abs(scores.classMean - total / rows.length) < 0.01, exercise.id);
+  }
 });
+
+/** How many students of the sample class left each exercise out. */
+function missingByExercise(): Record<string, number> {
+  return Object.fromEntries(
+    EXERCISES.map((e) => [
+      e.id,
+      new Set(SAMPLE_CLASS.map((s) => s.student)).size -
+      new Set(SAMPLE_CLASS.filter((s) => s.exercise === e.id).map((s) => s.student)).size,
+    ]),
+  );
+}
 
 Deno.test("grade draws the same hidden inputs when it regrades, and different ones per student", async () => {
   const out = await gradeSampleClass();
@@ -303,6 +330,19 @@ Deno.test("grade survives its own failure on one student: no mark, the others gr
       [...new Set(summary.graderErrors.map((e: { student: string }) => e.student))],
       ["big"],
     );
+    // No mark yet: in neither mean.
+    assert.deepEqual(summary.scores["02-lms"], {
+      maxScore: 10,
+      submissions: 1,
+      mean: 10,
+      classMean: 10,
+    });
+    assert.deepEqual(summary.scores["01-dual-numbers"], {
+      maxScore: 15,
+      submissions: 0,
+      mean: null,
+      classMean: 0,
+    });
   } finally {
     await Deno.remove(submissions, { recursive: true });
     await Deno.remove(out, { recursive: true });

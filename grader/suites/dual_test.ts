@@ -1,4 +1,7 @@
+import assert from "node:assert/strict";
+import { createRng } from "../../fixtures/random.ts";
 import "../child/drivers/dual.ts";
+import { runCalls } from "../child/calls.ts";
 import { offeredDriver } from "../child/driver_registry.ts";
 import { testSuite } from "./_check_suite.ts";
 import { suite } from "./dual.ts";
@@ -66,4 +69,34 @@ testSuite({
       ]],
     },
   ],
+});
+
+Deno.test("the suite of 01 asks about no misconception that an input the student passed rules out", async () => {
+  // pow() right everywhere but at a base of 0, where it returns 0 + 0ε: (0 + bε)¹ then reads
+  // as aᵖ written for aᵖ⁻¹, but that mistake would have failed (a + bε)¹ at a ≠ 0, which passed.
+  const solution = await Deno.readTextFile(
+    new URL("../../solutions/01-dual-numbers/dual.ts", import.meta.url),
+  );
+  const wrong = solution.replace(
+    "  pow(p: number): Dual {\n",
+    "  pow(p: number): Dual {\n    if (this.re === 0) return new Dual(0, 0);\n",
+  );
+  assert.notEqual(wrong, solution);
+  const folder = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${folder}/dual.ts`, wrong);
+    const module = await import(`file://${folder}/dual.ts`);
+    const driver = offeredDriver("dual");
+    assert.ok(driver);
+    for (const seed of ["alpha", "beta", "gamma"]) {
+      const [zero] = (await suite.cases(createRng(seed))).filter((c) =>
+        c.name.endsWith("and a base of 0")
+      );
+      const verdict = await zero.judge(await runCalls(module, zero.calls, driver(module)));
+      assert.equal(verdict.pass, false, `seed ${seed}: (0 + bε)¹ = 0 + bε`);
+      assert.equal(verdict.symptoms, undefined, `seed ${seed}: ${verdict.symptoms}`);
+    }
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
 });
