@@ -140,6 +140,21 @@ const HELLO_BYTES = new TextEncoder().encode(HELLO);
  */
 const STALL_MS = 50;
 
+/**
+ * The most object keys a part's results may hold, all frames together. Reading a key costs
+ * this process far more than reading a number (a result of 730 000 keys, 16 MiB, held it
+ * for seconds, every other child's output unread meanwhile); the exercises' results hold a
+ * few hundred.
+ */
+export const MAX_RESULT_KEYS = 65_536;
+
+/** How many times `char` occurs in `text`. */
+function occurrences(text: string, char: string): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at >= 0; at = text.indexOf(char, at + 1)) count++;
+  return count;
+}
+
 /** bubblewrap is missing or does not work here, or the module cache lacks a package. */
 export class SandboxUnavailableError extends Error {
   /**
@@ -747,6 +762,8 @@ export class Sandbox implements AsyncDisposable {
       studentBytes: 0,
       frameBytes: 0,
       cpuMs: 0,
+      /** Object keys in its frames so far (see {@linkcode MAX_RESULT_KEYS}). */
+      keys: 0,
     };
     let ready = false;
     let done = false;
@@ -779,25 +796,38 @@ export class Sandbox implements AsyncDisposable {
       kill();
     };
     // The time limit is the child's, not this process's: while this process's event loop
-    // was held up by its own work (judging, the reference core), it read none of the
-    // child's output, and a child with more than a pipe's 64 KiB to print waited for it.
-    // Such stalls (gaps between the poller's ticks) are added to the part's time.
+    // was held up by its own work (judging, the reference core, another child's results),
+    // it read none of the child's output, and a child with more than a pipe's 64 KiB to
+    // print waited for it. Such stalls (gaps between the poller's ticks) are added to the
+    // part's time, less the processor time the child used meanwhile: a child that computed
+    // through a stall was not held up by it, and crediting it the stall would let one
+    // student's results (which cost this process time to read) buy a classmate's slow code
+    // seconds past its limit.
     const pollMs = Math.min(...parts.map(({ limits }) => limits?.pollMs ?? 10));
     let lastTick = performance.now();
+    /** The child's processor time at the last tick, once it is known. */
+    let lastTickCpuMs: number | undefined;
     let stalledMs = 0;
-    const noteStall = () => {
+    const noteStall = (cpuMs: number | undefined) => {
       const now = performance.now();
       const gap = now - lastTick - pollMs;
-      if (gap > STALL_MS) stalledMs += gap;
+      if (gap > STALL_MS) {
+        const computed = cpuMs !== undefined && lastTickCpuMs !== undefined
+          ? cpuMs - lastTickCpuMs
+          : 0;
+        stalledMs += Math.max(0, gap - computed);
+      }
       lastTick = now;
+      if (cpuMs !== undefined) lastTickCpuMs = cpuMs;
     };
+    const childCpuMs = () => denoPid === undefined ? undefined : processUsage(denoPid)?.cpuMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const startClock = () => {
       clearTimeout(timer);
       stalledMs = 0;
       const { timeMs } = all[current.part];
       const expire = () => {
-        noteStall();
+        noteStall(childCpuMs());
         if (stalledMs > 0) {
           timer = setTimeout(expire, stalledMs);
           stalledMs = 0;
@@ -809,9 +839,9 @@ export class Sandbox implements AsyncDisposable {
     };
     startClock();
     const poller = setInterval(() => {
-      noteStall();
       denoPid ??= findDescendant(child.pid, "deno");
       const usage = denoPid === undefined ? undefined : processUsage(denoPid);
+      noteStall(usage?.cpuMs);
       if (usage === undefined) return;
       lastCpuMs = usage.cpuMs;
       const limits = all[current.part];
@@ -880,6 +910,17 @@ export class Sandbox implements AsyncDisposable {
     };
 
     const onFrame = (text: string) => {
+      // Every key of a frame's JSON is followed by a colon (a colon in a string counts too,
+      // which only errs toward refusing): counted before anything is parsed.
+      current.keys += occurrences(text, ":");
+      if (current.keys > MAX_RESULT_KEYS) {
+        stop(
+          "output-limit",
+          `Your code's results held more than ${MAX_RESULT_KEYS} object keys, more than the ` +
+            "grader reads, and the run was stopped",
+        );
+        return;
+      }
       let frame: z.infer<typeof FrameSchema>;
       try {
         frame = FrameSchema.parse(fromWire(text));
@@ -939,6 +980,7 @@ export class Sandbox implements AsyncDisposable {
               studentBytes: output.studentBytes,
               frameBytes: output.frameBytes,
               cpuMs: lastCpuMs,
+              keys: 0,
             });
             startClock();
           }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { descendants, isRunning } from "./process_tree.ts";
 import {
+  MAX_RESULT_KEYS,
   openSandbox,
   runInSandbox,
   type RunLimits,
@@ -520,6 +521,50 @@ Deno.test("Sandbox.runParts() adds the grader's own stalls to a part's time limi
       },
     }]);
     assert.equal(value(result!), 1);
+  });
+});
+
+Deno.test("Sandbox.runParts() credits no stall to a part that computed through it", async () => {
+  // 7.4 s of work against a 3.9 s limit, while the grader's thread is held for 4 s: a child
+  // that had a processor meanwhile was not held up, and credited the whole stall it would
+  // pass (a red team's results held the grader for seconds, and a classmate's slow code
+  // passed, round 12). It is credited what it did not compute, so its limit ends before its
+  // work does while it gets a sixth of a core or more.
+  const slow = `export function slow(): number {
+  const end = Date.now() + 7400;
+  while (Date.now() < end) { /* work */ }
+  return 1;
+}
+`;
+  await withSubmission({ "lms.ts": slow }, async (folder) => {
+    const [result] = await (await sandbox()).runParts([{
+      // The processor-time backstop (RLIMIT_CPU) far off: the wall clock is under test.
+      ...part(folder, "lms.ts", [{ fn: "slow", args: [] }], { timeMs: 3900, cpuMs: 30_000 }),
+      onLoaded: () => {
+        const end = performance.now() + 4000;
+        while (performance.now() < end) { /* the grader's own work */ }
+      },
+    }]);
+    assert.equal(result?.status, "timeout", JSON.stringify(result));
+  });
+});
+
+Deno.test("Sandbox.run() stops results with more object keys than the grader reads", async () => {
+  const keys = (n: number) =>
+    `export function keys(): Record<string, number> {
+  const o: Record<string, number> = {};
+  for (let i = 0; i < ${n}; i++) o["k" + i] = i;
+  return o;
+}
+`;
+  await withSubmission({ "lms.ts": keys(MAX_RESULT_KEYS + 1) }, async (folder) => {
+    const result = await run(folder, "lms.ts", [{ fn: "keys", args: [] }]);
+    assert.equal(result.status, "output-limit");
+    assert.match("message" in result ? result.message : "", /more than 65536 object keys/);
+  });
+  await withSubmission({ "lms.ts": keys(2000) }, async (folder) => {
+    const result = await run(folder, "lms.ts", [{ fn: "keys", args: [] }]);
+    assert.equal(Object.keys(value(result) as object).length, 2000);
   });
 });
 
