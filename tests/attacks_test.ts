@@ -787,3 +787,52 @@ Deno.test("grade keeps the drivers and the harness's tests out of the sandbox, w
   // The harness's own files are there, and hold nothing to compute with; no driver or test is.
   assert.match(results.tests[0].output, /drivers read: harness\b/);
 });
+
+Deno.test("grade gives a slow classmate no time for the grader's stalls that another's results cause", async () => {
+  // Red team, round 12: results of 730 000 keys, in every run the attacker's crashes started
+  // again, held the grader's thread seconds a frame; every child was credited those stalls,
+  // and a classmate's cost(), 12 s of work against a 10 s limit, passed: 10/10, 8/10 alone.
+  await using attack = await attackClass();
+  await attack.put(
+    "attacker",
+    EXERCISE,
+    "lms.ts",
+    `
+      let calls = 0;
+      function attack(): any {
+        if (++calls === 1) {
+          const o: Record<string, number> = {};
+          for (let i = 0; i < 730_000; i++) o[i.toString(36)] = NaN;
+          return o;
+        }
+        setTimeout(() => { throw new Error("crash, to be started again"); }, 0);
+        return 0;
+      }${SIGNATURES}`,
+  );
+  const solution = await Deno.readTextFile(SOLUTION);
+  const renamed = solution.replace("export function cost(", "function costOwn(");
+  assert.notEqual(renamed, solution);
+  await attack.put(
+    "slow",
+    EXERCISE,
+    "lms.ts",
+    `${renamed}
+let first = true;
+export function cost(theta: number[], X: number[][], y: number[]): number {
+  if (first) {
+    first = false;
+    const end = performance.now() + 12_000;
+    while (performance.now() < end) { /* 12 s of work */ }
+  }
+  return costOwn(theta, X, y);
+}
+`,
+  );
+  await attack.grade(EXERCISE);
+  const attacker = await attack.results("attacker", EXERCISE);
+  assert.equal(attacker.score, 0);
+  assert.match(attacker.output, /more than 65536 object keys/);
+  const slow = await attack.results("slow", EXERCISE);
+  assert.match(slow.output, /ran for more than 10 s/);
+  assert.equal(slow.score, 8, slow.output);
+});
