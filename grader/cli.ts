@@ -32,7 +32,8 @@ Grades every submission in a class folder laid out as <dir>/<student-id>/<exerci
 with hidden randomized tests run in a sandbox, and writes:
   <out>/grades.csv                          student,<exercise ids…>,total
   <out>/results/<student>/<exercise>.json   Gradescope results.json
-  <out>/summary.json                        backend, counts, durations, seed policy
+  <out>/summary.json                        backend, counts, mean scores, durations,
+                                            seed policy
 
 Options:
   --submissions DIR  the class folder (default: the sample class in fixtures/)
@@ -304,6 +305,14 @@ async function grade(options: Options): Promise<number> {
       );
       for (const [status, count] of Object.entries(summary.counts)) {
         console.log(`  ${status.padEnd(14)} ${count}`);
+      }
+      console.log("Mean scores, of the submissions handed in and of the class (missing as 0):");
+      for (const [id, scores] of Object.entries(summary.scores)) {
+        const of = (mean: number | null) => `${mean ?? "–"} of ${scores.maxScore}`;
+        console.log(
+          `  ${id.padEnd(16)} ${`${scores.submissions} handed in`.padEnd(14)} ` +
+            `${of(scores.mean).padEnd(12)} class ${of(scores.classMean)}`,
+        );
       }
       console.log(
         `Wrote ${join(options.out, "grades.csv")}, ${join(options.out, "results")}/ ` +

@@ -50,6 +50,18 @@ function gradeSampleClass(): Promise<string> {
     const { code, stdout, stderr } = await task(ROOT, "grade", "--out", out);
     assert.equal(code, 0, stdout + stderr);
     assert.match(stdout, /Graded 6 students × 5 exercises/);
+    // Each exercise's means, under the counts by status.
+    for (const exercise of EXERCISES) {
+      const handedIn = SAMPLE_CLASS.filter((s) => s.exercise === exercise.id).length;
+      const points = exercise.groups.reduce((sum, g) => sum + g.points, 0);
+      assert.match(
+        stdout,
+        new RegExp(
+          `^  ${exercise.id} +${handedIn} handed in +[\\d.]+ of ${points} +class [\\d.]+ of ${points}$`,
+          "m",
+        ),
+      );
+    }
     return out;
   })();
   return graded;
