@@ -4,8 +4,8 @@
  * exactly once, and nothing else changes.
  *
  * Each case starts the processes with `deno run` (not `deno task`, whose SIGKILL would leave
- * the real process running), fires 30 submissions of 02-lms from five students at once over
- * HTTP (a third of them wrong, so that the scores tell the files apart), kills the server
+ * the real process running), fires 32 submissions of 02-lms from eight students at once over
+ * HTTP (a quarter of them wrong, so that the scores tell the files apart), kills the server
  * while requests are on their way and a grader while it grades, starts them again, lets the
  * students go on, waits until the queue is empty, and then reads the database itself.
  *
@@ -30,9 +30,12 @@ const WRONG = await Deno.readFile(
   join(ROOT, "tests", "variants", "02-lms", "bug_lmsUpdate_sign_flipped.ts"),
 );
 const SECRET = "crash-test-fixed-secret-0c41d7e2a9";
-const STUDENTS = ["crash-a", "crash-b", "crash-c", "crash-d", "crash-e"];
-/** Submissions each student means to hand in; every third one is wrong. */
-const PER_STUDENT = 6;
+const STUDENTS = ["a", "b", "c", "d", "e", "f", "g", "h"].map((s) => `crash-${s}`);
+/**
+ * Submissions each student means to hand in, the third wrong: fewer than the portal lets a
+ * student have waiting at once (`MAX_PENDING`), so that every one is taken.
+ */
+const PER_STUDENT = 4;
 /** On PostgreSQL, the server is killed once this many submissions got their 202. */
 const KILL_AFTER = 12;
 /** How long any one wait may last before the test gives up and shows the processes' output. */
@@ -234,7 +237,7 @@ async function burst(
     await Promise.all(STUDENTS.map(async (student) => {
       for (let i = 0; i < PER_STUDENT; i++) {
         if (i === PER_STUDENT / 2) await halfway;
-        const correct = i % 3 !== 2;
+        const correct = i !== 2;
         for (;;) {
           const outcome = await postSubmission(
             base,

@@ -50,6 +50,13 @@ import { hashToken, newToken } from "./tokens.ts";
  * that while they grade, so a worker that dies gives its job back within half a minute.
  */
 export const LEASE_MS = 30_000;
+
+/**
+ * The most submissions one student may have waiting or being graded at once: enough for every
+ * exercise handed in together, too few for one student to fill the queue that everyone's
+ * gradings wait in (each may take the exercise's whole time limit, two minutes for 05).
+ */
+export const MAX_PENDING = 5;
 /** Sessions a PGlite store keeps in memory before it starts over. */
 const MAX_CACHED_SESSIONS = 10_000;
 
@@ -126,7 +133,8 @@ export interface NewUser {
 /** What {@linkcode Store.submit} decided. */
 export type SubmitOutcome =
   | { accepted: true; submission: Submission }
-  | { accepted: false; retryAt: Date; reason: string };
+  /** Refused; `retryAt` where the attempt policy says when (the queue does not). */
+  | { accepted: false; retryAt?: Date; reason: string };
 
 /** A job a worker has leased: what to grade, and the lease that lets it report back. */
 export interface GradingJob extends Lease {
@@ -638,6 +646,18 @@ export class Store {
       if (!verdict.allowed) {
         return { accepted: false, retryAt: verdict.retryAt, reason: verdict.reason };
       }
+      const [{ pending }] = await tx.query(
+        `SELECT count(*)::int AS "pending" FROM submissions
+        WHERE student_id = $1 AND status IN ('queued', 'running')`,
+        [student],
+      );
+      if (Number(pending) >= MAX_PENDING) {
+        return {
+          accepted: false,
+          reason: `${MAX_PENDING} of your submissions are waiting to be graded or being ` +
+            "graded: submit again once one of them is graded",
+        };
+      }
       const id = crypto.randomUUID();
       const [row] = await tx.query(
         `INSERT INTO submissions (id, student_id, exercise, created_at, status, attempt_counted)
@@ -775,14 +795,39 @@ export class Store {
           now,
         );
       }
+      // Students take turns: a job's turn comes when it was queued, but not before its
+      // student's last grading finished, and after every other student's while one of its
+      // student's is being graded. A student who queued many hanging submissions then holds
+      // a classmate up by one grading, not by all of them.
       const [leased] = await tx.query(
-        `WITH next AS (
-          SELECT submission_id FROM grading_jobs
-          WHERE (lease_token IS NULL AND run_after <= $1)
-            OR (lease_token IS NOT NULL AND leased_until <= $1 AND attempts < $2)
-          ORDER BY enqueued_at, submission_id
+        `WITH ready AS (
+          SELECT j.submission_id, s.student_id, j.enqueued_at
+          FROM grading_jobs j JOIN submissions s ON s.id = j.submission_id
+          WHERE (j.lease_token IS NULL AND j.run_after <= $1)
+            OR (j.lease_token IS NOT NULL AND j.leased_until <= $1 AND j.attempts < $2)
+        ),
+        turns AS (
+          SELECT r.submission_id,
+            EXISTS (
+              SELECT 1 FROM grading_jobs g JOIN submissions s ON s.id = g.submission_id
+              WHERE s.student_id = r.student_id AND g.lease_token IS NOT NULL
+                AND g.leased_until > $1
+            ) AS busy,
+            greatest(r.enqueued_at, (
+              SELECT max(s.finished_at) FROM submissions s WHERE s.student_id = r.student_id
+            )) AS due
+          FROM ready r
+        ),
+        next AS (
+          -- Readiness is checked again here, on the row locked: a job another worker took
+          -- while this query ran is then passed over (PostgreSQL re-checks a locked row's
+          -- conditions, those of this query level only).
+          SELECT j.submission_id FROM grading_jobs j JOIN turns t USING (submission_id)
+          WHERE (j.lease_token IS NULL AND j.run_after <= $1)
+            OR (j.lease_token IS NOT NULL AND j.leased_until <= $1 AND j.attempts < $2)
+          ORDER BY t.busy, t.due, j.enqueued_at, j.submission_id
           LIMIT 1
-          FOR UPDATE SKIP LOCKED
+          FOR UPDATE OF j SKIP LOCKED
         )
         UPDATE grading_jobs j
         SET lease_token = $3, worker_id = $4, leased_until = $5, attempts = j.attempts + 1

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { gradeFor, testOnBothEngines } from "./_testing.ts";
-import { ConflictError, NotFoundError, type Store } from "./store.ts";
+import { ConflictError, MAX_PENDING, NotFoundError, type Store } from "./store.ts";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -256,7 +256,7 @@ testOnBothEngines("Store", [
       clock.advance(4 * MINUTE);
       const cooling = await submit();
       assert.ok(!cooling.accepted);
-      assert.equal(cooling.retryAt.getTime(), start + 5 * MINUTE);
+      assert.equal(cooling.retryAt?.getTime(), start + 5 * MINUTE);
       assert.match(cooling.reason, /5 minutes must pass/);
 
       clock.advance(MINUTE);
@@ -266,7 +266,7 @@ testOnBothEngines("Store", [
       clock.advance(5 * MINUTE);
       const spent = await submit();
       assert.ok(!spent.accepted);
-      assert.equal(spent.retryAt.getTime(), start + DAY);
+      assert.equal(spent.retryAt?.getTime(), start + DAY);
       assert.match(spent.reason, /3 attempts in 24 hours/);
       assert.deepEqual(await store.attemptStatus("ada", "92-limited"), {
         allowed: false,
@@ -396,7 +396,7 @@ testOnBothEngines("Store", [
     async fn({ kind, store, openAnother }) {
       const students = ["ada", "bob", "cy", "dee"];
       for (const id of students) await student(store, id);
-      const jobs = 24;
+      const jobs = 4 * MAX_PENDING;
       for (let i = 0; i < jobs; i++) await submitted(store, students[i % 4], "91-unlimited");
       // On PostgreSQL, two stores (two pools, as two worker processes would have) race.
       const stores = kind === "postgres" ? [store, await openAnother()] : [store];
@@ -410,6 +410,71 @@ testOnBothEngines("Store", [
       }));
       assert.equal(claimed.length, jobs);
       assert.equal(new Set(claimed).size, jobs);
+    },
+  },
+  {
+    name:
+      "Store.claimJob() lets students take turns: a flood of one student's waits for the others",
+    async fn({ store, clock }) {
+      await student(store, "ada");
+      await student(store, "bob");
+      const ada = [];
+      for (let i = 0; i < 3; i++) {
+        ada.push(await submitted(store, "ada", "91-unlimited"));
+        clock.advance(1);
+      }
+      const bob = await submitted(store, "bob", "91-unlimited");
+      const first = await store.claimJob("w");
+      assert.equal(first?.submissionId, ada[0], "the oldest goes first");
+      clock.advance(10_000);
+      assert.ok(await store.completeJob(first!, gradeFor(first!, 1)));
+      // ada's next turn comes after her last grading finished: after bob's, queued before.
+      assert.equal((await store.claimJob("w"))?.submissionId, bob);
+      assert.equal((await store.claimJob("w"))?.submissionId, ada[1]);
+    },
+  },
+  {
+    name:
+      "Store.claimJob() serves a student with nothing being graded before one with a grading under way",
+    async fn({ store, clock }) {
+      await student(store, "ada");
+      await student(store, "bob");
+      const ada = [await submitted(store, "ada", "91-unlimited")];
+      clock.advance(1);
+      ada.push(await submitted(store, "ada", "91-unlimited"));
+      clock.advance(1);
+      const bob = await submitted(store, "bob", "91-unlimited");
+      // Two workers: while ada's first is graded, bob's goes before her second.
+      assert.equal((await store.claimJob("w1"))?.submissionId, ada[0]);
+      assert.equal((await store.claimJob("w2"))?.submissionId, bob);
+      assert.equal((await store.claimJob("w3"))?.submissionId, ada[1]);
+    },
+  },
+  {
+    name: "Store.submit() refuses a student's submission while MAX_PENDING of theirs wait",
+    async fn({ store, clock }) {
+      await student(store, "ada");
+      await student(store, "bob");
+      for (let i = 0; i < MAX_PENDING; i++) {
+        await submitted(store, "ada", "91-unlimited");
+        clock.advance(1);
+      }
+      const refused = await store.submit({
+        student: "ada",
+        exercise: "93-lower-is-better",
+        files: files(),
+      });
+      assert.equal(refused.accepted, false);
+      if (!refused.accepted) {
+        assert.match(refused.reason, new RegExp(`^${MAX_PENDING} of your submissions are waiting`));
+        assert.equal(refused.retryAt, undefined, "no time can be promised");
+      }
+      assert.equal((await store.listSubmissions("ada")).length, MAX_PENDING, "nothing stored");
+      await submitted(store, "bob", "91-unlimited"); // Another student's queue is their own.
+      const job = await store.claimJob("w");
+      assert.equal(job?.student, "ada", "her oldest goes first");
+      assert.ok(await store.completeJob(job!, gradeFor(job!, 1)));
+      await submitted(store, "ada", "91-unlimited"); // One graded: room for one more.
     },
   },
   {

@@ -101,7 +101,11 @@ export const handler: Handlers = {
       files: Object.fromEntries(submission.files.map((file) => [file.name, file.content])),
     });
     if (!outcome.accepted) {
-      throw new HttpError(429, outcome.reason, { retryAt: outcome.retryAt.toISOString() });
+      throw new HttpError(
+        429,
+        outcome.reason,
+        outcome.retryAt ? { retryAt: outcome.retryAt.toISOString() } : {},
+      );
     }
     portal.notifier.publish({ submission: outcome.submission.id, student: student.id });
     // Beyond SPEC §6's `{id}`: the status it was stored with, so a client can say it is
