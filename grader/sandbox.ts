@@ -141,17 +141,27 @@ const HELLO_BYTES = new TextEncoder().encode(HELLO);
 const STALL_MS = 50;
 
 /**
- * The most object keys a part's results may hold, all frames together. Reading a key costs
- * this process far more than reading a number (a result of 730 000 keys, 16 MiB, held it
- * for seconds, every other child's output unread meanwhile); the exercises' results hold a
- * few hundred.
+ * The most items a part's results may hold, all frames together: values in arrays, arrays,
+ * objects and object keys (counted as the commas, brackets, braces and colons of their JSON,
+ * before anything is parsed; one in a string counts too, which only errs toward refusing).
+ * Reading an array or a key costs this process far more than reading a number's bytes:
+ * 730 000 keys in 16 MiB held it for 3 s, and five runs of 16 MiB of empty arrays each ran
+ * it out of memory (red teams, rounds 12 and 13). The exercises' results hold at most about
+ * 5 600 items, in under 100 KiB.
  */
-export const MAX_RESULT_KEYS = 65_536;
+export const MAX_RESULT_ITEMS = 65_536;
 
-/** How many times `char` occurs in `text`. */
-function occurrences(text: string, char: string): number {
+/** Bytes a line of the child's output may hold and still be a frame; longer is printed text. */
+const MAX_FRAME_LINE_BYTES = 16 * 1024 * 1024;
+
+/** How many items of {@linkcode MAX_RESULT_ITEMS} a frame's JSON holds, at most. */
+function items(text: string): number {
   let count = 0;
-  for (let at = text.indexOf(char); at >= 0; at = text.indexOf(char, at + 1)) count++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // , : [ {
+    if (c === 44 || c === 58 || c === 91 || c === 123) count++;
+  }
   return count;
 }
 
@@ -244,9 +254,10 @@ export interface RunLimits {
    */
   maxOutputBytes?: number;
   /**
-   * What the results of all cases may take on the wire, in bytes.
+   * What the results of all cases may take on the wire, in bytes (the exercises' take under
+   * 100 KiB; see also {@linkcode MAX_RESULT_ITEMS}).
    *
-   * @default {16777216}
+   * @default {1048576}
    */
   maxResultBytes?: number;
   /**
@@ -745,7 +756,7 @@ export class Sandbox implements AsyncDisposable {
 
     const output = new ChildOutput(nonce, {
       keepBytes: Math.min(Math.max(...all.map((limits) => limits.maxOutputBytes)), 64 * 1024),
-      maxLineBytes: Math.max(...all.map((limits) => limits.maxResultBytes)),
+      maxLineBytes: Math.max(MAX_FRAME_LINE_BYTES, ...all.map((limits) => limits.maxResultBytes)),
     });
     const results: (SandboxResult | undefined)[] = parts.map(() => undefined);
     /** The part under way, from its "begin" frame (the first part: from the start). */
@@ -762,8 +773,8 @@ export class Sandbox implements AsyncDisposable {
       studentBytes: 0,
       frameBytes: 0,
       cpuMs: 0,
-      /** Object keys in its frames so far (see {@linkcode MAX_RESULT_KEYS}). */
-      keys: 0,
+      /** Items in its frames so far (see {@linkcode MAX_RESULT_ITEMS}). */
+      items: 0,
     };
     let ready = false;
     let done = false;
@@ -910,14 +921,14 @@ export class Sandbox implements AsyncDisposable {
     };
 
     const onFrame = (text: string) => {
-      // Every key of a frame's JSON is followed by a colon (a colon in a string counts too,
-      // which only errs toward refusing): counted before anything is parsed.
-      current.keys += occurrences(text, ":");
-      if (current.keys > MAX_RESULT_KEYS) {
+      // Counted before anything is parsed: what parsing would cost is what is refused.
+      if (resultsTooLarge()) return;
+      current.items += items(text);
+      if (current.items > MAX_RESULT_ITEMS) {
         stop(
           "output-limit",
-          `Your code's results held more than ${MAX_RESULT_KEYS} object keys, more than the ` +
-            "grader reads, and the run was stopped",
+          `Your code's results held more than ${MAX_RESULT_ITEMS} values, arrays and object ` +
+            "keys, more than the grader reads, and the run was stopped",
         );
         return;
       }
@@ -980,7 +991,7 @@ export class Sandbox implements AsyncDisposable {
               studentBytes: output.studentBytes,
               frameBytes: output.frameBytes,
               cpuMs: lastCpuMs,
-              keys: 0,
+              items: 0,
             });
             startClock();
           }
@@ -996,15 +1007,20 @@ export class Sandbox implements AsyncDisposable {
           break;
       }
     };
+    /** Stops the run if the part's results, the frame just in included, are over the cap. */
+    const resultsTooLarge = () => {
+      const { maxResultBytes } = all[current.part];
+      if (output.frameBytes - current.frameBytes <= maxResultBytes) return false;
+      stop(
+        "output-limit",
+        `Your code's results took more than ${formatBytes(maxResultBytes)} and the run was stopped`,
+      );
+      return true;
+    };
     const checkOutput = () => {
       const limits = all[current.part];
-      if (output.frameBytes - current.frameBytes > limits.maxResultBytes) {
-        stop(
-          "output-limit",
-          `Your code's results took more than ${
-            formatBytes(limits.maxResultBytes)
-          } and the run was stopped`,
-        );
+      if (resultsTooLarge()) {
+        // Stopped.
       } else if (output.studentBytes - current.studentBytes > limits.maxOutputBytes) {
         stop(
           "output-limit",
@@ -1553,7 +1569,7 @@ function withDefaults(limits: RunLimits = {}) {
     memoryMb: limits.memoryMb ?? 512,
     maxThreads: limits.maxThreads ?? 128,
     maxOutputBytes: limits.maxOutputBytes ?? 1024 * 1024,
-    maxResultBytes: limits.maxResultBytes ?? 16 * 1024 * 1024,
+    maxResultBytes: limits.maxResultBytes ?? 1024 * 1024,
   };
 }
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { descendants, isRunning } from "./process_tree.ts";
 import {
-  MAX_RESULT_KEYS,
+  MAX_RESULT_ITEMS,
   openSandbox,
   runInSandbox,
   type RunLimits,
@@ -549,22 +549,42 @@ Deno.test("Sandbox.runParts() credits no stall to a part that computed through i
   });
 });
 
-Deno.test("Sandbox.run() stops results with more object keys than the grader reads", async () => {
-  const keys = (n: number) =>
-    `export function keys(): Record<string, number> {
+Deno.test("Sandbox.run() stops results larger than the grader reads, before reading them", async () => {
+  // Keys, and empty arrays (no key in them), cost the grader far more to read than their
+  // bytes say (red teams, rounds 12 and 13: seconds a frame, and its memory).
+  const source = `const empty: unknown[] = [];
+export function keys(n: number): Record<string, number> {
   const o: Record<string, number> = {};
-  for (let i = 0; i < ${n}; i++) o["k" + i] = i;
+  for (let i = 0; i < n; i++) o["k" + i] = i;
   return o;
 }
+export const arrays = (n: number): unknown[] => new Array(n).fill(empty);
+export const text = (n: number): string => "x".repeat(n);
 `;
-  await withSubmission({ "lms.ts": keys(MAX_RESULT_KEYS + 1) }, async (folder) => {
-    const result = await run(folder, "lms.ts", [{ fn: "keys", args: [] }]);
-    assert.equal(result.status, "output-limit");
-    assert.match("message" in result ? result.message : "", /more than 65536 object keys/);
-  });
-  await withSubmission({ "lms.ts": keys(2000) }, async (folder) => {
-    const result = await run(folder, "lms.ts", [{ fn: "keys", args: [] }]);
-    assert.equal(Object.keys(value(result) as object).length, 2000);
+  const items = /more than 65536 values, arrays and object keys/;
+  const bytes = /results took more than 1 MiB/;
+  await withSubmission({ "lms.ts": source }, async (folder) => {
+    for (
+      const [fn, n, message] of [
+        ["keys", MAX_RESULT_ITEMS, items],
+        ["arrays", MAX_RESULT_ITEMS / 2, items],
+        ["text", 1.5 * 1024 * 1024, bytes],
+      ] as const
+    ) {
+      const result = await run(folder, "lms.ts", [{ fn, args: [n] }]);
+      assert.equal(result.status, "output-limit", fn);
+      assert.match("message" in result ? result.message : "", message);
+    }
+    // Many times what an exercise returns, but under the caps.
+    for (const [fn, n] of [["keys", 10_000], ["arrays", 10_000], ["text", 512 * 1024]] as const) {
+      const result = await run(folder, "lms.ts", [{ fn, args: [n] }]);
+      assert.equal(
+        fn === "text"
+          ? (value(result) as string).length
+          : Object.keys(value(result) as object).length,
+        n,
+      );
+    }
   });
 });
 

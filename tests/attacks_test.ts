@@ -831,8 +831,36 @@ export function cost(theta: number[], X: number[][], y: number[]): number {
   await attack.grade(EXERCISE);
   const attacker = await attack.results("attacker", EXERCISE);
   assert.equal(attacker.score, 0);
-  assert.match(attacker.output, /more than 65536 object keys/);
+  assert.match(
+    attacker.output,
+    /results (took more than 1 MiB|held more than 65536 values, arrays and object keys)/,
+  );
   const slow = await attack.results("slow", EXERCISE);
   assert.match(slow.output, /ran for more than 10 s/);
   assert.equal(slow.score, 8, slow.output);
+});
+
+Deno.test("grade reads none of a flood of empty arrays, and grades the class beside it", async () => {
+  // Red team, round 13: every function of two students returned 300 000 references to one
+  // empty array; each 16 MiB frame cost the grader 2.6 s and 180 MB to read, runs started
+  // again and isolated re-runs repeated it, and the grader ran out of memory: no grades at
+  // all. The results' items are now counted before anything is read.
+  await using attack = await attackClass();
+  const flood = `
+    const empty: unknown[] = [];
+    function attack(): any { return new Array(300_000).fill(empty); }${SIGNATURES}`;
+  for (const student of ["flood-1", "flood-2"]) {
+    await attack.put(student, EXERCISE, "lms.ts", flood);
+  }
+  await attack.put("honest", EXERCISE, "lms.ts", await Deno.readTextFile(SOLUTION));
+  await attack.grade(EXERCISE);
+  for (const student of ["flood-1", "flood-2"]) {
+    const results = await attack.results(student, EXERCISE);
+    assert.equal(results.score, 0);
+    assert.match(
+      results.output,
+      /results (took more than 1 MiB|held more than 65536 values, arrays and object keys)/,
+    );
+  }
+  assert.equal((await attack.results("honest", EXERCISE)).score, 10);
 });
