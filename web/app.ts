@@ -34,6 +34,7 @@ import { handler as submission } from "./routes/api/submissions/[id].ts";
 import { handler as submissionEvents } from "./routes/api/submissions/[id]/events.ts";
 import { handler as submissions } from "./routes/api/submissions.ts";
 import { handler as tokens } from "./routes/api/tokens.ts";
+import { handler as token } from "./routes/api/tokens/[id].ts";
 import { handler as users } from "./routes/api/users.ts";
 import { handler as index } from "./routes/index.tsx";
 import { handler as setupPage } from "./routes/setup.tsx";
@@ -114,6 +115,7 @@ const ROUTES: readonly [string, Handlers][] = [
   ["/api/users", users],
   ["/api/roster", roster],
   ["/api/tokens", tokens],
+  ["/api/tokens/:id", token],
   ["/api/submissions", submissions],
   ["/api/submissions/:id", submission],
   ["/api/submissions/:id/events", submissionEvents],

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { EXERCISES } from "../course/metadata.ts";
 import { createApp } from "./app.ts";
 import { withPortalProcess } from "./_testing.ts";
-import { openStore, type Store } from "./store/mod.ts";
+import { ANONYMOUS } from "./routes/api/leaderboard.ts";
+import { MAX_API_TOKENS, openStore, type Store } from "./store/mod.ts";
 
 const ORIGIN = "http://portal.test";
 const PASSWORD = "correct horse battery";
@@ -377,7 +378,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
     });
 
     let adaToken = "";
-    await t.step("a Bearer POST needs no Origin", async () => {
+    await t.step("a personal token cannot make tokens (red team, portal round 3)", async () => {
       const issued = await request(app, "/api/tokens", { cookie: adaNow, json: {} });
       adaToken = (await issued.json()).token;
       const response = await request(app, "/api/tokens", {
@@ -385,7 +386,8 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
         json: {},
         origin: null,
       });
-      assert.equal(response.status, 201);
+      assert.equal(response.status, 403);
+      assert.match((await response.json()).error, /cannot make tokens: sign in/);
     });
 
     let adaSubmission = "";
@@ -648,6 +650,113 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       assert.equal(response.status, 404);
       assert.match((await response.json()).error, /No route/);
     });
+  } finally {
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS", async (t) => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-app-tokens-" });
+  const store = await openStore({ dataDir, now });
+  const app = createApp({ store, origin: ORIGIN, now });
+  try {
+    await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+    const ada = await signIn(app, "ada");
+    const bob = await signIn(app, "bob");
+    const make = (cookie: string, name?: string) =>
+      request(app, "/api/tokens", { cookie, json: name ? { name } : {} });
+
+    const ids: string[] = [];
+    await t.step("POST /api/tokens refuses an 11th token with 409", async () => {
+      for (let i = 0; i < MAX_API_TOKENS; i++) {
+        const response = await make(ada, `laptop ${i}`);
+        assert.equal(response.status, 201);
+        ids.push((await response.json()).id);
+      }
+      const refused = await make(ada);
+      assert.equal(refused.status, 409);
+      assert.match((await refused.json()).error, /revoke one/);
+      assert.equal((await make(bob)).status, 201, "another user's are their own");
+    });
+
+    await t.step("GET /api/tokens lists the user's tokens, never the tokens", async () => {
+      const text = await (await request(app, "/api/tokens", { cookie: ada })).text();
+      const { tokens } = JSON.parse(text);
+      assert.equal(tokens.length, MAX_API_TOKENS);
+      assert.deepEqual(Object.keys(tokens[0]).sort(), ["createdAt", "id", "lastUsedAt", "name"]);
+      assert.ok(!/hash/i.test(text));
+      assert.equal((await request(app, "/api/tokens")).status, 401);
+    });
+
+    await t.step(
+      "DELETE /api/tokens/:id revokes a token at once, and only its owner's",
+      async () => {
+        const issued = await make(bob);
+        const { token, id } = await issued.json();
+        assert.equal((await request(app, "/api/progress", { token })).status, 200);
+        const byAda = await request(app, `/api/tokens/${id}`, { method: "DELETE", cookie: ada });
+        assert.equal(byAda.status, 404, "not ada's");
+        assert.equal((await request(app, "/api/progress", { token })).status, 200);
+        const byBob = await request(app, `/api/tokens/${id}`, { method: "DELETE", cookie: bob });
+        assert.equal(byBob.status, 200);
+        assert.equal((await request(app, "/api/progress", { token })).status, 401);
+        // ada's place comes back.
+        const revoked = await request(app, `/api/tokens/${ids[0]}`, {
+          method: "DELETE",
+          cookie: ada,
+        });
+        assert.equal(revoked.status, 200);
+        assert.equal((await make(ada)).status, 201);
+      },
+    );
+
+    await t.step("DELETE /api/session with a token revokes it", async () => {
+      const { token } = await (await make(bob)).json();
+      const signOut = await request(app, "/api/session", { method: "DELETE", token });
+      assert.equal(signOut.status, 200);
+      assert.equal((await request(app, "/api/progress", { token })).status, 401);
+      assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 200);
+    });
+
+    await t.step("a new password revokes the user's tokens and sessions", async () => {
+      const { token } = await (await make(bob)).json();
+      await store.setPassword("bob", "another correct horse");
+      assert.equal((await request(app, "/api/progress", { token })).status, 401);
+      assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
+    });
+  } finally {
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("GET /api/leaderboard never shows the id of a student created without a name", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-app-anonymous-" });
+  const store = await openStore({ dataDir, now });
+  const app = createApp({ store, origin: ORIGIN, now });
+  try {
+    // No name: the store keeps the id as the display name (red team, portal round 3).
+    await store.createUser({ id: "s2024-0042", role: "student", password: PASSWORD });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+    for (const student of ["s2024-0042", "bob"]) {
+      const outcome = await store.submit({
+        student,
+        exercise: "04-softmax",
+        files: { "softmax.ts": new TextEncoder().encode("export {};\n") },
+      });
+      assert.ok(outcome.accepted);
+      await grade(store, student === "bob" ? 10 : 7);
+    }
+    const text = await (await request(app, "/api/leaderboard?exercise=04-softmax", {
+      cookie: await signIn(app, "bob"),
+    })).text();
+    assert.ok(!text.includes("s2024-0042"), text);
+    assert.deepEqual(JSON.parse(text).rows.map((row: { name: string }) => row.name), [
+      "Bob",
+      ANONYMOUS,
+    ]);
   } finally {
     await store.close();
     await Deno.remove(dataDir, { recursive: true });

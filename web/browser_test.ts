@@ -199,6 +199,16 @@ Deno.test({
         });
         assert.equal(progress.status, 200);
         await progress.body?.cancel();
+        // Listed, and revoked from the page.
+        const listed = page.locator("ul.tokens li", { hasText: "laptop" });
+        assert.match(await listed.textContent() ?? "", /never used/);
+        await listed.locator("button:has-text('Revoke')").click();
+        await page.waitForSelector("ul.tokens li:has-text('laptop')", { state: "detached" });
+        const revoked = await fetch(`${origin}/api/progress`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(revoked.status, 401);
+        await revoked.body?.cancel();
       });
 
       await t.step("an upload the portal refuses says why, on the same page", async () => {

@@ -42,9 +42,10 @@ function welcome(c: Context<AppEnv>): Response {
 
 async function studentHome(c: Context<AppEnv>, student: User): Promise<Response> {
   const { store } = c.get("portal");
-  const [progress, submissions] = await Promise.all([
+  const [progress, submissions, tokens] = await Promise.all([
     store.progress(student.id),
     store.listSubmissions(student.id),
+    store.listApiTokens(student.id),
   ]);
   const latest = new Map<string, Submission>();
   for (const submission of submissions) {
@@ -60,7 +61,18 @@ async function studentHome(c: Context<AppEnv>, student: User): Promise<Response>
         of={SubmitForm}
         props={{ exercises: EXERCISES.map(({ id, title, entry }) => ({ id, title, entry })) }}
       />
-      <Island of={TokenForm} props={{ portalUrl: c.get("portal").origin }} />
+      <Island
+        of={TokenForm}
+        props={{
+          portalUrl: c.get("portal").origin,
+          tokens: tokens.map(({ id, name, createdAt, lastUsedAt }) => ({
+            id,
+            name,
+            createdAt: createdAt.toISOString(),
+            lastUsedAt: lastUsedAt?.toISOString() ?? null,
+          })),
+        }}
+      />
     </>,
   );
 }

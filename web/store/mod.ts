@@ -9,6 +9,8 @@ export {
   type GradingJob,
   LEASE_MS,
   type LeaseRef,
+  MAX_API_TOKENS,
+  MAX_PENDING,
   type NewUser,
   NotFoundError,
   openStore,

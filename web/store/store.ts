@@ -57,6 +57,9 @@ export const LEASE_MS = 30_000;
  * gradings wait in (each may take the exercise's whole time limit, two minutes for 05).
  */
 export const MAX_PENDING = 5;
+
+/** The most personal API tokens one user may hold: one a machine, and a few to spare. */
+export const MAX_API_TOKENS = 10;
 /** Sessions a PGlite store keeps in memory before it starts over. */
 const MAX_CACHED_SESSIONS = 10_000;
 
@@ -382,7 +385,7 @@ export class Store {
   }
 
   /**
-   * Sets a user's password and signs them out everywhere.
+   * Sets a user's password, signs them out everywhere and revokes their API tokens.
    *
    * @param id The user's id.
    * @param password The new password.
@@ -400,6 +403,7 @@ export class Store {
         throw new NotFoundError(`Cannot set the password of "${id}": no such user`);
       }
       await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
+      await tx.query("DELETE FROM api_tokens WHERE user_id = $1", [id]);
     });
     this.#forgetSessions((session) => session.user.id === id);
   }
@@ -543,23 +547,36 @@ export class Store {
    * @param userId The token's owner.
    * @param options `name`: tells the user's tokens apart ("deno task submit").
    * @returns The token (shown once; stored hashed) and its record.
+   * @throws {ConflictError} If the user holds {@linkcode MAX_API_TOKENS} already.
+   * @throws {NotFoundError} If there is no such user.
    */
   async createApiToken(
     userId: string,
     options: { name?: string } = {},
   ): Promise<{ token: string; record: ApiToken }> {
     const token = newToken();
-    const [row] = await this.engine.query(
-      `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at)
-      VALUES ($1, $2, $3, $4, $5) RETURNING ${TOKEN_COLUMNS}`,
-      [
-        crypto.randomUUID(),
-        await hashToken(token),
-        userId,
-        options.name ?? "deno task submit",
-        this.#now(),
-      ],
-    );
+    const tokenHash = await hashToken(token);
+    const row = await this.engine.transaction(async (tx) => {
+      // The user's row, locked: two requests at once cannot both take the last place.
+      const [user] = await tx.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [userId]);
+      if (!user) throw new NotFoundError(`Cannot make a token for "${userId}": no such user`);
+      const [{ held }] = await tx.query(
+        `SELECT count(*)::int AS "held" FROM api_tokens WHERE user_id = $1`,
+        [userId],
+      );
+      if (Number(held) >= MAX_API_TOKENS) {
+        throw new ConflictError(
+          `You have ${MAX_API_TOKENS} personal tokens, the most one may hold: revoke one ` +
+            "you no longer use before making another",
+        );
+      }
+      const [inserted] = await tx.query(
+        `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at)
+        VALUES ($1, $2, $3, $4, $5) RETURNING ${TOKEN_COLUMNS}`,
+        [crypto.randomUUID(), tokenHash, userId, options.name ?? "deno task submit", this.#now()],
+      );
+      return inserted;
+    });
     return { token, record: parseRecord(ApiTokenSchema, row, `API token of "${userId}"`) };
   }
 
@@ -604,6 +621,20 @@ export class Store {
     const rows = await this.engine.query(
       "DELETE FROM api_tokens WHERE user_id = $1 AND id = $2 RETURNING id",
       [userId, tokenId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Revokes the API token given, whoever holds it: what signing out with a token does.
+   *
+   * @param token The token itself, from an `Authorization: Bearer` header.
+   * @returns Whether it was a token.
+   */
+  async revokeApiTokenValue(token: string): Promise<boolean> {
+    const rows = await this.engine.query(
+      "DELETE FROM api_tokens WHERE token_hash = $1 RETURNING id",
+      [await hashToken(token)],
     );
     return rows.length > 0;
   }

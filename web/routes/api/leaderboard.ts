@@ -11,6 +11,9 @@ import { HttpError, jsonText, parse, safeJson } from "../../_http.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
 import type { Store } from "../../store/mod.ts";
 
+/** The name shown for a student whose display name is their id. */
+export const ANONYMOUS = "(a student without a display name)";
+
 /** The query: which exercise. */
 export const LeaderboardQuerySchema = z.object({ exercise: z.string().min(1).max(100) });
 
@@ -26,7 +29,8 @@ export async function renderLeaderboard(store: Store, exercise: string): Promise
   return safeJson({
     rows: rows.map((row) => ({
       rank: row.rank,
-      name: row.name,
+      // A student created without a display name has their id as one: never shown here.
+      name: row.name === row.student ? ANONYMOUS : row.name,
       score: row.score,
       ...(row.metric === null ? {} : { metric: row.metric }),
       at: row.at,

@@ -1,6 +1,7 @@
 /**
  * `POST /api/session` signs in with an id and password and sets the session cookie;
- * `DELETE /api/session` signs out.
+ * `DELETE /api/session` signs out: it ends the session, or revokes the personal token the
+ * request came with.
  *
  * @module
  */
@@ -36,8 +37,11 @@ export const handler: Handlers = {
 
   async DELETE(c) {
     requireUser(c);
-    const { sessionToken } = c.get("state");
+    const { sessionToken, via } = c.get("state");
     if (sessionToken) await c.get("portal").store.deleteSession(sessionToken);
+    // Signing out with a personal token revokes it: nothing else would end it.
+    const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (via === "bearer" && bearer) await c.get("portal").store.revokeApiTokenValue(bearer);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return json(c, { signedOut: true });
   },

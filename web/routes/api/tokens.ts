@@ -1,10 +1,12 @@
 /**
- * `POST /api/tokens` issues a personal API token for `deno task submit`.
+ * `POST /api/tokens` issues a personal API token for `deno task submit`; `GET /api/tokens`
+ * lists the user's tokens (never the tokens themselves), for revoking one with
+ * `DELETE /api/tokens/:id`. A user holds at most `MAX_API_TOKENS`.
  *
  * @module
  */
 import { z } from "zod";
-import { json, readJson } from "../../_http.ts";
+import { HttpError, json, readJson } from "../../_http.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
 
 /** The token's body: an optional name that tells a user's tokens apart. */
@@ -12,11 +14,27 @@ export const NewTokenSchema = z.object({ name: z.string().min(1).max(100).option
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
+  async GET(c) {
+    const user = requireUser(c);
+    const tokens = await c.get("portal").store.listApiTokens(user.id);
+    return json(c, {
+      tokens: tokens.map(({ id, name, createdAt, lastUsedAt }) => ({
+        id,
+        name,
+        createdAt,
+        lastUsedAt,
+      })),
+    });
+  },
   async POST(c) {
     const user = requireUser(c);
+    // A token that makes tokens outlives its own revocation: only a person signed in may.
+    if (c.get("state").via === "bearer") {
+      throw new HttpError(403, "A personal token cannot make tokens: sign in to make one");
+    }
     const portal = c.get("portal");
     const { name } = await readJson(c.req.raw, NewTokenSchema, portal.maxJsonBytes);
-    const { token } = await portal.store.createApiToken(user.id, { name });
-    return json(c, { token }, 201);
+    const { token, record } = await portal.store.createApiToken(user.id, { name });
+    return json(c, { token, id: record.id }, 201);
   },
 };
