@@ -3,7 +3,7 @@ import { EXERCISES } from "../course/metadata.ts";
 import { createApp } from "./app.ts";
 import { withPortalProcess } from "./_testing.ts";
 import { ANONYMOUS } from "./routes/api/leaderboard.ts";
-import { MAX_API_TOKENS, openStore, type Store } from "./store/mod.ts";
+import { MAX_API_TOKENS, MAX_PENDING, openStore, type Store } from "./store/mod.ts";
 
 const ORIGIN = "http://portal.test";
 const PASSWORD = "correct horse battery";
@@ -726,6 +726,30 @@ Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS"
       assert.equal((await request(app, "/api/progress", { token })).status, 401);
       assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
     });
+  } finally {
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("POST /api/submissions refuses a student's submission while MAX_PENDING of theirs wait", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-app-pending-" });
+  const store = await openStore({ dataDir, now });
+  const app = createApp({ store, origin: ORIGIN, now });
+  try {
+    await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
+    const ada = await signIn(app, "ada");
+    const upload = () =>
+      request(app, "/api/submissions", {
+        cookie: ada,
+        body: submission("02-lms", { "lms.ts": "while (true) {}\nexport {};\n" }),
+      });
+    for (let i = 0; i < MAX_PENDING; i++) assert.equal((await upload()).status, 202);
+    const refused = await upload();
+    assert.equal(refused.status, 429);
+    const body = await refused.json();
+    assert.match(body.error, /waiting to be graded or being graded: submit again once/);
+    assert.equal(body.retryAt, undefined, "no time can be promised");
   } finally {
     await store.close();
     await Deno.remove(dataDir, { recursive: true });
