@@ -685,7 +685,13 @@ Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS"
       const text = await (await request(app, "/api/tokens", { cookie: ada })).text();
       const { tokens } = JSON.parse(text);
       assert.equal(tokens.length, MAX_API_TOKENS);
-      assert.deepEqual(Object.keys(tokens[0]).sort(), ["createdAt", "id", "lastUsedAt", "name"]);
+      assert.deepEqual(Object.keys(tokens[0]).sort(), [
+        "createdAt",
+        "expiresAt",
+        "id",
+        "lastUsedAt",
+        "name",
+      ]);
       assert.ok(!/hash/i.test(text));
       assert.equal((await request(app, "/api/tokens")).status, 401);
     });

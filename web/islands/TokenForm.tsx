@@ -16,6 +16,8 @@ export interface TokenSummary {
   createdAt: string;
   /** ISO 8601, or null if never used. */
   lastUsedAt: string | null;
+  /** ISO 8601. */
+  expiresAt: string;
 }
 
 /** When, in the reader's words: the day, and the minute. */
@@ -46,6 +48,7 @@ export default function TokenForm(
         name: name || "deno task submit",
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
+        expiresAt: String(answer.data.expiresAt),
       }, ...tokens]);
       setError("");
     } else {
@@ -81,7 +84,8 @@ export default function TokenForm(
           {tokens.map((t) => (
             <li key={t.id}>
               <strong>{t.name}</strong>, made {when(t.createdAt)},{" "}
-              {t.lastUsedAt ? `last used ${when(t.lastUsedAt)}` : "never used"}{" "}
+              {t.lastUsedAt ? `last used ${when(t.lastUsedAt)}` : "never used"}, expires{" "}
+              {when(t.expiresAt)}{" "}
               <button type="button" class="link" onClick={() => revoke(t.id)}>
                 Revoke
               </button>

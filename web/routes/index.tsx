@@ -65,11 +65,12 @@ async function studentHome(c: Context<AppEnv>, student: User): Promise<Response>
         of={TokenForm}
         props={{
           portalUrl: c.get("portal").origin,
-          tokens: tokens.map(({ id, name, createdAt, lastUsedAt }) => ({
+          tokens: tokens.map(({ id, name, createdAt, lastUsedAt, expiresAt }) => ({
             id,
             name,
             createdAt: createdAt.toISOString(),
             lastUsedAt: lastUsedAt?.toISOString() ?? null,
+            expiresAt: expiresAt.toISOString(),
           })),
         }}
       />

@@ -41,6 +41,7 @@ export const ApiTokenSchema = z.object({
   name: z.string(),
   createdAt: z.date(),
   lastUsedAt: z.date().nullable(),
+  expiresAt: z.date(),
 });
 export type ApiToken = z.infer<typeof ApiTokenSchema>;
 

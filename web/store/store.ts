@@ -60,6 +60,12 @@ export const MAX_PENDING = 5;
 
 /** The most personal API tokens one user may hold: one a machine, and a few to spare. */
 export const MAX_API_TOKENS = 10;
+
+/**
+ * How long a personal API token lasts: a term, and more
+ * (`migrations/002_token_expiry_and_turns.sql`).
+ */
+export const API_TOKEN_TTL_MS = 180 * DAY_MS;
 /** Sessions a PGlite store keeps in memory before it starts over. */
 const MAX_CACHED_SESSIONS = 10_000;
 
@@ -179,7 +185,7 @@ const SUBMISSION_COLUMNS = `id, student_id AS "student", exercise, created_at AS
   status, score, max_score AS "maxScore", metric, result, error,
   attempt_counted AS "attemptCounted", finished_at AS "finishedAt"`;
 const TOKEN_COLUMNS = `id, user_id AS "userId", name, created_at AS "createdAt",
-  last_used_at AS "lastUsedAt"`;
+  last_used_at AS "lastUsedAt", expires_at AS "expiresAt"`;
 
 /** A submitted file's name: no folders, no leading dot. */
 const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
@@ -522,11 +528,11 @@ export class Store {
   }
 
   /**
-   * Deletes sessions and unredeemed invites that have expired.
+   * Deletes sessions, unredeemed invites and API tokens that have expired.
    *
    * @returns How many of each were deleted.
    */
-  async purgeExpired(): Promise<{ sessions: number; invites: number }> {
+  async purgeExpired(): Promise<{ sessions: number; invites: number; tokens: number }> {
     const now = this.#now();
     this.#forgetSessions((session) => session.expiresAt <= now);
     return await this.engine.transaction(async (tx) => ({
@@ -536,6 +542,10 @@ export class Store {
       )).length,
       invites: (await tx.query(
         "DELETE FROM invites WHERE redeemed_at IS NULL AND expires_at <= $1 RETURNING user_id",
+        [now],
+      )).length,
+      tokens: (await tx.query(
+        "DELETE FROM api_tokens WHERE expires_at <= $1 RETURNING user_id",
         [now],
       )).length,
     }));
@@ -561,8 +571,8 @@ export class Store {
       const [user] = await tx.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [userId]);
       if (!user) throw new NotFoundError(`Cannot make a token for "${userId}": no such user`);
       const [{ held }] = await tx.query(
-        `SELECT count(*)::int AS "held" FROM api_tokens WHERE user_id = $1`,
-        [userId],
+        `SELECT count(*)::int AS "held" FROM api_tokens WHERE user_id = $1 AND expires_at > $2`,
+        [userId, this.#now()],
       );
       if (Number(held) >= MAX_API_TOKENS) {
         throw new ConflictError(
@@ -570,10 +580,18 @@ export class Store {
             "you no longer use before making another",
         );
       }
+      const now = this.#now();
       const [inserted] = await tx.query(
-        `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at)
-        VALUES ($1, $2, $3, $4, $5) RETURNING ${TOKEN_COLUMNS}`,
-        [crypto.randomUUID(), tokenHash, userId, options.name ?? "deno task submit", this.#now()],
+        `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${TOKEN_COLUMNS}`,
+        [
+          crypto.randomUUID(),
+          tokenHash,
+          userId,
+          options.name ?? "deno task submit",
+          now,
+          addMs(now, API_TOKEN_TTL_MS),
+        ],
       );
       return inserted;
     });
@@ -584,12 +602,12 @@ export class Store {
    * Finds the user of an API token, and notes that the token was used.
    *
    * @param token The token from an `Authorization: Bearer` header.
-   * @returns The user, or `null` for an unknown or revoked token.
+   * @returns The user, or `null` for an unknown, revoked or expired token.
    */
   async apiTokenUser(token: string): Promise<User | null> {
     const [row] = await this.engine.query(
       `UPDATE api_tokens t SET last_used_at = $2 FROM users u
-      WHERE t.token_hash = $1 AND u.id = t.user_id
+      WHERE t.token_hash = $1 AND u.id = t.user_id AND t.expires_at > $2
       RETURNING u.id, u.display_name AS "name", u.role, u.created_at AS "createdAt"`,
       [await hashToken(token), this.#now()],
     );
@@ -827,9 +845,16 @@ export class Store {
         );
       }
       // Students take turns: a job's turn comes when it was queued, but not before its
-      // student's last grading finished, and after every other student's while one of its
-      // student's is being graded. A student who queued many hanging submissions then holds
-      // a classmate up by one grading, not by all of them.
+      // student's last grading (or try at one) ended, and after every other student's while
+      // one of its student's is being graded. A student who queued many hanging submissions
+      // then holds a classmate up by one grading, not by all of them. A try whose lease ran
+      // out ended then.
+      await tx.query(
+        `UPDATE submissions s SET tried_at = j.leased_until FROM grading_jobs j
+        WHERE j.submission_id = s.id AND j.lease_token IS NOT NULL AND j.leased_until <= $1
+          AND (s.tried_at IS NULL OR s.tried_at < j.leased_until)`,
+        [now],
+      );
       const [leased] = await tx.query(
         `WITH ready AS (
           SELECT j.submission_id, s.student_id, j.enqueued_at
@@ -845,7 +870,8 @@ export class Store {
                 AND g.leased_until > $1
             ) AS busy,
             greatest(r.enqueued_at, (
-              SELECT max(s.finished_at) FROM submissions s WHERE s.student_id = r.student_id
+              SELECT max(greatest(s.finished_at, s.tried_at)) FROM submissions s
+              WHERE s.student_id = r.student_id
             )) AS due
           FROM ready r
         ),
@@ -979,8 +1005,9 @@ export class Store {
           WHERE submission_id = $1`,
           [lease.submissionId, addMs(now, this.#retryDelayMs), reason],
         );
-        await tx.query("UPDATE submissions SET status = 'queued' WHERE id = $1", [
+        await tx.query("UPDATE submissions SET status = 'queued', tried_at = $2 WHERE id = $1", [
           lease.submissionId,
+          now,
         ]);
         return "requeued";
       }

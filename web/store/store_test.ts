@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { gradeFor, testOnBothEngines } from "./_testing.ts";
-import { ConflictError, MAX_PENDING, NotFoundError, type Store } from "./store.ts";
+import {
+  API_TOKEN_TTL_MS,
+  ConflictError,
+  MAX_API_TOKENS,
+  MAX_PENDING,
+  NotFoundError,
+  type Store,
+} from "./store.ts";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -117,7 +124,7 @@ testOnBothEngines("Store", [
 
       clock.advance(60 * MINUTE);
       assert.equal(await store.sessionUser(session.token), null);
-      assert.deepEqual(await store.purgeExpired(), { sessions: 1, invites: 0 });
+      assert.deepEqual(await store.purgeExpired(), { sessions: 1, invites: 0, tokens: 0 });
 
       const other = await store.createSession("ada");
       await store.deleteSession(other.token);
@@ -192,6 +199,24 @@ testOnBothEngines("Store", [
       assert.equal(await store.revokeApiToken("bob", record.id), false);
       assert.equal(await store.revokeApiToken("ada", record.id), true);
       assert.equal(await store.apiTokenUser(token), null);
+    },
+  },
+  {
+    name:
+      "Store.apiTokenUser() refuses a token once API_TOKEN_TTL_MS has passed, and purging drops it",
+    async fn({ store, clock }) {
+      await student(store, "ada");
+      const { token, record } = await store.createApiToken("ada");
+      assert.equal(record.expiresAt.getTime(), clock.now().getTime() + API_TOKEN_TTL_MS);
+      clock.advance(API_TOKEN_TTL_MS - MINUTE);
+      assert.equal((await store.apiTokenUser(token))?.id, "ada");
+      clock.advance(MINUTE);
+      assert.equal(await store.apiTokenUser(token), null);
+      // An expired token holds no place among the user's MAX_API_TOKENS.
+      for (let i = 0; i < MAX_API_TOKENS; i++) await store.createApiToken("ada");
+      await assert.rejects(store.createApiToken("ada"), ConflictError);
+      assert.equal((await store.purgeExpired()).tokens, 1);
+      assert.equal((await store.listApiTokens("ada")).length, MAX_API_TOKENS);
     },
   },
   {
@@ -431,6 +456,34 @@ testOnBothEngines("Store", [
       // ada's next turn comes after her last grading finished: after bob's, queued before.
       assert.equal((await store.claimJob("w"))?.submissionId, bob);
       assert.equal((await store.claimJob("w"))?.submissionId, ada[1]);
+    },
+  },
+  {
+    name: "Store.claimJob() counts a failed try, or a lease that ran out, as the student's turn",
+    async fn({ store, clock }) {
+      // Red team, portal round 4: a try that ended without a grade kept the student's place,
+      // so 5 submissions × 3 tries held a classmate up by 15 gradings.
+      await student(store, "ada");
+      await student(store, "bob");
+      const ada = [await submitted(store, "ada", "91-unlimited")];
+      clock.advance(1);
+      ada.push(await submitted(store, "ada", "91-unlimited"));
+      clock.advance(1);
+      const bob = await submitted(store, "bob", "91-unlimited");
+      const first = await store.claimJob("w", { leaseMs: MINUTE });
+      assert.equal(first?.submissionId, ada[0]);
+      clock.advance(10_000);
+      assert.equal(await store.failJob(first!, "the sandbox did not start"), "requeued");
+      clock.advance(DAY); // Past the retry delay.
+      const bobs = await store.claimJob("w");
+      assert.equal(bobs?.submissionId, bob, "bob's turn comes before ada's second try");
+      assert.ok(await store.completeJob(bobs!, gradeFor(bobs!, 1)));
+      // ada's next try runs out of lease: bob's next submission goes before her retry.
+      const second = await store.claimJob("w", { leaseMs: MINUTE });
+      assert.equal(second?.student, "ada");
+      const bobAgain = await submitted(store, "bob", "91-unlimited");
+      clock.advance(2 * MINUTE);
+      assert.equal((await store.claimJob("w"))?.submissionId, bobAgain);
     },
   },
   {

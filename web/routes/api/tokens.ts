@@ -1,7 +1,8 @@
 /**
  * `POST /api/tokens` issues a personal API token for `deno task submit`; `GET /api/tokens`
  * lists the user's tokens (never the tokens themselves), for revoking one with
- * `DELETE /api/tokens/:id`. A user holds at most `MAX_API_TOKENS`.
+ * `DELETE /api/tokens/:id`. A user holds at most `MAX_API_TOKENS`; each lasts
+ * `API_TOKEN_TTL_MS` (180 days).
  *
  * @module
  */
@@ -18,11 +19,12 @@ export const handler: Handlers = {
     const user = requireUser(c);
     const tokens = await c.get("portal").store.listApiTokens(user.id);
     return json(c, {
-      tokens: tokens.map(({ id, name, createdAt, lastUsedAt }) => ({
+      tokens: tokens.map(({ id, name, createdAt, lastUsedAt, expiresAt }) => ({
         id,
         name,
         createdAt,
         lastUsedAt,
+        expiresAt,
       })),
     });
   },
@@ -35,6 +37,6 @@ export const handler: Handlers = {
     const portal = c.get("portal");
     const { name } = await readJson(c.req.raw, NewTokenSchema, portal.maxJsonBytes);
     const { token, record } = await portal.store.createApiToken(user.id, { name });
-    return json(c, { token, id: record.id }, 201);
+    return json(c, { token, id: record.id, expiresAt: record.expiresAt }, 201);
   },
 };
