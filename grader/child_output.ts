@@ -50,6 +50,8 @@ export class ChildOutput {
   readonly #keepBytes: number;
   readonly #maxLineBytes: number;
   readonly #decoder = new TextDecoder();
+  /** Decodes whole lines of printed text, which never cut a character. */
+  readonly #lineDecoder = new TextDecoder();
   readonly #encoder = new TextEncoder();
   readonly #kept = { stdout: "", stderr: "" };
   readonly #keptBytes = { stdout: 0, stderr: 0 };
@@ -93,15 +95,44 @@ export class ChildOutput {
   stdout(chunk: Uint8Array, onFrame?: (frame: string) => void): string[] {
     const frames: string[] = [];
     let start = 0;
+    // Whole lines of printed text, found in this chunk alone, are handed over at once: a
+    // line at a time cost 1.3 µs each, and a flood of empty lines held the grader for
+    // seconds a run (red team, round 14).
+    let textFrom = -1;
+    const flush = () => {
+      if (textFrom < 0) return;
+      this.#student(this.#lineDecoder.decode(chunk.subarray(textFrom, start)), start - textFrom);
+      textFrom = -1;
+    };
     for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, start)) {
+      if (this.#lineBytes === 0 && !this.#overlong && !this.#hasMarker(chunk, start, i)) {
+        if (textFrom < 0) textFrom = start;
+        start = i + 1;
+        continue;
+      }
+      flush();
       this.#append(chunk.subarray(start, i));
       const found = frames.length;
       this.#endLine(frames);
       if (frames.length > found) onFrame?.(frames[found]);
       start = i + 1;
     }
+    flush();
     this.#append(chunk.subarray(start));
     return frames;
+  }
+
+  /** Whether bytes [from, to) of a chunk hold the marker (ASCII: hex digits and a space). */
+  #hasMarker(chunk: Uint8Array, from: number, to: number): boolean {
+    const marker = this.#marker;
+    const first = marker.charCodeAt(0);
+    for (let at = from; at + marker.length <= to; at++) {
+      if (chunk[at] !== first) continue;
+      let k = 1;
+      while (k < marker.length && chunk[at + k] === marker.charCodeAt(k)) k++;
+      if (k === marker.length) return true;
+    }
+    return false;
   }
 
   /**

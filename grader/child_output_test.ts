@@ -102,3 +102,28 @@ Deno.test("ChildOutput.stderr() takes a mark without its nonce as student text",
   assert.equal(output.studentStderr, "abd end\n end\n");
   assert.deepEqual(output.stderrMarks, []);
 });
+
+Deno.test("ChildOutput.stdout() reads the same, however the output is cut into reads", () => {
+  // Whole lines of printed text go over in one batch a read (red team, round 14: a line at
+  // a time, a flood of empty lines cost the grader seconds a run); lines cut between reads,
+  // frames and text before a frame go one at a time. Every cut must read alike.
+  const text = 'héllo\n\n\nabc {"type":"ready"}\nwörld\n50%abc {"type":"done"}\n\n€ and a last';
+  const read = (chunks: Uint8Array[]) => {
+    const output = new ChildOutput("abc");
+    const frames = chunks.flatMap((chunk) => output.stdout(chunk));
+    output.end();
+    return [frames, output.studentStdout, output.studentBytes, output.frameBytes];
+  };
+  const all = bytes(text);
+  const whole = read([all]);
+  assert.deepEqual(whole, [
+    ['{"type":"ready"}', '{"type":"done"}'],
+    "héllo\n\n\nwörld\n50%\n\n€ and a last",
+    35, // é, ö and € are two, two and three bytes; "50%\n" is the student's
+    44, // both frame lines, whole
+  ]);
+  for (let cut = 1; cut < all.length; cut++) {
+    assert.deepEqual(read([all.subarray(0, cut), all.subarray(cut)]), whole, `cut at ${cut}`);
+  }
+  assert.deepEqual(read([...all].map((byte) => new Uint8Array([byte]))), whole, "byte by byte");
+});
