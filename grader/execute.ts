@@ -286,7 +286,13 @@ async function finish(sandbox: Sandbox, p: Plan, given?: SandboxResult): Promise
     output += result.stdout + result.stderr;
     result.cases.forEach((results, k) => {
       const standIns = result.standIns?.[k];
-      runs[pending[k]] = { kind: "results", results, ...(standIns ? { standIns } : {}) };
+      const unswapped = result.unswapped?.[k];
+      runs[pending[k]] = {
+        kind: "results",
+        results,
+        ...(standIns ? { standIns } : {}),
+        ...(unswapped?.length ? { unswapped } : {}),
+      };
     });
     const unfinished = pending.slice(result.cases.length);
     if (result.status === "ok") {

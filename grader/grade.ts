@@ -215,7 +215,12 @@ export async function gradeStudent(
         outcomes.push({
           ...c,
           verdict: verdicts[i],
-          ...(run.kind === "results" ? { called: run.standIns ?? [] } : {}),
+          ...(run.kind === "results"
+            ? {
+              called: run.standIns ?? [],
+              ...(run.unswapped?.length ? { unswapped: run.unswapped } : {}),
+            }
+            : {}),
         });
       });
     }

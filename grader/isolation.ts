@@ -463,6 +463,8 @@ export interface IsolatedVerdict extends IsolatedCase {
   verdict: Verdict;
   /** The stand-ins called, refused calls included; undefined if it did not run. */
   called?: readonly string[];
+  /** Those of `swaps` that had no stand-in in place (nowhere to put one). */
+  unswapped?: readonly string[];
 }
 
 /**
@@ -547,19 +549,20 @@ export function rescued(
     };
   }
   // A case whose isolated run reached no stand-in is judged as it ran: its function calls
-  // none of those it is built on, or calls them where no stand-in can be put (a method that
-  // each instance holds as its own property, a frozen object of functions). Its reason then
-  // names those that fail on their own, the likelier place of the bug.
-  for (const { index, swaps, called } of isolated) {
+  // none of those it is built on, or calls them where no stand-in could be put (a method that
+  // each instance holds as its own property, a frozen object of functions). In the second
+  // case its reason names those, which fail on their own: the likelier place of the bug.
+  for (const { index, swaps, called, unswapped = [] } of isolated) {
     if (called === undefined || called.length > 0 || result[index].pass) continue;
-    const names = [...swaps].sort().map((name) => `${name}()`);
-    const [own, it] = names.length === 1 ? ["fails tests of its own", "it"] : [
-      "fail tests of their own",
-      "them",
-    ];
+    const names = swaps.filter((name) => unswapped.includes(name)).sort().map((n) => `${n}()`);
+    if (names.length === 0) continue;
+    const [own, it, its] = names.length === 1
+      ? ["fails tests of its own", "it", "its"]
+      : ["fail tests of their own", "them", "their"];
     result[index] = {
       ...result[index],
-      reason: `Your ${listed(names)} ${own}, and ${cases[index].symbol}() may use ${it}: ` +
+      reason: `Your ${listed(names)} ${own}, and the grader could not put its own in ${its} ` +
+        `place to check ${cases[index].symbol}() alone: if ${cases[index].symbol}() uses ${it}, ` +
         `fix ${it} first. ${result[index].reason ?? "Wrong result"}`,
     };
   }

@@ -220,6 +220,7 @@ Deno.test("swapsFor() swaps a method on its class's prototype, where every insta
   const difference = () => new Dual(5, 3).sub(new Dual(2, 1));
   assert.deepEqual(difference(), new Dual(3, 4), "the student's own bug");
   swaps.enter(["Dual.neg"]);
+  assert.deepEqual(swaps.unswapped(["Dual.neg"]), [], "in place");
   assert.deepEqual(difference(), new Dual(3, 2));
   assert.deepEqual(swaps.leave(), ["Dual.neg"]);
   // Out of its cases, the stand-in refuses, and restore() puts the student's method back.
@@ -240,6 +241,7 @@ Deno.test("swapsFor() swaps a method on its class's prototype, where every insta
     "standIn:Dual.neg": standIn,
   });
   kept.enter(["Dual.neg"]);
+  assert.deepEqual(kept.unswapped(["Dual.neg"]), ["Dual.neg"], "said, for the feedback");
   assert.deepEqual(new Frozen(5, 3).sub(new Frozen(2, 1)), new Dual(3, 4));
   assert.deepEqual(kept.leave(), []);
   // Nor a built-in's method, on a "class" pointed at its prototype.
@@ -258,6 +260,11 @@ Deno.test("swapsFor() swaps a method on its class's prototype, where every insta
       "standIn:Other.neg": standIn,
     });
     none.enter(["Dual.abs", "Dual.neg", "Other.neg"]);
+    assert.deepEqual(none.unswapped(["Dual.abs", "Dual.neg", "Other.neg"]), [
+      "Dual.abs",
+      "Dual.neg",
+      "Other.neg",
+    ]);
     assert.deepEqual(difference(), new Dual(3, 4));
     assert.deepEqual(none.leave(), []);
   }
@@ -357,31 +364,44 @@ Deno.test("rescued() takes a still-failing case's symptoms from its isolated run
     symptoms: ["ignores-options"],
     metric: 0.5,
   });
-  assert.deepEqual(after[2], {
-    ...first,
-    reason: "Your grad() fails tests of its own, and train() may use it: fix it first. " +
-      "Climbs the loss",
-  }, "a run that reached no stand-in keeps its verdict, and names the failing function under it");
+  assert.deepEqual(after[2], first, "a run that reached no stand-in tells nothing new");
 });
 
-Deno.test("rescued() names the failing functions under a case whose run could reach none of them", () => {
-  // A Dual whose methods are closures each instance holds: the grader's Dual.pow() cannot be
-  // put where div() finds it, so div() is judged as it ran, and pointed at pow() and mul().
-  const cases = ["Dual.mul", "Dual.pow", "Dual.div", "Dual.div"].map(fakeCase);
-  const after = rescued(cases, [FAIL, FAIL, FAIL, PASS], [
-    { index: 2, swaps: ["Dual.pow", "Dual.mul"], verdict: FAIL, called: [] },
+Deno.test("rescued() names the failing functions a case's run had no stand-in of", () => {
+  // A Dual whose methods are closures each instance holds: the grader's Dual.pow() has
+  // nowhere to go where div() finds it, so div() is judged as it ran, and pointed at pow().
+  const cases = ["Dual.mul", "Dual.pow", "Dual.div", "Dual.div", "Dual.div"].map(fakeCase);
+  const after = rescued(cases, [FAIL, FAIL, FAIL, PASS, FAIL], [
+    {
+      index: 2,
+      swaps: ["Dual.pow", "Dual.mul"],
+      verdict: FAIL,
+      called: [],
+      unswapped: ["Dual.pow"],
+    },
+    // Everything swapped and nothing called: this div() uses neither; its bug is its own.
+    { index: 4, swaps: ["Dual.pow", "Dual.mul"], verdict: FAIL, called: [] },
   ]);
   assert.equal(
     after[2].reason,
-    "Your Dual.mul() and Dual.pow() fail tests of their own, and Dual.div() may use them: " +
-      "fix them first. wrong",
+    "Your Dual.pow() fails tests of its own, and the grader could not put its own in its place " +
+      "to check Dual.div() alone: if Dual.div() uses it, fix it first. wrong",
   );
   assert.equal(after[2].pass, false);
+  assert.deepEqual(after[4], FAIL, "a function that calls none of them is told nothing more");
   assert.deepEqual(after.slice(0, 2), [FAIL, FAIL]);
   assert.deepEqual(after[3], PASS);
+  const both = rescued(cases, [FAIL, FAIL, FAIL, PASS, FAIL], [{
+    index: 2,
+    swaps: ["Dual.pow", "Dual.mul"],
+    verdict: FAIL,
+    called: [],
+    unswapped: ["Dual.pow", "Dual.mul"],
+  }]);
+  assert.match(both[2].reason ?? "", /^Your Dual.mul\(\) and Dual.pow\(\) fail tests of their own/);
   assert.deepEqual(
-    rescued(cases, [FAIL, FAIL, FAIL, PASS], [
-      { index: 2, swaps: ["Dual.pow"], verdict: FAIL },
+    rescued(cases, [FAIL, FAIL, FAIL, PASS, FAIL], [
+      { index: 2, swaps: ["Dual.pow"], verdict: FAIL, unswapped: ["Dual.pow"] },
     ])[2],
     FAIL,
     "a case whose isolated run did not run says nothing more",

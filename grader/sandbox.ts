@@ -318,6 +318,8 @@ export type SandboxResult =
     cases: CallResult[][];
     /** In an isolated run, the stand-ins each finished case called, in the same order. */
     standIns?: string[][];
+    /** In an isolated run, the swaps of each finished case that had no stand-in in place. */
+    unswapped?: string[][];
     /** What the student's code printed on standard output (capped, sandbox paths made relative). */
     stdout: string;
     /** What it printed on standard error, Deno's own messages included (capped). */
@@ -359,6 +361,7 @@ const FrameSchema = z.discriminatedUnion("type", [
     case: Index,
     results: z.array(CallResultSchema),
     standIns: z.array(z.string()).optional(),
+    unswapped: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal("end"), part: Index, tainted: z.boolean().optional() }),
   z.object({ type: z.literal("done") }),
@@ -765,6 +768,7 @@ export class Sandbox implements AsyncDisposable {
       began: started,
       cases: [] as CallResult[][],
       standIns: [] as string[][],
+      unswapped: [] as string[][],
       loadError: undefined as string | undefined,
       /** Whether its module loaded: from then on, its next case is the one running. */
       loaded: false,
@@ -913,7 +917,9 @@ export class Sandbox implements AsyncDisposable {
         cases: current.cases.map((calls) =>
           calls.map((r) => (r.ok ? r : { ...r, error: text(r.error) }))
         ),
-        ...(parts[part].request.isolation ? { standIns: current.standIns } : {}),
+        ...(parts[part].request.isolation
+          ? { standIns: current.standIns, unswapped: current.unswapped }
+          : {}),
         stdout: text(stdout),
         stderr: "", // Filled in by settled().
         durationMs: performance.now() - current.began,
@@ -963,6 +969,7 @@ export class Sandbox implements AsyncDisposable {
           ) {
             current.cases.push(frame.results);
             current.standIns.push(frame.standIns ?? []);
+            current.unswapped.push(frame.unswapped ?? []);
           }
           break;
         case "end": {
@@ -985,6 +992,7 @@ export class Sandbox implements AsyncDisposable {
               began: performance.now(),
               cases: [],
               standIns: [],
+              unswapped: [],
               loadError: undefined,
               loaded: false,
               stdoutAt: output.studentStdout.length,

@@ -13,8 +13,11 @@ import type { CallResult, HiddenCase, HiddenSuite, Verdict } from "./suite.ts";
 
 /** How the sandboxed run of one case ended. */
 export type CaseRun =
-  /** `standIns`: in an isolated run, the stand-ins its code called (see `isolation.ts`). */
-  | { kind: "results"; results: CallResult[]; standIns?: string[] }
+  /**
+   * `standIns`: in an isolated run, the stand-ins its code called; `unswapped`, those of its
+   * swaps that had no stand-in in place (see `isolation.ts`).
+   */
+  | { kind: "results"; results: CallResult[]; standIns?: string[]; unswapped?: string[] }
   /** The case never returned: the child was stopped, crashed, or never reached it. */
   | { kind: "failed"; reason: string };
 

@@ -348,10 +348,19 @@ async function answerPart(
       continue;
     }
     // runCalls reports every throw as a result: the case always reaches leave().
-    swaps.enter(isolation!.swaps[i] ?? []);
+    const names = isolation!.swaps[i] ?? [];
+    swaps.enter(names);
+    const unswapped = swaps.unswapped(names);
     const results = await runCalls(module, cases[i], functions);
     const standIns = swaps.leave();
-    send({ type: "case", part, case: i, results, standIns });
+    send({
+      type: "case",
+      part,
+      case: i,
+      results,
+      standIns,
+      ...(unswapped.length > 0 ? { unswapped } : {}),
+    });
   }
   swaps?.restore();
 }

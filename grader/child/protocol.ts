@@ -74,9 +74,17 @@ export type ChildFrame =
    * Case number `case` (from 0) of the part ran: one result per call. Cases run one at a
    * time, in order, so the grader knows which one runs when the child is stopped. In an
    * isolated part, `standIns` names the stand-ins the case's code called, refused calls
-   * included (a stand-in answers only while its name is swapped in for the running case).
+   * included (a stand-in answers only while its name is swapped in for the running case),
+   * and `unswapped` those of its swaps that had no stand-in in place.
    */
-  | { type: "case"; part: number; case: number; results: CallResult[]; standIns?: string[] }
+  | {
+    type: "case";
+    part: number;
+    case: number;
+    results: CallResult[];
+    standIns?: string[];
+    unswapped?: string[];
+  }
   /**
    * The part is over: every case ran, or its module did not load. `tainted`: the realm's
    * built-ins changed by its end (see `realm.ts`), so no further part runs in this child.

@@ -52,6 +52,11 @@ export interface Swaps {
   leave(): string[];
   /** Points every swapped name back at the student's function. */
   restore(): void;
+  /**
+   * Which of `names` have no stand-in in place: nowhere to put one (a method each instance
+   * holds as its own property, a frozen object of functions) or none to put.
+   */
+  unswapped(names: readonly string[]): string[];
 }
 
 /**
@@ -153,6 +158,13 @@ export function swapsFor(
         delete active[swapped[i]];
         point(swapped[i], own[swapped[i]]);
       }
+    },
+    unswapped(names) {
+      const missing: string[] = [];
+      for (let i = 0; i < names.length; i++) {
+        if (!(names[i] in wrappers)) missing[missing.length] = names[i];
+      }
+      return missing;
     },
   };
 }

@@ -171,8 +171,9 @@ export function callName(call: Call, receiver = "Dual"): string {
 }
 
 /**
- * Why a call failed: `cost() threw: Error: …`, or `… did not return` when the child
- * reported nothing for it (a crash or a timeout).
+ * Why a call failed: `cost() threw: Error: …`, `cost() returned a value the grader cannot
+ * read: the result contains a function`, or `… did not return` when the child reported
+ * nothing for it (a crash or a timeout).
  *
  * @param call The call.
  * @param result What the child reported, if anything.
@@ -180,8 +181,14 @@ export function callName(call: Call, receiver = "Dual"): string {
  */
 export function callFailure(call: Call, result: CallResult | undefined): string | undefined {
   if (result === undefined) return `${callName(call)} did not return`;
-  if (!result.ok) return `${callName(call)} threw: ${String(result.error).slice(0, 300)}`;
-  return undefined;
+  if (result.ok) return undefined;
+  const error = String(result.error).slice(0, 300);
+  // The harness's own words for a value it could not send ("the result contains a
+  // function"); what a call threw always opens with its name or "threw".
+  if (error.startsWith("the result ")) {
+    return `${callName(call)} returned a value the grader cannot read: ${error}`;
+  }
+  return `${callName(call)} threw: ${error}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { runCalls } from "../child/calls.ts";
 import {
+  callFailure,
   describe,
   judgeCalls,
   mutationFailure,
@@ -156,4 +157,18 @@ Deno.test("once() computes once", async () => {
   assert.equal(await value(), 1);
   assert.equal(await value(), 1);
   assert.equal(runs, 1);
+});
+
+Deno.test("callFailure() tells a value the harness could not send from a throw", () => {
+  const call = { fn: "cost", args: [] };
+  assert.equal(
+    callFailure(call, { ok: false, error: "the result contains a function", ms: 0 }),
+    "cost() returned a value the grader cannot read: the result contains a function",
+  );
+  assert.equal(
+    callFailure(call, { ok: false, error: "Error: no θ", ms: 0 }),
+    "cost() threw: Error: no θ",
+  );
+  assert.equal(callFailure(call, undefined), "cost() did not return");
+  assert.equal(callFailure(call, { ok: true, value: 1, ms: 0 }), undefined);
 });
