@@ -3,33 +3,43 @@
  *
  * ```
  * deno task admin create-instructor <id> [--name NAME]
+ * deno task admin sign-out <id>
  * ```
  *
- * The password comes from standard input: typed without echo at a terminal (twice), or the
+ * `create-instructor`'s password comes from standard input: typed without echo at a terminal (twice), or the
  * first line of a pipe (`printf '%s\n' "$PASSWORD" | deno task admin create-instructor ada`).
  * The store is the portal's: `DATABASE_URL`, else PGlite in `DATA_DIR` (default `.data`).
  *
- * Exit status: 0 when the instructor was created; 2 for bad usage, an id that is taken or
- * not acceptable, or a password that is too short or too long.
+ * `sign-out` ends every session of a user and revokes their personal API tokens, for an
+ * account whose password or token may have leaked.
+ *
+ * Exit status: 0 when it was done; 2 for bad usage, an id that is taken (or, for
+ * `sign-out`, unknown) or not acceptable, or a password that is too short or too long.
  *
  * @module
  */
-import { ConflictError, openStore } from "./store/mod.ts";
+import { ConflictError, NotFoundError, openStore } from "./store/mod.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./store/passwords.ts";
 import { UserIdSchema } from "./store/records.ts";
 import { CommandError, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task admin create-instructor <id> [--name NAME]
+       deno task admin sign-out <id>
 
-Creates an instructor in the portal's database (DATABASE_URL, else the embedded one in
-DATA_DIR, default .data). The password is read from standard input: typed at a terminal
-(not echoed), or the first line of a pipe.
+In the portal's database (DATABASE_URL, else the embedded one in DATA_DIR, default .data):
+
+  create-instructor  creates an instructor. The password is read from standard input:
+                     typed at a terminal (not echoed), or the first line of a pipe.
+  sign-out           ends every session of a user and revokes their personal tokens
+                     (a password or token that may have leaked).
 
 Options:
   --name NAME  the display name (default: the id)
   --help       show this message`;
 
-function parseCommand(args: string[]): { id: string; name?: string } | "help" {
+type Command = { command: "create-instructor" | "sign-out"; id: string; name?: string };
+
+function parseCommand(args: string[]): Command | "help" {
   const parsed = parseArguments({
     args,
     allowPositionals: true,
@@ -37,19 +47,24 @@ function parseCommand(args: string[]): { id: string; name?: string } | "help" {
   });
   if (parsed.values.help) return "help";
   const [command, id, ...rest] = parsed.positionals;
-  if (command !== "create-instructor") {
+  if (command !== "create-instructor" && command !== "sign-out") {
     throw new UsageError(
       command === undefined ? "Missing command" : `Unknown command "${command}"`,
     );
   }
-  if (id === undefined) throw new UsageError("Missing the instructor's id");
+  const whose = command === "sign-out" ? "user" : "instructor";
+  if (id === undefined) throw new UsageError(`Missing the ${whose}'s id`);
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`);
+  if (command === "sign-out" && parsed.values.name !== undefined) {
+    throw new UsageError("--name is for create-instructor");
+  }
   if (!UserIdSchema.safeParse(id).success) {
     throw new UsageError(
-      `Cannot create instructor "${id}": an id has 1 to 64 letters, digits, '.', '_' or '-'`,
+      `Cannot ${command === "sign-out" ? "sign out" : "create instructor"} "${id}": an id has ` +
+        "1 to 64 letters, digits, '.', '_' or '-'",
     );
   }
-  return { id, name: parsed.values.name };
+  return { command, id, name: parsed.values.name };
 }
 
 /** Reads the first line of standard input when it is not a terminal. */
@@ -95,7 +110,7 @@ async function readPassword(id: string): Promise<string> {
   return password;
 }
 
-async function createInstructor(command: { id: string; name?: string }): Promise<number> {
+async function createInstructor(command: Command): Promise<number> {
   const { id } = command;
   const store = await openStore();
   try {
@@ -124,8 +139,30 @@ async function createInstructor(command: { id: string; name?: string }): Promise
   }
 }
 
+async function signOut({ id }: Command): Promise<number> {
+  const store = await openStore();
+  try {
+    const { sessions, tokens } = await store.signOutEverywhere(id);
+    console.log(
+      `Signed "${id}" out: ${sessions} session${sessions === 1 ? "" : "s"} ended, ` +
+        `${tokens} personal token${tokens === 1 ? "" : "s"} revoked.`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new CommandError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
 if (import.meta.main) {
   Deno.exit(
-    await runCommand({ usage: USAGE, parse: parseCommand, run: createInstructor }, Deno.args),
+    await runCommand({
+      usage: USAGE,
+      parse: parseCommand,
+      run: (command) =>
+        command.command === "sign-out" ? signOut(command) : createInstructor(command),
+    }, Deno.args),
   );
 }

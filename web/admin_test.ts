@@ -90,3 +90,48 @@ Deno.test("admin refuses bad usage, a bad id and a short password with exit stat
     }
   });
 });
+
+Deno.test("admin sign-out ends a user's sessions and revokes their tokens", async () => {
+  await withDataDir(async (dataDir) => {
+    let store = await openStore({ dataDir });
+    let token: string;
+    let session: string;
+    try {
+      await store.createUser({
+        id: "ada",
+        name: "Ada",
+        role: "student",
+        password: "pw-long-enough",
+      });
+      await store.createUser({
+        id: "bob",
+        name: "Bob",
+        role: "student",
+        password: "pw-long-enough",
+      });
+      token = (await store.createApiToken("ada")).token;
+      await store.createApiToken("ada");
+      session = (await store.createSession("ada")).token;
+      await store.createApiToken("bob");
+    } finally {
+      await store.close();
+    }
+    const signedOut = await admin(dataDir, ["sign-out", "ada"]);
+    assert.equal(signedOut.code, 0, signedOut.stderr);
+    assert.match(signedOut.stdout, /Signed "ada" out: 1 session ended, 2 personal tokens revoked/);
+    const unknown = await admin(dataDir, ["sign-out", "nobody"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Cannot sign "nobody" out: no such user/);
+    const badUsage = await admin(dataDir, ["sign-out", "ada", "--name", "X"]);
+    assert.equal(badUsage.code, 2);
+
+    store = await openStore({ dataDir });
+    try {
+      assert.equal(await store.apiTokenUser(token), null);
+      assert.equal(await store.sessionUser(session), null);
+      assert.equal((await store.listApiTokens("bob")).length, 1, "bob's are his own");
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -391,6 +391,31 @@ export class Store {
   }
 
   /**
+   * Signs a user out everywhere: ends their sessions and revokes their API tokens (for an
+   * account whose password or token may have leaked; `deno task admin sign-out`).
+   *
+   * @param id The user's id.
+   * @returns How many sessions ended and tokens were revoked.
+   * @throws {NotFoundError} If there is no such user.
+   */
+  async signOutEverywhere(id: string): Promise<{ sessions: number; tokens: number }> {
+    const ended = await this.engine.transaction(async (tx) => {
+      const [user] = await tx.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [id]);
+      if (!user) throw new NotFoundError(`Cannot sign "${id}" out: no such user`);
+      return {
+        sessions: (await tx.query("DELETE FROM sessions WHERE user_id = $1 RETURNING user_id", [
+          id,
+        ])).length,
+        tokens: (await tx.query("DELETE FROM api_tokens WHERE user_id = $1 RETURNING user_id", [
+          id,
+        ])).length,
+      };
+    });
+    this.#forgetSessions((session) => session.user.id === id);
+    return ended;
+  }
+
+  /**
    * Sets a user's password, signs them out everywhere and revokes their API tokens.
    *
    * @param id The user's id.
