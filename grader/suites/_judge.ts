@@ -40,15 +40,41 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
 }
 
 /**
- * The failure of a value of the wrong shape.
+ * The failure of a value of the wrong shape; where it holds NaN, with where NaN comes from.
  *
  * @param fn The function that returned it.
  * @param value The untrusted value.
  * @param shape What it should have been, in words: "an array of numbers".
  * @returns `<fn>() returned <value>, expected <shape>`.
+ *
+ * @example
+ * ```ts
+ * import { wrongShape } from "./_judge.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   wrongShape("predict", NaN, "a number").reason,
+ *   "predict() returned NaN, expected a number (NaN comes from arithmetic on undefined, " +
+ *     "such as an index one past an array's end, or from 0/0)",
+ * );
+ * ```
  */
 export function wrongShape(fn: string, value: unknown, shape: string): Failure {
-  return { reason: `${fn}() returned ${describe(value)}, expected ${shape}` };
+  const nan = holdsNaN(value)
+    ? " (NaN comes from arithmetic on undefined, such as an index one past an array's end, " +
+      "or from 0/0)"
+    : "";
+  return { reason: `${fn}() returned ${describe(value)}, expected ${shape}${nan}` };
+}
+
+/** Whether a value is NaN or an array (of arrays) holding one; untrusted, so looked at safely. */
+function holdsNaN(value: unknown, depth = 0): boolean {
+  if (typeof value === "number") return Number.isNaN(value);
+  if (!Array.isArray(value) || depth > 2) return false;
+  for (let i = 0; i < Math.min(value.length, 100_000); i++) {
+    if (holdsNaN(value[i], depth + 1)) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------
