@@ -549,7 +549,9 @@ function fitStumpCases(rng: Rng, reference: References): HiddenCase[] {
     noMutationCase({
       symbol: "fitStump",
       name: "fitStump(): does not change X, y or w",
-      ...common([events(10, 2, uneven)]),
+      // Three draws: one stump returned whatever the events can be the best on one by
+      // chance (a blind class's constant { feature: 0, threshold: 0, polarity: 1 } was).
+      ...common([events(10, 2, uneven), events(12, 3, uneven), events(14, 2, uneven)]),
       argNames: ["X", "y", "w"],
       misconception: "fitStump-mutates-input",
     }),

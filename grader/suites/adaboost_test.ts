@@ -85,3 +85,19 @@ Deno.test("trainAdaBoost()'s quality case passes correct code whose ties took an
   const verdict = await quality.judge(await runCalls(module, quality.calls));
   assert.ok(verdict.pass, verdict.reason);
 });
+
+Deno.test("fitStump()'s cases pass no constant stump, whatever the draw", async () => {
+  // A blind class's fitStump() returned { feature: 0, threshold: 0, polarity: 1 } for any
+  // events, and passed the case that checks its inputs are left unchanged: on that case's
+  // one draw, that stump was among the best. The case now has three draws.
+  const solution = await import("../../solutions/03-adaboost/adaboost.ts");
+  const constant = { ...solution, fitStump: () => ({ feature: 0, threshold: 0, polarity: 1 }) };
+  for (let seed = 0; seed < 40; seed++) {
+    const cases = (await suite.cases(createRng(`constant-${seed}`)))
+      .filter((c) => c.symbol === "fitStump");
+    for (const c of cases) {
+      const verdict = await c.judge(await runCalls(constant, c.calls));
+      assert.equal(verdict.pass, false, `seed ${seed}: "${c.name}" passes a constant stump`);
+    }
+  }
+});
