@@ -656,11 +656,22 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
   }
 });
 
-Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS", async (t) => {
-  const dataDir = await Deno.makeTempDir({ prefix: "web-app-tokens-" });
+/** A fresh store in a temporary folder and the app on it, both gone when `fn` is done. */
+async function withApp(
+  fn: (app: ReturnType<typeof createApp>, store: Store) => Promise<void>,
+): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "web-app-test-" });
   const store = await openStore({ dataDir, now });
-  const app = createApp({ store, origin: ORIGIN, now });
   try {
+    await fn(createApp({ store, origin: ORIGIN, now }), store);
+  } finally {
+    await store.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS", async (t) => {
+  await withApp(async (app, store) => {
     await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
     await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
     const ada = await signIn(app, "ada");
@@ -732,17 +743,11 @@ Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS"
       assert.equal((await request(app, "/api/progress", { token })).status, 401);
       assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
     });
-  } finally {
-    await store.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("POST /api/submissions refuses a student's submission while MAX_PENDING of theirs wait", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "web-app-pending-" });
-  const store = await openStore({ dataDir, now });
-  const app = createApp({ store, origin: ORIGIN, now });
-  try {
+  await withApp(async (app, store) => {
     await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
     const ada = await signIn(app, "ada");
     const upload = () =>
@@ -756,17 +761,11 @@ Deno.test("POST /api/submissions refuses a student's submission while MAX_PENDIN
     const body = await refused.json();
     assert.match(body.error, /waiting to be graded or being graded: submit again once/);
     assert.equal(body.retryAt, undefined, "no time can be promised");
-  } finally {
-    await store.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("GET /api/leaderboard never shows the id of a student created without a name", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "web-app-anonymous-" });
-  const store = await openStore({ dataDir, now });
-  const app = createApp({ store, origin: ORIGIN, now });
-  try {
+  await withApp(async (app, store) => {
     // No name: the store keeps the id as the display name (red team, portal round 3).
     await store.createUser({ id: "s2024-0042", role: "student", password: PASSWORD });
     await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
@@ -787,10 +786,7 @@ Deno.test("GET /api/leaderboard never shows the id of a student created without 
       "Bob",
       ANONYMOUS,
     ]);
-  } finally {
-    await store.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("deno task start serves the portal until SIGTERM", async () => {

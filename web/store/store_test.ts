@@ -23,6 +23,20 @@ async function submitted(store: Store, studentId: string, exercise: string): Pro
   return outcome.submission.id;
 }
 
+/** ada queues two submissions, then bob one, a millisecond apart: their ids. */
+async function twoThenOne(
+  store: Store,
+  clock: { advance(ms: number): void },
+): Promise<{ ada: string[]; bob: string }> {
+  await student(store, "ada");
+  await student(store, "bob");
+  const ada = [await submitted(store, "ada", "91-unlimited")];
+  clock.advance(1);
+  ada.push(await submitted(store, "ada", "91-unlimited"));
+  clock.advance(1);
+  return { ada, bob: await submitted(store, "bob", "91-unlimited") };
+}
+
 /** Submits, then grades that submission (the queue must be empty before). */
 async function graded(
   store: Store,
@@ -463,13 +477,7 @@ testOnBothEngines("Store", [
     async fn({ store, clock }) {
       // Red team, portal round 4: a try that ended without a grade kept the student's place,
       // so 5 submissions × 3 tries held a classmate up by 15 gradings.
-      await student(store, "ada");
-      await student(store, "bob");
-      const ada = [await submitted(store, "ada", "91-unlimited")];
-      clock.advance(1);
-      ada.push(await submitted(store, "ada", "91-unlimited"));
-      clock.advance(1);
-      const bob = await submitted(store, "bob", "91-unlimited");
+      const { ada, bob } = await twoThenOne(store, clock);
       const first = await store.claimJob("w", { leaseMs: MINUTE });
       assert.equal(first?.submissionId, ada[0]);
       clock.advance(10_000);
@@ -490,13 +498,7 @@ testOnBothEngines("Store", [
     name:
       "Store.claimJob() serves a student with nothing being graded before one with a grading under way",
     async fn({ store, clock }) {
-      await student(store, "ada");
-      await student(store, "bob");
-      const ada = [await submitted(store, "ada", "91-unlimited")];
-      clock.advance(1);
-      ada.push(await submitted(store, "ada", "91-unlimited"));
-      clock.advance(1);
-      const bob = await submitted(store, "bob", "91-unlimited");
+      const { ada, bob } = await twoThenOne(store, clock);
       // Two workers: while ada's first is graded, bob's goes before her second.
       assert.equal((await store.claimJob("w1"))?.submissionId, ada[0]);
       assert.equal((await store.claimJob("w2"))?.submissionId, bob);
