@@ -25,6 +25,7 @@ import {
   slopeFunction,
   STAND_INS,
   trustedFunction,
+  withheldFunction,
 } from "../child/drivers/dual.ts";
 import type { BuiltOn, Call, HiddenCase, HiddenSuite, Misconception, Verdict } from "../suite.ts";
 import {
@@ -215,6 +216,18 @@ const MISCONCEPTIONS: Misconception[] = [
     id: "derivative-returns-value",
     symbol: "derivative",
     question: "Which part of f(x + ε) holds f'(x), and which one do you return?",
+  },
+  {
+    id: "derivative-by-differences",
+    symbol: "derivative",
+    question: "Do you read f'(x) from the ε part of f(new Dual(x, 1))? This f withholds its " +
+      "value, so differences of values (a finite difference) tell nothing.",
+  },
+  {
+    id: "gradient-by-differences",
+    symbol: "gradient",
+    question: "Does each pass read ∂f/∂xᵢ from the ε part of f? This f withholds its value, " +
+      "so differences of values (a finite difference) tell nothing.",
   },
   {
     id: "gradient-seeds-all",
@@ -796,18 +809,28 @@ function differentiate(name: string, point: number[], rules: Ops<Pair>): number[
 }
 
 /** `derivative()` of one trusted test function at several points. */
-function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCase {
+/**
+ * `derivative()` of one trusted test function at several points; `withheld`: with the
+ * function's value part withheld (see the driver's `withheldFunction`).
+ */
+function derivativeCase(
+  rng: Rng,
+  name: string,
+  extra: number[] = [],
+  { withheld = false } = {},
+): HiddenCase {
   const points = [...pointsOn(rng, name, 4 - extra.length), ...extra.map((x) => [x])];
   const calls: Call[] = points.map(([x]) => ({
     fn: "derivative",
-    args: [{ $fn: trustedFunction(name) }, x],
+    args: [{ $fn: withheld ? withheldFunction(name) : trustedFunction(name) }, x],
   }));
   const reference = referenceOf(name, points);
+  const f = withheld ? `${name}, its value withheld` : name;
   return {
     symbol: "derivative",
-    name: `derivative(): slope of ${name}`,
+    name: `derivative(): slope of ${f}`,
     calls,
-    input: describeInputs(points.map(([x]) => `f(x) = ${name} at x = ${x}`)),
+    input: describeInputs(points.map(([x]) => `f(x) = ${f} at x = ${x}`)),
     async judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
@@ -821,8 +844,12 @@ function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCas
         const expected = gradients[i][0];
         if (closeEnough("dual.gradient", actual, expected)) return undefined;
         const symptoms: string[] = [];
-        if (near(actual, 0) && !near(expected, 0)) symptoms.push("derivative-not-seeded");
-        if (near(actual, values[i])) symptoms.push("derivative-returns-value");
+        if (near(actual, 0) && !near(expected, 0)) {
+          symptoms.push("derivative-not-seeded");
+          // With the value withheld (0), a 0 is also the value, or a difference of values.
+          if (withheld) symptoms.push("derivative-returns-value", "derivative-by-differences");
+        }
+        if (!withheld && near(actual, values[i])) symptoms.push("derivative-returns-value");
         return { reason: `you returned ${show(actual)}`, symptoms };
       })));
     },
@@ -830,24 +857,35 @@ function derivativeCase(rng: Rng, name: string, extra: number[] = []): HiddenCas
 }
 
 /** `gradient()` of one trusted test function at several points. */
-function gradientCase(rng: Rng, name: string): HiddenCase {
+/**
+ * `gradient()` of one trusted test function at several points; `withheld`: with the
+ * function's value part withheld (see the driver's `withheldFunction`).
+ */
+function gradientCase(rng: Rng, name: string, { withheld = false } = {}): HiddenCase {
   const points = pointsOn(rng, name, 3);
   const calls: Call[] = points.map((p) => ({
     fn: "gradient",
-    args: [{ $fn: trustedFunction(name) }, p],
+    args: [{ $fn: withheld ? withheldFunction(name) : trustedFunction(name) }, p],
   }));
   const reference = referenceOf(name, points);
+  const f = withheld ? `${name}, its value withheld` : name;
   return {
     symbol: "gradient",
-    name: `gradient(): ∇ of ${name}`,
+    name: `gradient(): ∇ of ${f}`,
     calls,
-    input: describeInputs(points.map((p) => `f = ${name} at [${p.join(", ")}]`)),
+    input: describeInputs(points.map((p) => `f = ${f} at [${p.join(", ")}]`)),
     async judge(results) {
       const failure = firstFailure(calls, results);
       if (failure) return { pass: false, reason: failure };
       const { gradients } = await reference.expected();
       return await reference.confirm(
-        verdictOf(points.map((_, i) => checkGradient(valueOf(results[i]), gradients[i]))),
+        verdictOf(points.map((_, i) => {
+          const failure = checkGradient(valueOf(results[i]), gradients[i]);
+          // With the value withheld (0), zeros are also differences of values.
+          return withheld && failure?.symptoms?.includes("gradient-not-seeded")
+            ? { ...failure, symptoms: [...failure.symptoms, "gradient-by-differences"] }
+            : failure;
+        })),
       );
     },
   };
@@ -945,16 +983,20 @@ export const suite: HiddenSuite = {
       ...((d: Rng) => [
         derivativeCase(d, "x^3 - 2x + 1"),
         derivativeCase(d, "sqrt(x)"),
-        derivativeCase(d, "sin(x)/x"),
+        derivativeCase(d, "sin(x)/x", [], { withheld: true }),
         derivativeCase(d, "exp(sin(x))*log(x)"),
         derivativeCase(d, "-cos(2x)", [0]),
+        // A finite difference, which needs no dual number, passes every case whose f shows
+        // its value.
+        derivativeCase(d, "x^3 - 2x + 1", [], { withheld: true }),
       ])(group("derivative")),
       ...((g: Rng) => [
         gradientCase(g, "x*y"),
         gradientCase(g, "x/y"),
-        gradientCase(g, "x^2*y - exp(-y)"),
+        gradientCase(g, "x^2*y - exp(-y)", { withheld: true }),
         gradientCase(g, "x*y*z - log(x + z^2)"),
         gradientMutationCase(g),
+        gradientCase(g, "x*y", { withheld: true }),
       ])(group("gradient")),
     ];
   },

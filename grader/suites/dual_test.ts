@@ -60,6 +60,27 @@ testSuite({
       replace: [["return f(new Dual(x, 1)).eps;", "return f(new Dual(x, 1)).re;"]],
     },
     {
+      // Finite differences need no dual number, and pass every case but the one whose f
+      // withholds its value.
+      name: "derivative_by_differences",
+      symbol: "derivative",
+      misconception: "derivative-by-differences",
+      replace: [[
+        "return f(new Dual(x, 1)).eps;",
+        "return (f(new Dual(x + 1e-6)).re - f(new Dual(x - 1e-6)).re) / 2e-6;",
+      ]],
+    },
+    {
+      name: "gradient_by_differences",
+      symbol: "gradient",
+      misconception: "gradient-by-differences",
+      replace: [[
+        "return xs.map((_, i) => f(xs.map((x, j) => new Dual(x, i === j ? 1 : 0))).eps);",
+        "return xs.map((_, i) => (f(xs.map((x, j) => new Dual(x + (i === j ? 1e-6 : 0)))).re - " +
+        "f(xs.map((x, j) => new Dual(x - (i === j ? 1e-6 : 0)))).re) / 2e-6);",
+      ]],
+    },
+    {
       name: "gradient_mutates_xs",
       symbol: "gradient",
       misconception: "gradient-mutates-input",

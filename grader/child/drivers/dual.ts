@@ -128,6 +128,19 @@ export function trustedFunction(name: string): string {
 }
 
 /**
+ * The id of {@linkcode trustedFunction}'s test function with its value withheld: it
+ * returns 0 + f′·b ε, so only its ε part says anything, as `derivative()` and `gradient()`
+ * should read it; differences of values (a finite difference, which never needs a dual
+ * number) say nothing.
+ *
+ * @param name A name of core/dual.ts's `TEST_FUNCTIONS`.
+ * @returns `withheld:<name>`.
+ */
+export function withheldFunction(name: string): string {
+  return `withheld:${name}`;
+}
+
+/**
  * The id of the trusted forward-mode gradient of a test function through the student's
  * own `op`, called as `{ fn, trusted: true, args: [point] }`: one pass a variable, each
  * seeding ε = 1 on that variable with the student's `Dual` constructor, and the ε parts of
@@ -235,6 +248,8 @@ const driver: Driver = (module) => {
     // derivative() passes one dual number, gradient() an array of them.
     functions[trustedFunction(name)] = (xs: DualLike | DualLike[]) =>
       formula(trusted, isArray(xs) ? xs : [xs]);
+    functions[withheldFunction(name)] = (xs: DualLike | DualLike[]) =>
+      make(0, eps(formula(trusted, isArray(xs) ? xs : [xs])));
     for (let k = 0; k < OPERATIONS.length; k++) {
       const op = OPERATIONS[k];
       const ops = { ...trusted, [op]: students(op) };
