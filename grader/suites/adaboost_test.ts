@@ -101,3 +101,21 @@ Deno.test("fitStump()'s cases pass no constant stump, whatever the draw", async 
     }
   }
 });
+
+Deno.test("fitStump()'s uneven-weights case passes no fitStump() that ignores w, whatever the draw", async () => {
+  // A sweep of lazy students: one that weighed every event alike passed it on two course
+  // secrets of five, where the draw's weights did not change which stumps were best.
+  const solution = await import("../../solutions/03-adaboost/adaboost.ts");
+  const alike = {
+    ...solution,
+    fitStump: (X: number[][], y: number[], w: number[]) => solution.fitStump(X, y, w.map(() => 1)),
+  };
+  for (let seed = 0; seed < 40; seed++) {
+    const [weighted] = (await suite.cases(createRng(`alike-${seed}`)))
+      .filter((c) => c.name === "fitStump(): uneven, unnormalised weights");
+    const verdict = await weighted.judge(await runCalls(alike, weighted.calls));
+    assert.equal(verdict.pass, false, `seed ${seed}`);
+    const right = await weighted.judge(await runCalls(solution, weighted.calls));
+    assert.ok(right.pass, `seed ${seed}: ${right.reason}`);
+  }
+});
