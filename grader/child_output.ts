@@ -44,6 +44,8 @@ export class ChildOutput {
    */
   readonly stderrMarks: number[] = [];
   readonly #marker: string;
+  /** {@linkcode ChildOutput.#marker}'s bytes (ASCII: hex digits and a space). */
+  readonly #markerBytes: Uint8Array;
   readonly #endMark: string;
   /** Standard error text that may be the start of an end mark, until more comes. */
   #stderrHeld = "";
@@ -68,6 +70,7 @@ export class ChildOutput {
    */
   constructor(nonce: string, options: ChildOutputOptions = {}) {
     this.#marker = `${nonce} `;
+    this.#markerBytes = new TextEncoder().encode(this.#marker);
     this.#endMark = endMark(nonce);
     this.#keepBytes = options.keepBytes ?? 64 * 1024;
     this.#maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
@@ -122,14 +125,13 @@ export class ChildOutput {
     return frames;
   }
 
-  /** Whether bytes [from, to) of a chunk hold the marker (ASCII: hex digits and a space). */
+  /** Whether bytes [from, to) of a chunk hold the marker. */
   #hasMarker(chunk: Uint8Array, from: number, to: number): boolean {
-    const marker = this.#marker;
-    const first = marker.charCodeAt(0);
+    const marker = this.#markerBytes;
     for (let at = from; at + marker.length <= to; at++) {
-      if (chunk[at] !== first) continue;
+      if (chunk[at] !== marker[0]) continue;
       let k = 1;
-      while (k < marker.length && chunk[at + k] === marker.charCodeAt(k)) k++;
+      while (k < marker.length && chunk[at + k] === marker[k]) k++;
       if (k === marker.length) return true;
     }
     return false;

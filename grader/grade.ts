@@ -216,10 +216,7 @@ export async function gradeStudent(
           ...c,
           verdict: verdicts[i],
           ...(run.kind === "results"
-            ? {
-              called: run.standIns ?? [],
-              ...(run.unswapped?.length ? { unswapped: run.unswapped } : {}),
-            }
+            ? { called: run.standIns ?? [], unswapped: run.unswapped ?? [] }
             : {}),
         });
       });

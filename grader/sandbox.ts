@@ -1027,9 +1027,8 @@ export class Sandbox implements AsyncDisposable {
     };
     const checkOutput = () => {
       const limits = all[current.part];
-      if (resultsTooLarge()) {
-        // Stopped.
-      } else if (output.studentBytes - current.studentBytes > limits.maxOutputBytes) {
+      if (resultsTooLarge()) return;
+      if (output.studentBytes - current.studentBytes > limits.maxOutputBytes) {
         stop(
           "output-limit",
           `Your code printed more than ${formatBytes(limits.maxOutputBytes)} and was stopped`,

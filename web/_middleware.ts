@@ -47,6 +47,8 @@ export interface State {
   via: "cookie" | "bearer" | null;
   /** The session token, when a session cookie signed the user in. */
   sessionToken: string | null;
+  /** The personal API token, when a bearer token signed the user in. */
+  bearerToken: string | null;
 }
 
 /** The Hono environment of the portal's app. */
@@ -78,13 +80,13 @@ export function providePortal(portal: Portal): MiddlewareHandler<AppEnv> {
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticateMiddleware(c, next) {
     const { store } = c.get("portal");
-    const state: State = { user: null, via: null, sessionToken: null };
+    const state: State = { user: null, via: null, sessionToken: null, bearerToken: null };
     const authorization = c.req.header("authorization");
     const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const cookie = getCookie(c, SESSION_COOKIE);
     if (bearer) {
       state.user = await store.apiTokenUser(bearer);
-      if (state.user) state.via = "bearer";
+      if (state.user) Object.assign(state, { via: "bearer", bearerToken: bearer });
     } else if (cookie) {
       const session = await store.sessionUser(cookie);
       if (session) {

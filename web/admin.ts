@@ -6,8 +6,9 @@
  * deno task admin sign-out <id>
  * ```
  *
- * `create-instructor`'s password comes from standard input: typed without echo at a terminal (twice), or the
- * first line of a pipe (`printf '%s\n' "$PASSWORD" | deno task admin create-instructor ada`).
+ * `create-instructor`'s password comes from standard input: typed without echo at a
+ * terminal (twice), or the first line of a pipe
+ * (`printf '%s\n' "$PASSWORD" | deno task admin create-instructor ada`).
  * The store is the portal's: `DATABASE_URL`, else PGlite in `DATA_DIR` (default `.data`).
  *
  * `sign-out` ends every session of a user and revokes their personal API tokens, for an

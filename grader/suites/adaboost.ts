@@ -480,10 +480,9 @@ function everyStump(data: Weighted, polarities: (1 | -1)[], valuesOnly = false):
  */
 function weightsMatter(data: Weighted): boolean {
   const alike = { ...data, w: data.w.map(() => 1) };
-  const stumps = everyStump(data, [1, -1]);
-  const bestAlike = Math.min(...stumps.map((stump) => stumpError(stump, alike)));
+  const bestAlike = bruteForceError(alike, [1, -1]);
   const best = bruteForceError(data, [1, -1]);
-  return stumps.every((stump) =>
+  return everyStump(data, [1, -1]).every((stump) =>
     !isEquallyGoodStump(stump, alike, bestAlike) || !isEquallyGoodStump(stump, data, best)
   );
 }

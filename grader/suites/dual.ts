@@ -808,7 +808,17 @@ function differentiate(name: string, point: number[], rules: Ops<Pair>): number[
   return point.map((_, i) => f(rules, point.map((x, j) => ({ re: x, eps: i === j ? 1 : 0 }))).eps);
 }
 
-/** `derivative()` of one trusted test function at several points. */
+/**
+ * A trusted test function as `derivative()` and `gradient()` are handed it (its driver id),
+ * and as the case's name and inputs call it; `withheld`: with its value part withheld (see
+ * the driver's `withheldFunction`).
+ */
+function offeredFunction(name: string, withheld: boolean): { $fn: string; f: string } {
+  return withheld
+    ? { $fn: withheldFunction(name), f: `${name}, its value withheld` }
+    : { $fn: trustedFunction(name), f: name };
+}
+
 /**
  * `derivative()` of one trusted test function at several points; `withheld`: with the
  * function's value part withheld (see the driver's `withheldFunction`).
@@ -820,12 +830,9 @@ function derivativeCase(
   { withheld = false } = {},
 ): HiddenCase {
   const points = [...pointsOn(rng, name, 4 - extra.length), ...extra.map((x) => [x])];
-  const calls: Call[] = points.map(([x]) => ({
-    fn: "derivative",
-    args: [{ $fn: withheld ? withheldFunction(name) : trustedFunction(name) }, x],
-  }));
+  const { $fn, f } = offeredFunction(name, withheld);
+  const calls: Call[] = points.map(([x]) => ({ fn: "derivative", args: [{ $fn }, x] }));
   const reference = referenceOf(name, points);
-  const f = withheld ? `${name}, its value withheld` : name;
   return {
     symbol: "derivative",
     name: `derivative(): slope of ${f}`,
@@ -856,19 +863,15 @@ function derivativeCase(
   };
 }
 
-/** `gradient()` of one trusted test function at several points. */
 /**
  * `gradient()` of one trusted test function at several points; `withheld`: with the
  * function's value part withheld (see the driver's `withheldFunction`).
  */
 function gradientCase(rng: Rng, name: string, { withheld = false } = {}): HiddenCase {
   const points = pointsOn(rng, name, 3);
-  const calls: Call[] = points.map((p) => ({
-    fn: "gradient",
-    args: [{ $fn: withheld ? withheldFunction(name) : trustedFunction(name) }, p],
-  }));
+  const { $fn, f } = offeredFunction(name, withheld);
+  const calls: Call[] = points.map((p) => ({ fn: "gradient", args: [{ $fn }, p] }));
   const reference = referenceOf(name, points);
-  const f = withheld ? `${name}, its value withheld` : name;
   return {
     symbol: "gradient",
     name: `gradient(): ∇ of ${f}`,

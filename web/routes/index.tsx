@@ -15,6 +15,7 @@ import TokenForm from "../islands/TokenForm.tsx";
 import type { Submission, User } from "../store/mod.ts";
 import { type AppEnv, type Handlers, isStaff } from "../_middleware.ts";
 import { renderPage } from "../_render.tsx";
+import { tokenSummary } from "./api/tokens.ts";
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
@@ -65,13 +66,7 @@ async function studentHome(c: Context<AppEnv>, student: User): Promise<Response>
         of={TokenForm}
         props={{
           portalUrl: c.get("portal").origin,
-          tokens: tokens.map(({ id, name, createdAt, lastUsedAt, expiresAt }) => ({
-            id,
-            name,
-            createdAt: createdAt.toISOString(),
-            lastUsedAt: lastUsedAt?.toISOString() ?? null,
-            expiresAt: expiresAt.toISOString(),
-          })),
+          tokens: tokens.map(tokenSummary),
         }}
       />
     </>,

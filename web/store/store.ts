@@ -187,6 +187,13 @@ const SUBMISSION_COLUMNS = `id, student_id AS "student", exercise, created_at AS
 const TOKEN_COLUMNS = `id, user_id AS "userId", name, created_at AS "createdAt",
   last_used_at AS "lastUsedAt", expires_at AS "expiresAt"`;
 
+/**
+ * A grading job `j` that a worker may take at `$1`: queued and past its retry delay, or
+ * leased under a lease that ran out, tried fewer than `$2` times.
+ */
+const READY_JOB = `((j.lease_token IS NULL AND j.run_after <= $1)
+  OR (j.lease_token IS NOT NULL AND j.leased_until <= $1 AND j.attempts < $2))`;
+
 /** A submitted file's name: no folders, no leading dot. */
 const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
@@ -402,14 +409,7 @@ export class Store {
     const ended = await this.engine.transaction(async (tx) => {
       const [user] = await tx.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [id]);
       if (!user) throw new NotFoundError(`Cannot sign "${id}" out: no such user`);
-      return {
-        sessions: (await tx.query("DELETE FROM sessions WHERE user_id = $1 RETURNING user_id", [
-          id,
-        ])).length,
-        tokens: (await tx.query("DELETE FROM api_tokens WHERE user_id = $1 RETURNING user_id", [
-          id,
-        ])).length,
-      };
+      return await this.#endAccess(tx, id);
     });
     this.#forgetSessions((session) => session.user.id === id);
     return ended;
@@ -433,8 +433,7 @@ export class Store {
       if (updated.length === 0) {
         throw new NotFoundError(`Cannot set the password of "${id}": no such user`);
       }
-      await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
-      await tx.query("DELETE FROM api_tokens WHERE user_id = $1", [id]);
+      await this.#endAccess(tx, id);
     });
     this.#forgetSessions((session) => session.user.id === id);
   }
@@ -884,8 +883,7 @@ export class Store {
         `WITH ready AS (
           SELECT j.submission_id, s.student_id, j.enqueued_at
           FROM grading_jobs j JOIN submissions s ON s.id = j.submission_id
-          WHERE (j.lease_token IS NULL AND j.run_after <= $1)
-            OR (j.lease_token IS NOT NULL AND j.leased_until <= $1 AND j.attempts < $2)
+          WHERE ${READY_JOB}
         ),
         turns AS (
           SELECT r.submission_id,
@@ -905,8 +903,7 @@ export class Store {
           -- while this query ran is then passed over (PostgreSQL re-checks a locked row's
           -- conditions, those of this query level only).
           SELECT j.submission_id FROM grading_jobs j JOIN turns t USING (submission_id)
-          WHERE (j.lease_token IS NULL AND j.run_after <= $1)
-            OR (j.lease_token IS NOT NULL AND j.leased_until <= $1 AND j.attempts < $2)
+          WHERE ${READY_JOB}
           ORDER BY t.busy, t.due, j.enqueued_at, j.submission_id
           LIMIT 1
           FOR UPDATE OF j SKIP LOCKED
@@ -1185,6 +1182,18 @@ export class Store {
       parseRecord(AttemptSchema, row, `an attempt of "${student}/${exercise.id}"`).at
     );
     return attemptVerdict(exercise.attempts, counted, now);
+  }
+
+  /** Ends a user's sessions and revokes their API tokens; how many of each. */
+  async #endAccess(tx: Queryable, id: string): Promise<{ sessions: number; tokens: number }> {
+    return {
+      sessions: (await tx.query("DELETE FROM sessions WHERE user_id = $1 RETURNING user_id", [
+        id,
+      ])).length,
+      tokens: (await tx.query("DELETE FROM api_tokens WHERE user_id = $1 RETURNING user_id", [
+        id,
+      ])).length,
+    };
   }
 
   async #files(on: Queryable, id: string): Promise<Record<string, Uint8Array>> {

@@ -37,11 +37,10 @@ export const handler: Handlers = {
 
   async DELETE(c) {
     requireUser(c);
-    const { sessionToken, via } = c.get("state");
+    const { sessionToken, bearerToken } = c.get("state");
     if (sessionToken) await c.get("portal").store.deleteSession(sessionToken);
     // Signing out with a personal token revokes it: nothing else would end it.
-    const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (via === "bearer" && bearer) await c.get("portal").store.revokeApiTokenValue(bearer);
+    if (bearerToken) await c.get("portal").store.revokeApiTokenValue(bearerToken);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return json(c, { signedOut: true });
   },

@@ -9,24 +9,34 @@
 import { z } from "zod";
 import { HttpError, json, readJson } from "../../_http.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
+import type { TokenSummary } from "../../islands/TokenForm.tsx";
+import type { ApiToken } from "../../store/mod.ts";
 
 /** The token's body: an optional name that tells a user's tokens apart. */
 export const NewTokenSchema = z.object({ name: z.string().min(1).max(100).optional() });
+
+/**
+ * A token as its owner sees it listed, here and on the front page: never the token itself.
+ *
+ * @param token The token's record.
+ * @returns Its id, name and dates (ISO 8601).
+ */
+export function tokenSummary(token: ApiToken): TokenSummary {
+  return {
+    id: token.id,
+    name: token.name,
+    createdAt: token.createdAt.toISOString(),
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+    expiresAt: token.expiresAt.toISOString(),
+  };
+}
 
 /** The route's handlers, by method. */
 export const handler: Handlers = {
   async GET(c) {
     const user = requireUser(c);
     const tokens = await c.get("portal").store.listApiTokens(user.id);
-    return json(c, {
-      tokens: tokens.map(({ id, name, createdAt, lastUsedAt, expiresAt }) => ({
-        id,
-        name,
-        createdAt,
-        lastUsedAt,
-        expiresAt,
-      })),
-    });
+    return json(c, { tokens: tokens.map(tokenSummary) });
   },
   async POST(c) {
     const user = requireUser(c);
