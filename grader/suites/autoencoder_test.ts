@@ -3,7 +3,8 @@ import * as solution from "../../solutions/05-autoencoder/autoencoder.ts";
 import * as mahalanobis from "../../tests/variants/05-autoencoder/correct_mahalanobis.ts";
 import { runCalls } from "../child/calls.ts";
 import { numberTexts, testSuite } from "./_check_suite.ts";
-import { suite } from "./autoencoder.ts";
+import assert from "node:assert/strict";
+import { spearman, suite } from "./autoencoder.ts";
 
 const squaredDifferences = (a: number[], b: number[]) =>
   a.reduce((sum, ai, i) => sum + (ai - b[i]) ** 2, 0);
@@ -86,6 +87,18 @@ testSuite({
       },
     },
     {
+      // The lazy score: an event's distance from the origin, no training at all.
+      name: "score_distance_from_centre",
+      symbol: "score",
+      misconception: "score-untrained",
+      module: {
+        ...mahalanobis,
+        train: () => Promise.resolve({}),
+        score: (_model: unknown, events: number[][]) =>
+          Promise.resolve(events.map((x) => x.reduce((sum, xi) => sum + xi * xi, 0))),
+      },
+    },
+    {
       name: "score_constant",
       symbol: "score",
       misconception: "score-constant",
@@ -100,4 +113,12 @@ testSuite({
     c.symbol === "score"
       ? numberTexts((await c.judge(await runCalls(reference, c.calls))).metric ?? [], [2, 3, 4])
       : numberTexts((await runCalls(solution, c.calls)).map((r) => r.ok && r.value), [2, 3, 4]),
+});
+
+Deno.test("spearman() is 1 for the same order, −1 for the reverse, 0 for a constant", () => {
+  assert.equal(spearman([1, 5, 2, 9], [10, 50, 20, 90]), 1);
+  assert.equal(spearman([1, 5, 2, 9], [-1, -5, -2, -9]), -1);
+  assert.equal(spearman([1, 5, 2, 9], [3, 3, 3, 3]), 0);
+  // Ties share their mean rank: [0.5, 0.5, 2] against [0, 1, 2].
+  assert.ok(Math.abs(spearman([1, 1, 2], [1, 2, 3]) - Math.sqrt(3) / 2) < 1e-12);
 });
