@@ -118,29 +118,149 @@ function parseOptions(args: string[]): Options | "help" {
   };
 }
 
-/** The student folders of a class, with a warning for each folder that is not a student. */
+/** A name as the lenient forms of an exercise folder compare it: `02_LMS`, `02 lms`. */
+const folderKey = (name: string) => name.toLowerCase().replace(/[\s_]+/g, "-");
+
+/** The exercise a misnamed folder most likely means (`02_lms`, `02-LMS`, `lms`, `02`). */
+function meantExercise(name: string): Exercise | undefined {
+  const key = folderKey(name);
+  return EXERCISES.find((e) => e.id === key) ??
+    EXERCISES.find((e) => /^\d+$/.test(key) && Number(e.id.slice(0, 2)) === Number(key)) ??
+    EXERCISES.find((e) => e.id.slice(3) === key);
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+const quoted = (...parts: string[]) => JSON.stringify(parts.join("/"));
+
+/**
+ * What in one student's folder the grader will not find where it looks, for the exercises
+ * graded: a misnamed exercise folder, an entry file outside its folder, an exercise folder
+ * without its entry file (its other files named). Each is graded as missing work; saying so
+ * now spares the instructor learning it from the student.
+ */
+async function layoutWarnings(
+  submissions: string,
+  student: string,
+  exercises: readonly Exercise[],
+): Promise<string[]> {
+  const warnings: string[] = [];
+  const graded = new Set(exercises.map((e) => e.id));
+  const entries = new Map(exercises.map((e) => [e.entry, e]));
+  try {
+    for await (const item of Deno.readDir(join(submissions, student))) {
+      if (item.name.startsWith(".") || EXERCISES.some((e) => e.id === item.name)) continue;
+      if (item.isDirectory) {
+        const meant = meantExercise(item.name);
+        if (meant && graded.has(meant.id)) {
+          warnings.push(
+            `${quoted(student, item.name)} is not an exercise folder: did you mean ` +
+              `${JSON.stringify(meant.id)}? Its files are not graded.`,
+          );
+        }
+      } else if (entries.has(item.name)) {
+        const exercise = entries.get(item.name)!;
+        warnings.push(
+          `${quoted(student, item.name)} lies outside an exercise folder: ${exercise.id}'s ` +
+            `${exercise.entry} belongs in ${quoted(student, exercise.id)}. It is not graded.`,
+        );
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    return warnings;
+  }
+  for (const exercise of exercises) {
+    const folder = join(submissions, student, exercise.id);
+    const names: string[] = [];
+    try {
+      for await (const item of Deno.readDir(folder)) {
+        if (item.name === exercise.entry) {
+          names.length = 0;
+          break;
+        }
+        if (!item.name.startsWith(".")) names.push(item.isDirectory ? `${item.name}/` : item.name);
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+        continue;
+      }
+      throw error;
+    }
+    if (names.length === 0) continue;
+    names.sort();
+    const shown = names.slice(0, 3).map((name) => JSON.stringify(name)).join(", ");
+    warnings.push(
+      `${quoted(student, exercise.id)} has no ${exercise.entry}, so it is graded as missing; ` +
+        `it holds ${shown}${names.length > 3 ? ` and ${names.length - 3} more` : ""}.`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * The student folders of a class, with a warning for each folder that is not a student and
+ * for what in a student's folder the grader will not find (see {@linkcode layoutWarnings}).
+ *
+ * @throws {UsageError} If `only` names a student who has no folder.
+ */
 async function discoverStudents(
   submissions: string,
-  only: string[] | undefined,
+  options: Pick<Options, "students" | "exercises" | "out">,
 ): Promise<{ students: string[]; warnings: string[] }> {
   const warnings: string[] = [];
   const found: string[] = [];
+  const out = resolve(options.out);
   for await (const item of Deno.readDir(submissions)) {
     // A name is quoted as JSON: escapes and newlines in it cannot forge the terminal's lines.
+    const name = JSON.stringify(item.name);
     if (item.name.startsWith(".")) {
       // Hidden files (.DS_Store) go unsaid; a hidden folder (.git, or a student "...") is said.
-      if (item.isDirectory) warnings.push(`Skipping ${JSON.stringify(item.name)}: a hidden folder`);
+      if (item.isDirectory) warnings.push(`Skipping ${name}: a hidden folder`);
     } else if (!item.isDirectory) {
-      warnings.push(`Skipping ${JSON.stringify(item.name)}: not a folder`);
+      warnings.push(`Skipping ${name}: not a folder`);
     } else if (!ID.test(item.name)) {
-      warnings.push(`Skipping ${JSON.stringify(item.name)}: a student id uses [A-Za-z0-9._-] only`);
+      warnings.push(`Skipping ${name}: a student id uses [A-Za-z0-9._-] only`);
+    } else if (item.name === "__MACOSX") {
+      warnings.push(`Skipping ${name}: the metadata a macOS archive adds, not a student`);
+    } else if (resolve(submissions, item.name) === out) {
+      warnings.push(`Skipping ${name}: it is --out, where this run writes its reports`);
     } else {
       found.push(item.name);
     }
   }
-  // A student named with --student but without a folder still gets a row ("no submission").
-  const students = only ? [...new Set(only)] : found;
-  return { students: students.sort(), warnings };
+  const folders = new Set(found);
+  for (const student of options.students ?? []) {
+    if (folders.has(student)) continue;
+    const alike = found.find((name) => name.toLowerCase() === student.toLowerCase());
+    throw new UsageError(
+      `No folder for student ${JSON.stringify(student)} in ${JSON.stringify(submissions)}` +
+        (alike ? `: did you mean ${JSON.stringify(alike)}?` : ""),
+    );
+  }
+  const students = (options.students ? [...new Set(options.students)] : found).sort();
+  for (const student of students) {
+    warnings.push(...await layoutWarnings(submissions, student, options.exercises));
+  }
+  return { students, warnings };
+}
+
+/** The students and exercises of a gradebook an earlier run wrote, if there is one. */
+async function gradebookShape(
+  path: string,
+): Promise<{ students: string[]; exercises: string[] } | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return undefined;
+  }
+  const [header = "", ...rows] = text.split("\n").filter((line) => line.length > 0);
+  return {
+    exercises: header.split(",").slice(1, -1),
+    // An id that starts with "-" is written behind a "'" (see csvField in report.ts).
+    students: rows.map((row) => row.slice(0, row.indexOf(",")).replace(/^'(?=[-=+@])/, "")),
+  };
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -182,11 +302,27 @@ async function grade(options: Options): Promise<number> {
     submissions = sampleClass;
   }
   try {
+    let isFolder: boolean;
     try {
-      if (!(await Deno.stat(submissions)).isDirectory) throw new Error();
-    } catch {
+      isFolder = (await Deno.stat(submissions)).isDirectory;
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read submissions from "${submissions}": ` +
+          (error instanceof Deno.errors.NotFound ? "no such folder" : (error as Error).message),
+      );
+    }
+    if (!isFolder) {
       throw new UsageError(`Cannot read submissions from "${submissions}": not a folder`);
     }
+    // A bad secret is a setting to fix, found before anything is started.
+    let secret: string, source: string;
+    try {
+      ({ secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") }));
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(error.message);
+      throw error;
+    }
+    const { students, warnings } = await discoverStudents(submissions, options);
     // The reports' folder is made first: a class's grading is not lost to an --out that
     // cannot be written once it is done.
     const out = resolve(options.out);
@@ -204,8 +340,6 @@ async function grade(options: Options): Promise<number> {
     });
     const { executeMany } = executor;
     const core = await initCore({ backend: options.backend });
-    const { secret, source } = await loadCourseSecret({ value: Deno.env.get("GRADER_SECRET") });
-    const { students, warnings } = await discoverStudents(submissions, options.students);
     for (const warning of warnings) console.error(warning);
     if (students.length === 0) {
       console.error(
@@ -268,7 +402,23 @@ async function grade(options: Options): Promise<number> {
         JSON.stringify(toGradescope(grade), null, 2) + "\n",
       );
     }
+    const replaced = await gradebookShape(join(out, "grades.csv"));
     await writeAtomically(join(out, "grades.csv"), gradesCsv(options.exercises, grades));
+    if (
+      replaced &&
+      (replaced.students.some((s) => !students.includes(s)) ||
+        replaced.exercises.some((e) => !options.exercises.some((x) => x.id === e)))
+    ) {
+      // Regrading one student into the class's --out is the common slip: say what was lost.
+      console.error(
+        `${join(options.out, "grades.csv")} held ${count(replaced.students.length, "student")} ` +
+          `× ${
+            count(replaced.exercises.length, "exercise")
+          } from an earlier run; it now holds this ` +
+          `run's ${students.length} × ${options.exercises.length} only (a run's grades.csv ` +
+          "holds what it graded: grade a subset into another --out to keep a class's).",
+      );
+    }
     if (options.students === undefined) {
       // Results an earlier run left of students this class no longer has would pass for
       // current ones: they are named (and left alone: they are the instructor's files).

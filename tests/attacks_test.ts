@@ -835,9 +835,11 @@ export function cost(theta: number[], X: number[][], y: number[]): number {
   await attack.grade(EXERCISE);
   const attacker = await attack.results("attacker", EXERCISE);
   assert.equal(attacker.score, 0);
+  // Its results are refused for their size; on a machine loaded enough (a load average of
+  // 5 on two cores was seen), building 730 000 keys alone outlasts the 10 s limit first.
   assert.match(
     attacker.output,
-    RESULTS_CAPPED,
+    new RegExp(`${RESULTS_CAPPED.source}|ran for more than 10 s`),
   );
   const slow = await attack.results("slow", EXERCISE);
   assert.match(slow.output, /ran for more than 10 s/);

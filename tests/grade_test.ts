@@ -395,6 +395,76 @@ Deno.test("grade names every folder of the class it does not grade, and results 
   }
 });
 
+Deno.test("grade says what of a class it will not find where it looks, before grading it as missing", async () => {
+  // A walkthrough as an instructor: each of these was a silent 0 in grades.csv.
+  const submissions = await Deno.makeTempDir({ prefix: "grade-layout-" });
+  const out = join(submissions, "grades");
+  try {
+    const solution = await Deno.readTextFile(join(ROOT, "solutions", "02-lms", "lms.ts"));
+    const put = async (path: string) => {
+      await Deno.mkdir(join(submissions, path, ".."), { recursive: true });
+      await Deno.writeTextFile(join(submissions, path), solution);
+    };
+    await put("ada/02-lms/lms.ts");
+    await put("frank/02_LMS/lms.ts");
+    await put("gina/lms.ts");
+    await put("erin/02-lms/my_lms.ts");
+    await put("hank/02-lms/sub/lms.ts");
+    await put("__MACOSX/ada/02-lms/._lms.ts");
+    // Where the reports go: inside the class, from an earlier run.
+    await Deno.mkdir(join(out, "results"), { recursive: true });
+    const { stderr } = await gradeClass(submissions, out, ["02-lms"]);
+    const said = stderr.trim().split("\n").sort();
+    assert.deepEqual(said, [
+      '"erin/02-lms" has no lms.ts, so it is graded as missing; it holds "my_lms.ts".',
+      '"frank/02_LMS" is not an exercise folder: did you mean "02-lms"? Its files are not graded.',
+      '"gina/lms.ts" lies outside an exercise folder: 02-lms\'s lms.ts belongs in "gina/02-lms". ' +
+      "It is not graded.",
+      '"hank/02-lms" has no lms.ts, so it is graded as missing; it holds "sub/".',
+      'Skipping "__MACOSX": the metadata a macOS archive adds, not a student',
+      'Skipping "grades": it is --out, where this run writes its reports',
+    ]);
+    const csv = await Deno.readTextFile(join(out, "grades.csv"));
+    assert.equal(
+      csv,
+      "student,02-lms,total\nada,10,10\nerin,0,0\nfrank,0,0\ngina,0,0\nhank,0,0\n",
+    );
+
+    // Regrading one student into the class's --out replaces its gradebook, and says so.
+    const one = await task(
+      ROOT,
+      "grade",
+      ...["--submissions", submissions, "--out", out, "--exercise", "02-lms", "--student", "ada"],
+    );
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(
+      one.stderr,
+      /grades\.csv held 5 students × 1 exercise from an earlier run; it now holds this run's 1 × 1 only/,
+    );
+    assert.equal(
+      await Deno.readTextFile(join(out, "grades.csv")),
+      "student,02-lms,total\nada,10,10\n",
+    );
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+  }
+});
+
+Deno.test("grade refuses a course secret too short to keep hidden inputs hidden, with exit status 2", async () => {
+  for (const secret of ["", "short"]) {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "grade", "--exercise", "02-lms", "--out", "/nonexistent/never"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", GRADER_SECRET: secret },
+      stdin: "null",
+    }).output();
+    const text = new TextDecoder().decode(stderr);
+    assert.equal(code, 2, text);
+    assert.match(text, /Cannot use the course secret from "GRADER_SECRET": it is shorter than 16/);
+    assert.doesNotMatch(text, /Uncaught|    at /);
+  }
+});
+
 Deno.test("grade says so of a class with no student folders, and writes an empty gradebook", async () => {
   const submissions = await Deno.makeTempDir({ prefix: "grade-empty-" });
   const out = join(await Deno.makeTempDir({ prefix: "grade-empty-out-" }), "not", "yet");
@@ -415,6 +485,8 @@ Deno.test("grade rejects bad arguments with exit status 2 and its usage", async 
     [["--backend", "tpu"], /Cannot use backend "tpu"/],
     [["--student", "../etc"], /Invalid student id "\.\.\/etc"/],
     [["--student", ".."], /Invalid student id "\.\."/],
+    [["--student", "Ada"], /No folder for student "Ada" in ".*": did you mean "ada"\?/],
+    [["--student", "zed"], /No folder for student "zed" in ".*"\n/],
     [
       ["--submissions", "/nonexistent/class"],
       /Cannot read submissions from "\/nonexistent\/class"/,
