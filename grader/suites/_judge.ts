@@ -418,7 +418,8 @@ export function mutationFailure(
  * none changed, then that its result is right. Leaving the inputs alone earns nothing
  * without the right output, so `check` is the check of the function's value cases; its
  * reason then opens with the arguments left unchanged ("the arguments θ and x are
- * unchanged, but you returned 3"), since the test's name promises only that.
+ * unchanged, but this test also needs the right result: you returned 3"), since the test's
+ * name promises only that.
  *
  * @param call The call, with the arguments as sent.
  * @param value What it reported: `{ result, args }`.
@@ -438,7 +439,11 @@ export async function unchangedFailure(
   if (changed) return changed;
   const wrong = await check((value as { result: unknown }).result);
   // The test's name promises unchanged inputs: say that they were, and what failed instead.
-  return wrong && { ...wrong, reason: `${theArguments(names)} unchanged, but ${wrong.reason}` };
+  return wrong && {
+    ...wrong,
+    reason: `${theArguments(names)} unchanged, but this test also needs the right result: ` +
+      wrong.reason,
+  };
 }
 
 /**

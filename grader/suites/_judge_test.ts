@@ -96,13 +96,16 @@ Deno.test("unchangedFailure() fails a changed argument, then a wrong result of a
       "m",
       right,
     );
-    assert.equal(failure?.reason, "the argument z is unchanged, but wrong");
+    assert.equal(
+      failure?.reason,
+      "the argument z is unchanged, but this test also needs the right result: wrong",
+    );
   }
   const three = { fn: "cost", args: [[1], [[2]], [3]], returnArgs: true };
   assert.equal(
     (await unchangedFailure(three, { result: 0, args: three.args }, ["θ", "X", "y"], "m", right))
       ?.reason,
-    "the arguments θ, X and y are unchanged, but wrong",
+    "the arguments θ, X and y are unchanged, but this test also needs the right result: wrong",
   );
 });
 

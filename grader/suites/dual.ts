@@ -474,7 +474,9 @@ function expressionCase(
               symptoms: [`${symbol}-mutates-operand`],
             };
           }
-          const unchanged = after.length > 0 ? "the operands are unchanged, but " : "";
+          const unchanged = after.length > 0
+            ? "the operands are unchanged, but this test also needs the right result: "
+            : "";
           const value = valueOf(results[output]);
           const actual = parse(DualSchema, value);
           if (!actual) return { reason: `${unchanged}the result has ${showDual(value)}` };
