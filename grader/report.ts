@@ -165,6 +165,17 @@ export function feedbackText(grade: SubmissionGrade): string {
 }
 
 /**
+ * A group's points split among its `n` tests in ten-thousandths, the remainder to the first
+ * ones, so that the tests' `max_score`s add up to the group's points exactly (3 tests of 1
+ * point: 0.3334, 0.3333 and 0.3333, not three 0.3333).
+ */
+function shares(points: number, n: number): number[] {
+  const units = Math.round(points * 10000);
+  const base = Math.floor(units / n);
+  return Array.from({ length: n }, (_, i) => (base + (i < units - base * n ? 1 : 0)) / 10000);
+}
+
+/**
  * Converts a grade to Gradescope's results.json: one test per hidden case, each worth its
  * share of its group's points.
  *
@@ -172,9 +183,10 @@ export function feedbackText(grade: SubmissionGrade): string {
  * @returns The results object.
  */
 export function toGradescope(grade: SubmissionGrade): GradescopeResults {
-  const tests: GradescopeTest[] = grade.groups.flatMap((group, g) =>
-    group.cases.map((testCase, c): GradescopeTest => {
-      const share = group.points / group.cases.length;
+  const tests: GradescopeTest[] = grade.groups.flatMap((group, g) => {
+    const split = shares(group.points, group.cases.length);
+    return group.cases.map((testCase, c): GradescopeTest => {
+      const share = split[c];
       const output = [
         testCase.passed
           ? (testCase.note ? `Passed ${testCase.note}.` : "Passed.")
@@ -186,15 +198,15 @@ export function toGradescope(grade: SubmissionGrade): GradescopeResults {
       return {
         name: testCase.name,
         number: `${g + 1}.${c + 1}`,
-        score: testCase.passed ? Math.round(share * 10000) / 10000 : 0,
-        max_score: Math.round(share * 10000) / 10000,
+        score: testCase.passed ? share : 0,
+        max_score: share,
         status: testCase.passed ? "passed" : "failed",
         output,
         visibility: "visible",
         tags: [group.symbol],
       };
-    })
-  );
+    });
+  });
   const results: GradescopeResults = {
     score: grade.score,
     max_score: grade.maxScore,

@@ -175,3 +175,30 @@ Deno.test("feedbackText() marks a function still throwing the stub's TODO error 
   });
   assert.match(own, /^✗ cost {5}0\/2 {2}J\(θ\)$/m);
 });
+
+Deno.test("toGradescope() splits a group's points so that its tests add up to them exactly", () => {
+  const cases = (n: number, passed: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      symbol: "fitStump",
+      name: `fitStump(): test ${i + 1}`,
+      passed: i < passed,
+    }));
+  const thirds: SubmissionGrade = {
+    ...grade,
+    exercise: "03-adaboost",
+    score: 13 / 3,
+    maxScore: 13,
+    groups: [
+      { symbol: "fitStump", title: "", points: 1, score: 1 / 3, questions: [], cases: cases(3, 1) },
+      { symbol: "fitStump", title: "", points: 3, score: 1, questions: [], cases: cases(6, 2) },
+      { symbol: "fitStump", title: "", points: 9, score: 3, questions: [], cases: cases(7, 0) },
+    ],
+  };
+  const { tests } = toGradescope(thirds);
+  assert.deepEqual(tests.slice(0, 3).map((t) => t.max_score), [0.3334, 0.3333, 0.3333]);
+  const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 1e4) / 1e4;
+  assert.equal(sum(tests.map((t) => t.max_score)), 13);
+  assert.equal(sum(tests.slice(3, 9).map((t) => t.max_score)), 3);
+  assert.equal(sum(tests.slice(9).map((t) => t.max_score)), 9);
+  assert.equal(sum(tests.map((t) => t.score)), 0.3334 + 0.5 + 0.5);
+});
