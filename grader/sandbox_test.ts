@@ -121,7 +121,7 @@ Deno.test("Sandbox.run() lets a module import @tensorflow/tfjs offline", async (
 
 Deno.test("Sandbox.run() reports a missing export and a thrown string on their calls", async () => {
   const result = await probe("noSuchExport");
-  assert.equal(failure(result), 'TypeError: the module does not export "noSuchExport"');
+  assert.match(failure(result), /^the module does not export "noSuchExport": it exports "/);
   assert.match(failure(await probe("throwString")), /threw the string "plain string"/);
 });
 

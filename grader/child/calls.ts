@@ -25,7 +25,9 @@ const ArrayPrototype = Array.prototype;
 const { isView } = ArrayBuffer;
 const { isSafeInteger, isNaN } = Number;
 const { apply, construct } = Reflect;
-const { includes, startsWith } = String.prototype;
+const { includes, startsWith, toLowerCase } = String.prototype;
+const lowerCase = (s: string) => apply(toLowerCase, s, []) as string;
+const { min } = Math;
 const stringIncludes = (text: string, part: string) => apply(includes, text, [part]) as boolean;
 const clone = structuredClone;
 const now = performance.now.bind(performance);
@@ -40,24 +42,27 @@ export const STAND_IN_PREFIX = "standIn:";
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 1_000_000;
 
-/** Why a value could not be encoded. */
-export class EncodeError extends Error {
-  /** Creates the error, and marks it as this module's own (see {@linkcode isEncodeError}). */
+/**
+ * The harness's own words on why a call has no result: a value it cannot send, an export
+ * that is not there. The grader shows them as they are, not as something the call threw.
+ */
+export class HarnessError extends Error {
+  /** Creates the error, and marks it as this module's own (see {@linkcode isHarnessError}). */
   constructor(message: string) {
     super(message);
-    apply(addEncodeError, encodeErrors, [this]);
+    apply(addHarnessError, harnessErrors, [this]);
   }
 }
 
-const encodeErrors = new WeakSet<object>();
-const { add: addEncodeError, has: hasEncodeError } = WeakSet.prototype;
+const harnessErrors = new WeakSet<object>();
+const { add: addHarnessError, has: hasHarnessError } = WeakSet.prototype;
 /**
- * Whether `thrown` is an {@linkcode EncodeError} of this module: an identity check, which no
+ * Whether `thrown` is an {@linkcode HarnessError} of this module: an identity check, which no
  * value student code throws can intercept (`instanceof` asks a Proxy's `getPrototypeOf`
  * trap, and a trap that throws would escape the harness's own `catch`).
  */
-const isEncodeError = (thrown: unknown): thrown is EncodeError =>
-  apply(hasEncodeError, encodeErrors, [thrown]) as boolean;
+const isHarnessError = (thrown: unknown): thrown is HarnessError =>
+  apply(hasHarnessError, harnessErrors, [thrown]) as boolean;
 
 /**
  * Copies a value into plain data: numbers (NaN, ±Infinity and −0 kept, see
@@ -67,21 +72,21 @@ const isEncodeError = (thrown: unknown): thrown is EncodeError =>
  *
  * @param value What student code returned.
  * @returns A plain copy.
- * @throws {EncodeError} If the value cannot be a result.
+ * @throws {HarnessError} If the value cannot be a result.
  */
 export function encodeValue(value: unknown): unknown {
   let items = 0;
   const seen = new Set<object>();
   const walk = (v: unknown, depth: number): unknown => {
-    if (++items > MAX_ITEMS) throw new EncodeError("the result is too large");
+    if (++items > MAX_ITEMS) throw new HarnessError("the result is too large");
     if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") {
       return v;
     }
     if (v === undefined) return undefined;
     if (typeof v === "bigint") return Number(v);
-    if (typeof v !== "object") throw new EncodeError(`the result contains a ${typeof v}`);
-    if (depth > MAX_DEPTH) throw new EncodeError("the result is nested too deeply");
-    if (seen.has(v)) throw new EncodeError("the result contains a cycle");
+    if (typeof v !== "object") throw new HarnessError(`the result contains a ${typeof v}`);
+    if (depth > MAX_DEPTH) throw new HarnessError("the result is nested too deeply");
+    if (seen.has(v)) throw new HarnessError("the result contains a cycle");
     seen.add(v);
     try {
       if (isView(v) && !(v instanceof DataView)) {
@@ -90,7 +95,7 @@ export function encodeValue(value: unknown): unknown {
       if (isArray(v)) {
         const length = v.length;
         if (!isSafeInteger(length) || length > MAX_ITEMS) {
-          throw new EncodeError("the result is too large");
+          throw new HarnessError("the result is too large");
         }
         // Filled with no prototype: no setter a student put on Array.prototype sees it.
         const out = bare(new Array(length));
@@ -98,11 +103,11 @@ export function encodeValue(value: unknown): unknown {
         return setPrototypeOf(out, ArrayPrototype);
       }
       if ("dataSync" in v && "shape" in v) {
-        throw new EncodeError(
+        throw new HarnessError(
           "the result is a tfjs tensor; return plain numbers (tensor.arraySync())",
         );
       }
-      if (v instanceof Promise) throw new EncodeError("the result is a Promise; await it");
+      if (v instanceof Promise) throw new HarnessError("the result is a Promise; await it");
       const out: Record<string, unknown> = {};
       const keys = ownKeys(v);
       for (let i = 0; i < keys.length; i++) {
@@ -377,10 +382,10 @@ export async function runCalls(
       } else {
         const target = module[call.fn];
         if (typeof target !== "function") {
-          throw new TypeError(
+          throw new HarnessError(
             target === undefined
-              ? `the module does not export "${call.fn}"`
-              : `"${call.fn}" is exported as a ${typeof target}, not a function`,
+              ? missingExport(module, call.fn)
+              : `the module exports "${call.fn}" as a ${typeof target}, not a function`,
           );
         }
         value = own(call, "construct") === true
@@ -409,12 +414,57 @@ export async function runCalls(
       }
       results[c] = { ok: true, value: encodeValue(report), ms: now() - started };
     } catch (thrown) {
-      const error = isEncodeError(thrown) ? thrown.message : describeThrown(thrown);
+      const error = isHarnessError(thrown) ? thrown.message : describeThrown(thrown);
       results[c] = { ok: false, error, ms: now() - started };
     }
   }
   // Written: an array like any other from here.
   return setPrototypeOf(results, ArrayPrototype) as CallResult[];
+}
+
+/**
+ * Why the module has no export `name`, with the export it most likely meant: one that
+ * differs only in case or by a letter in three, up to two ("stochasticEpok"), else the
+ * names it has.
+ */
+function missingExport(module: Record<string, unknown>, name: string): string {
+  const names = ownKeys(module);
+  let nearest: string | undefined;
+  // Two letters off in a long name, fewer in a short one: "g" is not a misspelt "f".
+  let best = min(2, (name.length / 3) | 0) + 1;
+  for (let i = 0; i < names.length; i++) {
+    const distance = editDistance(lowerCase(names[i]), lowerCase(name));
+    if (distance < best) [nearest, best] = [names[i], distance];
+  }
+  const quote = (s: string) => stringify(s);
+  if (nearest !== undefined) {
+    return `the module does not export "${name}": it exports ${quote(nearest)}; ` +
+      "export the function under the name the README gives, spelled exactly so";
+  }
+  let listed = "";
+  for (let i = 0; i < names.length && i < 8; i++) listed += (i ? ", " : "") + quote(names[i]);
+  return `the module does not export "${name}"` +
+    (names.length === 0 ? ": it exports nothing" : `: it exports ${listed}`) +
+    (names.length > 8 ? ` and ${names.length - 8} more` : "");
+}
+
+/**
+ * Levenshtein's distance between two strings, by their UTF-16 code units (in arrays
+ * without a prototype, like the results: see {@linkcode bare}).
+ */
+function editDistance(a: string, b: string): number {
+  let row: number[] = bare([]);
+  for (let j = 0; j <= b.length; j++) row[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const next: number[] = bare([]);
+    next[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      next[j] = min(row[j] + 1, next[j - 1] + 1, substitution);
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /**

@@ -76,9 +76,28 @@ Deno.test("runCalls() turns missing exports, thrown values and tensors into erro
     { fn: "tensor", args: [] },
   ]);
   assert.deepEqual(results.map((r) => !r.ok && r.error), [
-    'TypeError: the module does not export "missing"',
+    'the module does not export "missing": it exports "Dual", "double", "mutate", "train", ' +
+    '"score", "apply", "throwsString", "tensor"',
     'threw the string "nope" (not an Error)',
     "the result is a tfjs tensor; return plain numbers (tensor.arraySync())",
+  ]);
+});
+
+Deno.test("runCalls() names the export a call most likely meant, by case or a misspelling", async () => {
+  const results = await runCalls({ stochasticEpok: () => 1, Predict: () => 2, cost: 3 }, [
+    { fn: "stochasticEpoch", args: [] },
+    { fn: "predict", args: [] },
+    { fn: "cost", args: [] },
+    { fn: "tax", args: [] },
+  ]);
+  assert.deepEqual(results.map((r) => !r.ok && r.error), [
+    'the module does not export "stochasticEpoch": it exports "stochasticEpok"; export the ' +
+    "function under the name the README gives, spelled exactly so",
+    'the module does not export "predict": it exports "Predict"; export the function under ' +
+    "the name the README gives, spelled exactly so",
+    'the module exports "cost" as a number, not a function',
+    // No export is near: they are listed.
+    'the module does not export "tax": it exports "stochasticEpok", "Predict", "cost"',
   ]);
 });
 

@@ -112,7 +112,7 @@ Deno.test("runHarness() answers with ready, begin, loaded, a frame per case, end
   assert.ok(Object.is(second.results[0].value, -0));
   assert.deepEqual(
     second.results[1].ok === false && second.results[1].error,
-    'TypeError: the module does not export "twice"',
+    'the module does not export "twice": it exports "half"',
   );
 });
 
@@ -200,7 +200,7 @@ Deno.test("runHarness() runs the parts in order, each part after another's load 
   assert.deepEqual(results.map((r) => r.ok ? r.value : r.error), [
     2,
     "g",
-    'TypeError: the module does not export "f"',
+    'the module does not export "f": it exports "g"',
   ]);
 });
 

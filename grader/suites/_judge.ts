@@ -210,10 +210,12 @@ export function callFailure(call: Call, result: CallResult | undefined): string 
   if (result.ok) return undefined;
   const error = String(result.error).slice(0, 300);
   // The harness's own words for a value it could not send ("the result contains a
-  // function"); what a call threw always opens with its name or "threw".
+  // function") or a function it could not find; what a call threw opens with its name or
+  // "threw".
   if (error.startsWith("the result ")) {
     return `${callName(call)} returned a value the grader cannot read: ${error}`;
   }
+  if (error.startsWith("the module ")) return `${callName(call)} cannot be called: ${error}`;
   return `${callName(call)} threw: ${error}`;
 }
 
