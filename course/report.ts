@@ -19,7 +19,8 @@ const MARKS = { passed: "✓", failed: "✗", todo: "·", "not-run": "-" } as co
 
 /**
  * Formats one exercise's outcome: a line per graded group, the first failure of each failing
- * group with its reason and the group's first hint, then a count.
+ * group with its reason, a note naming the failing groups before it (which it may call),
+ * and the group's first hint, then a count.
  *
  * @param outcome The outcome from `runVisibleTests`.
  * @param options Formatting options.
@@ -38,6 +39,9 @@ export function formatOutcome(outcome: ExerciseOutcome, options: FormatOptions =
   }
 
   const width = Math.max(...exercise.groups.map((g) => g.symbol.length));
+  // Functions build on the ones before them (stochasticEpoch on lmsUpdate): a failure may be
+  // an earlier function's, which the grader tells apart and these tests cannot.
+  const failedBefore: string[] = [];
   for (const group of outcome.groups) {
     const mark = MARKS[group.status];
     const color = group.status === "passed" ? 32 : group.status === "failed" ? 31 : 33;
@@ -51,8 +55,20 @@ export function formatOutcome(outcome: ExerciseOutcome, options: FormatOptions =
         : first.message;
       lines.push(`      ${first.name}`);
       lines.push(...indent(reason ?? "", 8));
+      if (failedBefore.length > 0) {
+        const them = failedBefore.map((symbol) => `${symbol}()`);
+        const list = them.length === 1
+          ? them[0]
+          : `${them.slice(0, -1).join(", ")} and ${them.at(-1)}`;
+        lines.push(
+          `      ${paint(36, "Note:")} ${list} ${them.length === 1 ? "fails" : "fail"} too: if ` +
+            `${group.group.symbol}() calls ${them.length === 1 ? "it" : "them"}, fix ` +
+            `${them.length === 1 ? "it" : "them"} first.`,
+        );
+      }
       const hint = group.group.hints[0];
       if (hint) lines.push(`      ${paint(36, "Hint:")} ${hint}`);
+      failedBefore.push(group.group.symbol);
     }
   }
   for (const test of outcome.ungrouped.filter((t) => t.status !== "passed")) {

@@ -70,6 +70,30 @@ Deno.test("check reports a misspelled export against that function only", async 
   assert.match(stdout, /✓ lmsUpdate/);
 });
 
+Deno.test("check says a function may fail for an earlier one it calls", async () => {
+  // A walkthrough as a student: lmsUpdate()'s sign flipped failed stochasticEpoch() too,
+  // with stochasticEpoch()'s own hint on the order of the updates.
+  await using workspace = await makeWorkspace();
+  const source = await solutionWith((s) => s);
+  const flipped = source.replace(
+    "const step = alpha * (y - dot(theta, x));",
+    "const step = alpha * (dot(theta, x) - y);",
+  );
+  assert.notEqual(flipped, source, "the solution's lmsUpdate() steps by α (y − h(x))");
+  await workspace.write(LMS, flipped);
+  const { code, stdout } = await task(workspace.root, "check", LMS);
+  assert.equal(code, 1);
+  assert.match(stdout, /✗ lmsUpdate/);
+  assert.match(stdout, /✗ stochasticEpoch/);
+  const epoch = stdout.slice(stdout.indexOf("✗ stochasticEpoch"));
+  assert.match(
+    epoch,
+    /Note: lmsUpdate\(\) fails too: if stochasticEpoch\(\) calls it, fix it first\./,
+  );
+  const update = stdout.slice(stdout.indexOf("✗ lmsUpdate"), stdout.indexOf("✗ stochasticEpoch"));
+  assert.doesNotMatch(update, /Note:/, "the first failing function has nothing before it");
+});
+
 Deno.test("check stops an infinite loop at the time limit and names the test", async () => {
   await using workspace = await makeWorkspace();
   await workspace.write(
