@@ -14,7 +14,10 @@ export interface JunitCase {
   /** The test file, as Deno names it (`./lms_test.ts`). */
   file: string;
   line: number;
+  /** Ran and did not fail: a skipped test has not passed. */
   passed: boolean;
+  /** Did not run: left out by `--filter`, or ignored. */
+  skipped?: true;
   /** The failure's one-line message, where it failed. */
   message?: string;
   /** The failure's full text (message and stack), where it failed. */
@@ -52,7 +55,7 @@ function attributes(text: string): Record<string, string> {
  * @returns Its test cases, in report order.
  * @throws {SyntaxError} If the text is not a JUnit report.
  *
- * @example A passing and a failing test
+ * @example A passing, a failing and a filtered test
  * ```ts
  * import { parseJunit } from "./junit.ts";
  * import assert from "node:assert/strict";
@@ -61,8 +64,11 @@ function attributes(text: string): Record<string, string> {
  *   <testcase name="f() works" classname="./a_test.ts" line="3"></testcase>
  *   <testcase name="g() fails" classname="./a_test.ts" line="4">
  *     <failure message="Uncaught Error: TODO: implement g">Error: TODO</failure>
- *   </testcase></testsuite></testsuites>`);
- * assert.deepEqual(cases.map((c) => c.passed), [true, false]);
+ *   </testcase>
+ *   <testcase name="h() left out" classname="./a_test.ts" line="5"><skipped/></testcase>
+ *   </testsuite></testsuites>`);
+ * assert.deepEqual(cases.map((c) => c.passed), [true, false, false]);
+ * assert.equal(cases[2].skipped, true);
  * assert.equal(cases[1].message, "Uncaught Error: TODO: implement g");
  * ```
  */
@@ -76,11 +82,13 @@ export function parseJunit(xml: string): JunitCase[] {
     const attrs = attributes(match[1]);
     const body = match[3] ?? "";
     const failure = body.match(/<failure(\s[^>]*)?>([\s\S]*?)<\/failure>|<failure(\s[^>]*)?\/>/);
+    const skipped = /<skipped(\s[^>]*)?\/?>/.test(body);
     const testCase: JunitCase = {
       name: attrs.name ?? "",
       file: attrs.classname ?? "",
       line: Number(attrs.line ?? 0),
-      passed: failure === null,
+      passed: failure === null && !skipped,
+      ...(skipped ? { skipped: true as const } : {}),
     };
     if (failure) {
       const failureAttrs = attributes(failure[1] ?? failure[3] ?? "");

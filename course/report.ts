@@ -81,8 +81,9 @@ export function formatOutcome(outcome: ExerciseOutcome, options: FormatOptions =
   let summary = `  ${groupsPassed} of ${outcome.groups.length} functions pass ` +
     `(${testsPassed} of ${tests.length} tests)`;
   if (outcome.status === "timeout") {
+    const hung = (outcome.hungTests ?? []).map((name) => `"${name}"`);
     summary += `; stopped after ${exercise.limits.timeMs / 1000} s` +
-      (outcome.hungTest ? ` while running "${outcome.hungTest}"` : "");
+      (hung.length === 0 ? "" : ` while running ${hung.join(", then ")}`);
   }
   lines.push(summary);
   return lines.join("\n") + "\n";

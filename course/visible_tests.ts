@@ -42,8 +42,12 @@ export interface ExerciseOutcome {
   ungrouped: TestOutcome[];
   /** Why the student's module did not load, with file and line. */
   loadError?: string;
-  /** The test that was running when the time limit stopped the run. */
-  hungTest?: string;
+  /**
+   * The tests that were running when the time limit stopped a run, in order. After each,
+   * the tests of the other functions run again without that function's, up to
+   * {@linkcode MAX_RERUNS} times, so that one hang hides no other function's result.
+   */
+  hungTests?: string[];
   durationMs: number;
 }
 
@@ -100,11 +104,86 @@ export async function runVisibleTests(
     }
   }
 
+  // Tests of functions that hung in an earlier run, as that run streamed them.
+  const kept: TestOutcome[] = [];
+  const hungTests: string[] = [];
+  const excluded: TestGroup[] = [];
+  for (let run = 0;; run++) {
+    const only = run === 0 ? undefined : exercise.groups.filter((g) => !excluded.includes(g));
+    const { timedOut, stdout, output, cases } = only?.length === 0
+      ? { timedOut: false, stdout: "", output: "", cases: [] }
+      : await runTests(folder, exercise.tests, timeMs, only);
+    if (timedOut) {
+      const streamed = streamedResults(stdout);
+      const hung = streamed.find((t) => t.status === "timeout");
+      if (hung) hungTests.push(hung.name);
+      const group = hung && groupOf(exercise, hung.name);
+      if (group === undefined || excluded.includes(group) || run === MAX_RERUNS) {
+        return outcome({
+          status: "timeout",
+          hungTests,
+          ...grouped(exercise, [...kept, ...streamed]),
+        });
+      }
+      excluded.push(group);
+      kept.push(...streamed.filter((t) => groupOf(exercise, t.name) === group));
+      continue;
+    }
+    if (cases.length === 0 && run === 0) {
+      // No test ran: the student's module (or the test module) did not load.
+      return outcome({
+        status: "load-error",
+        loadError: loadErrorOf(output, folder) ?? "The tests did not run: " + lastLines(output),
+      });
+    }
+    const tests = [...kept, ...cases.map(toOutcome)];
+    const groups = grouped(exercise, tests);
+    if (hungTests.length > 0) return outcome({ status: "timeout", hungTests, ...groups });
+    const passed = tests.every((t) => t.status === "passed");
+    return outcome({ status: passed ? "passed" : "failed", ...groups });
+  }
+}
+
+/**
+ * How many times the tests run again after a hang, each time without the functions that
+ * hung: a run costs up to the exercise's time limit.
+ */
+const MAX_RERUNS = 2;
+
+/**
+ * The group a test belongs to, by its name ("cost(): …"): the longest symbol first, so that
+ * "Dual.mul()" is not taken for the constructor "Dual".
+ */
+function groupOf(exercise: Exercise, name: string): TestGroup | undefined {
+  return [...exercise.groups].sort((a, b) => b.symbol.length - a.symbol.length)
+    .find((g) => name.startsWith(`${g.symbol}()`));
+}
+
+/** One `deno test` of the visible tests (of the groups `only`, if given), stopped at `timeMs`. */
+async function runTests(
+  folder: string,
+  tests: string,
+  timeMs: number,
+  only?: readonly TestGroup[],
+): Promise<{ timedOut: boolean; stdout: string; output: string; cases: JunitCase[] }> {
   const reportDir = await Deno.makeTempDir({ prefix: "check-" });
   const reportPath = join(reportDir, "report.xml");
+  // Deno's filter is a regular expression without look-around: it names the groups that
+  // run. Tests that match no group (the exercise's own extras) do not run again.
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const filter = only === undefined
+    ? []
+    : [`--filter=/^(?:${only.map((g) => escape(g.symbol)).join("|")})\\(\\)/`];
   try {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["test", "--no-check", "--no-prompt", `--junit-path=${reportPath}`, exercise.tests],
+      args: [
+        "test",
+        "--no-check",
+        "--no-prompt",
+        `--junit-path=${reportPath}`,
+        ...filter,
+        tests,
+      ],
       cwd: folder,
       env: { NO_COLOR: "1" },
       stdin: "null",
@@ -123,35 +202,15 @@ export async function runVisibleTests(
     ]);
     await child.status;
     clearTimeout(timer);
-    const output = stdout + "\n" + stderr;
-
-    if (timedOut) {
-      const streamed = streamedResults(stdout);
-      const hung = streamed.find((t) => t.status === "timeout");
-      return outcome({
-        status: "timeout",
-        hungTest: hung?.name,
-        ...grouped(exercise, streamed),
-      });
-    }
-
     let cases: JunitCase[] = [];
-    try {
-      cases = parseJunit(await Deno.readTextFile(reportPath));
-    } catch {
-      // No report: the test module did not load; the error block below says why.
+    if (!timedOut) {
+      try {
+        cases = parseJunit(await Deno.readTextFile(reportPath)).filter((c) => !c.skipped);
+      } catch {
+        // No report: the test module did not load; the caller says why.
+      }
     }
-    if (cases.length === 0) {
-      // No test ran: the student's module (or the test module) did not load.
-      return outcome({
-        status: "load-error",
-        loadError: loadErrorOf(output, folder) ?? "The tests did not run: " + lastLines(output),
-      });
-    }
-    const tests = cases.map(toOutcome);
-    const groups = grouped(exercise, tests);
-    const passed = tests.every((t) => t.status === "passed");
-    return outcome({ status: passed ? "passed" : "failed", ...groups });
+    return { timedOut, stdout, output: stdout + "\n" + stderr, cases };
   } finally {
     await Deno.remove(reportDir, { recursive: true });
   }
@@ -199,12 +258,10 @@ function grouped(
   exercise: Exercise,
   tests: TestOutcome[],
 ): Pick<ExerciseOutcome, "groups" | "ungrouped"> {
-  // Longest symbol first, so that "Dual.mul()" is not taken for the constructor "Dual".
-  const bySymbol = [...exercise.groups].sort((a, b) => b.symbol.length - a.symbol.length);
   const members = new Map<TestGroup, TestOutcome[]>(exercise.groups.map((g) => [g, []]));
   const ungrouped: TestOutcome[] = [];
   for (const test of tests) {
-    const group = bySymbol.find((g) => test.name.startsWith(`${g.symbol}()`));
+    const group = groupOf(exercise, test.name);
     if (group) members.get(group)!.push(test);
     else ungrouped.push(test);
   }

@@ -110,7 +110,34 @@ Deno.test("check stops an infinite loop at the time limit and names the test", a
   assert.match(stdout, /✗ cost/);
   assert.match(stdout, /did not finish within 10 s and was stopped/);
   assert.match(stdout, /stopped after 10 s while running "cost\(\)/);
+  // The other functions' tests ran again without cost()'s: the hang hides none of them, as
+  // the grader charges a hang to its own function only.
+  for (const symbol of ["predict", "lmsUpdate", "batchUpdate", "stochasticEpoch"]) {
+    assert.match(stdout, new RegExp(`✓ ${symbol} `), stdout);
+  }
   assertNoFrameworkNoise(stdout);
+});
+
+Deno.test("check runs the tests of every function that does not hang, after two hangs", async () => {
+  await using workspace = await makeWorkspace();
+  // The first statement of each function spins (batchUpdate's signature spans lines).
+  const spin = (name: string) => (s: string) =>
+    s.replace(
+      new RegExp(`export function ${name}\\([^]*?\\): number(\\[\\])? \\{`),
+      (header) => `${header}\n  while (true) { /* spin */ }`,
+    );
+  const source = await solutionWith((s) => spin("batchUpdate")(spin("cost")(s)));
+  assert.equal(source.match(/spin/g)?.length, 2);
+  await workspace.write(LMS, source);
+  const { code, stdout } = await task(workspace.root, "check", LMS);
+  assert.equal(code, 1);
+  assert.match(stdout, /✗ cost/);
+  assert.match(stdout, /✗ batchUpdate/);
+  assert.match(stdout, /while running "cost\(\)[^"]*", then "batchUpdate\(\)/);
+  for (const symbol of ["predict", "lmsUpdate"]) assert.match(stdout, new RegExp(`✓ ${symbol} `));
+  // stochasticEpoch() passes or fails on its own: it calls none of the two.
+  assert.match(stdout, /✓ stochasticEpoch /);
+  assert.match(stdout, /3 of 5 functions pass/);
 });
 
 Deno.test("check explains a thrown value that is not an Error", async () => {
