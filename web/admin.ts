@@ -14,12 +14,23 @@
  * `sign-out` ends every session of a user and revokes their personal API tokens, for an
  * account whose password or token may have leaked.
  *
+ * The embedded database serves one process: while a portal runs on it, every command exits
+ * with status 2 and says so (stop the portal first, run it on PostgreSQL through
+ * `DATABASE_URL`, or use the portal's API instead).
+ *
  * Exit status: 0 when it was done; 2 for bad usage, an id that is taken (or, for
- * `sign-out`, unknown) or not acceptable, or a password that is too short or too long.
+ * `sign-out`, unknown) or not acceptable, a password that is too short or too long, or an
+ * embedded database that a running portal holds.
  *
  * @module
  */
-import { ConflictError, NotFoundError, openStore } from "./store/mod.ts";
+import {
+  ConflictError,
+  DatabaseInUseError,
+  NotFoundError,
+  openStore,
+  type Store,
+} from "./store/mod.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./store/passwords.ts";
 import { UserIdSchema } from "./store/records.ts";
 import { CommandError, parseArguments, runCommand, UsageError } from "../course/cli.ts";
@@ -33,6 +44,9 @@ In the portal's database (DATABASE_URL, else the embedded one in DATA_DIR, defau
                      typed at a terminal (not echoed), or the first line of a pipe.
   sign-out           ends every session of a user and revokes their personal tokens
                      (a password or token that may have leaked).
+
+The embedded database serves one process: stop a portal that runs on it first, or use the
+portal's API while it runs.
 
 Options:
   --name NAME  the display name (default: the id)
@@ -111,9 +125,33 @@ async function readPassword(id: string): Promise<string> {
   return password;
 }
 
+/** What each command does, and the API route that does it while the portal runs. */
+const ACTIONS: Record<Command["command"], { doing: string; route: string }> = {
+  "create-instructor": { doing: "create instructor", route: "POST /api/users" },
+  "sign-out": { doing: "sign out", route: "POST /api/users/<id>/sign-out" },
+};
+
+/**
+ * Opens the portal's store; an embedded database that a running portal holds becomes one
+ * line that says what to do instead.
+ */
+async function openPortalStore({ command, id }: Command): Promise<Store> {
+  try {
+    return await openStore();
+  } catch (error) {
+    if (!(error instanceof DatabaseInUseError)) throw error;
+    const { doing, route } = ACTIONS[command];
+    throw new CommandError(
+      `Cannot ${doing} "${id}": the database in "${error.dataDir}" is in use by a running ` +
+        "portal; stop the portal first, run the portal on PostgreSQL through DATABASE_URL, " +
+        `or use ${route} as an instructor while it runs`,
+    );
+  }
+}
+
 async function createInstructor(command: Command): Promise<number> {
   const { id } = command;
-  const store = await openStore();
+  const store = await openPortalStore(command);
   try {
     if (await store.getUser(id)) {
       throw new CommandError(`Cannot create instructor "${id}": the id is taken`);
@@ -140,8 +178,9 @@ async function createInstructor(command: Command): Promise<number> {
   }
 }
 
-async function signOut({ id }: Command): Promise<number> {
-  const store = await openStore();
+async function signOut(command: Command): Promise<number> {
+  const { id } = command;
+  const store = await openPortalStore(command);
   try {
     const { sessions, tokens } = await store.signOutEverywhere(id);
     console.log(

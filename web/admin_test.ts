@@ -135,3 +135,30 @@ Deno.test("admin sign-out ends a user's sessions and revokes their tokens", asyn
     }
   });
 });
+
+Deno.test("admin says in one line that a running portal holds the embedded database", async () => {
+  await withDataDir(async (dataDir) => {
+    // The test's own store stands for the running portal: PGlite serves one process.
+    const store = await openStore({ dataDir });
+    try {
+      await store.createUser({ id: "ada", role: "student", password: "pw-long-enough" });
+      const runs = [
+        { args: ["sign-out", "ada"], route: /POST \/api\/users\/<id>\/sign-out/ },
+        { args: ["create-instructor", "grace"], route: /POST \/api\/users\b/ },
+      ];
+      for (const { args, route } of runs) {
+        const refused = await admin(dataDir, args, "compiler tapes 1952\n");
+        assert.equal(refused.code, 2, args.join(" "));
+        assert.equal(refused.stdout, "");
+        assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+        assert.match(refused.stderr, /is in use by a running portal; stop the portal first/);
+        assert.match(refused.stderr, /DATABASE_URL/);
+        assert.match(refused.stderr, route);
+        assert.doesNotMatch(refused.stderr, /\bat .*\.ts:\d+/, "no stack trace");
+      }
+      assert.deepEqual((await store.listUsers()).map((user) => user.id), ["ada"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
