@@ -746,6 +746,90 @@ Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS"
   });
 });
 
+Deno.test("POST /api/users/:id/invite lets an instructor give a locked-out user a new code", async (t) => {
+  await withApp(async (app, store) => {
+    await store.createUser({ id: "prof", name: "Prof", role: "instructor", password: PASSWORD });
+    await store.createUser({ id: "tia", name: "Tia", role: "ta", password: PASSWORD });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+    const prof = await signIn(app, "prof");
+    const invite = (id: string, cookie = prof) =>
+      request(app, `/api/users/${id}/invite`, { method: "POST", cookie });
+    const redeem = (code: string, password: string) =>
+      request(app, "/api/invites/redeem", { json: { code, password } });
+
+    await t.step(
+      "an earlier unredeemed code stops working; the new one sets the password",
+      async () => {
+        const bob = await signIn(app, "bob");
+        const { token } = await (await request(app, "/api/tokens", { cookie: bob, json: {} }))
+          .json();
+        const first = await invite("bob");
+        assert.equal(first.status, 201);
+        const { inviteCode: lost } = await first.json();
+        const second = await invite("bob");
+        const body = await second.json();
+        assert.equal(body.id, "bob");
+        assert.ok(Date.parse(body.expiresAt) > time);
+        assert.equal((await redeem(lost, "a brand new password")).status, 404);
+        assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 200);
+
+        const redeemed = await redeem(body.inviteCode, "a brand new password");
+        assert.equal(redeemed.status, 200);
+        assert.equal((await redeemed.json()).user.id, "bob");
+        assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
+        assert.equal((await request(app, "/api/progress", { token })).status, 401);
+        const old = await request(app, "/api/session", { json: { id: "bob", password: PASSWORD } });
+        assert.equal(old.status, 401);
+        const fresh = await request(app, "/api/session", {
+          json: { id: "bob", password: "a brand new password" },
+        });
+        assert.equal(fresh.status, 200);
+        assert.equal((await redeem(body.inviteCode, "yet another password")).status, 404);
+      },
+    );
+
+    await t.step("an unknown id is not found, and only instructors may issue codes", async () => {
+      const unknown = await invite("nobody");
+      assert.equal(unknown.status, 404);
+      assert.match((await unknown.json()).error, /no such user/);
+      assert.equal((await invite("bob", await signIn(app, "tia"))).status, 403);
+      assert.equal((await request(app, "/api/users/bob/invite", { method: "POST" })).status, 401);
+      const crossSite = await request(app, "/api/users/bob/invite", {
+        method: "POST",
+        cookie: prof,
+        origin: "https://elsewhere.test",
+      });
+      assert.equal(crossSite.status, 403);
+    });
+  });
+});
+
+Deno.test("POST /api/users/:id/sign-out ends a user's sessions and tokens while the portal runs", async () => {
+  await withApp(async (app, store) => {
+    await store.createUser({ id: "prof", name: "Prof", role: "instructor", password: PASSWORD });
+    await store.createUser({ id: "tia", name: "Tia", role: "ta", password: PASSWORD });
+    await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+    const prof = await signIn(app, "prof");
+    const bob = await signIn(app, "bob");
+    const ada = await signIn(app, "ada");
+    const { token } = await (await request(app, "/api/tokens", { cookie: bob, json: {} })).json();
+    const signOut = (id: string, cookie = prof) =>
+      request(app, `/api/users/${id}/sign-out`, { method: "POST", cookie });
+
+    assert.equal((await signOut("bob", await signIn(app, "tia"))).status, 403);
+    assert.equal((await signOut("bob", ada)).status, 403);
+    const done = await signOut("bob");
+    assert.equal(done.status, 200);
+    assert.deepEqual(await done.json(), { id: "bob", sessions: 1, tokens: 1 });
+    assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
+    assert.equal((await request(app, "/api/progress", { token })).status, 401);
+    assert.equal((await request(app, "/api/progress", { cookie: ada })).status, 200, "ada's own");
+    assert.equal((await signOut("nobody")).status, 404);
+    assert.equal((await signIn(app, "bob")).startsWith("session="), true, "bob signs in again");
+  });
+});
+
 Deno.test("POST /api/submissions refuses a student's submission while MAX_PENDING of theirs wait", async () => {
   await withApp(async (app, store) => {
     await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
