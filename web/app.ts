@@ -60,7 +60,8 @@ export interface AppOptions {
    */
   now?: () => Date;
   /**
-   * Failed sign-ins allowed per client in 15 minutes (and five times as many per id).
+   * Failed sign-ins allowed per client on one account in 15 minutes (five times as many per
+   * account, ten times as many per client over all accounts).
    *
    * @default {10}
    */
