@@ -8,7 +8,8 @@
  *
  * `PORTAL_URL` is the portal's address and `PORTAL_TOKEN` a token from the portal's
  * `POST /api/tokens`. Exit status: 0 when graded with full marks, 1 when graded with points
- * lost, 2 for bad usage, a missing or refused token, a file the portal would refuse or a
+ * lost, 2 for bad usage, a missing or refused token, a file the portal would refuse (missing,
+ * empty, too large) or a
  * submission it refused, 3 when grading failed.
  *
  * @module
@@ -120,7 +121,14 @@ async function readFile(path: string): Promise<Uint8Array<ArrayBuffer>> {
   if (info.size > MAX_FILE_BYTES) {
     throw new CommandError(`Cannot submit "${path}": it is larger than ${MAX_FILE_BYTES} bytes`);
   }
-  return await Deno.readFile(path);
+  const content = await Deno.readFile(path);
+  // The portal refuses an empty entry file too; saying so here needs no round trip.
+  if (new TextDecoder().decode(content).trim() === "") {
+    throw new CommandError(
+      `Cannot submit "${path}": the file is empty; save your work in it first`,
+    );
+  }
+  return content;
 }
 
 /** Sends a request to the portal; a refusal becomes a {@linkcode CommandError}. */

@@ -39,6 +39,18 @@ Deno.test("deno task submit refuses missing settings and files with status 2", a
   const missing = await submit(["02-lms", join(ROOT, "nowhere", "lms.ts")], full);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /there is no such file/);
+  const folder = await Deno.makeTempDir({ prefix: "submit-test-" });
+  try {
+    for (const text of ["", "  \n\n\t"]) {
+      await Deno.writeTextFile(join(folder, "lms.ts"), text);
+      const empty = await submit(["02-lms", join(folder, "lms.ts")], full);
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /the file is empty/);
+      assert.doesNotMatch(empty.stderr, /Cannot reach the portal/, "refused before uploading");
+    }
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
   const unknown = await submit(["99-nope"], full);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no such exercise/);

@@ -477,6 +477,27 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       assert.equal(notMultipart.status, 400);
     });
 
+    await t.step(
+      "POST /api/submissions refuses an empty entry file without using an attempt",
+      async () => {
+        const lmsAttempts = async () => {
+          const { exercises } = await (await request(app, "/api/progress", { cookie: adaNow }))
+            .json();
+          return exercises.find((e: { exercise: string }) => e.exercise === "02-lms").attempts;
+        };
+        const before = await lmsAttempts();
+        for (const text of ["", " \n\t\r\n"]) {
+          const response = await request(app, "/api/submissions", {
+            cookie: adaNow,
+            body: submission("02-lms", { "lms.ts": text }),
+          });
+          assert.equal(response.status, 400);
+          assert.match((await response.json()).error, /lms\.ts is empty/);
+        }
+        assert.equal(await lmsAttempts(), before);
+      },
+    );
+
     await t.step("POST /api/submissions answers 413 to an upload over the cap", async () => {
       const big = "x".repeat(65 * 1024);
       const response = await request(app, "/api/submissions", {
