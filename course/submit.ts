@@ -6,6 +6,8 @@
  * deno task submit <exercise-id> [file]
  * ```
  *
+ * The exercise is named as `deno task check` names it: `02-lms`, `02` or `lms`.
+ *
  * `PORTAL_URL` is the portal's address and `PORTAL_TOKEN` a token from the portal's
  * `POST /api/tokens`. Exit status: 0 when graded with full marks, 1 when graded with points
  * lost, 2 for bad usage, a missing or refused token, a file the portal would refuse (missing,
@@ -16,14 +18,15 @@
  */
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { EXERCISES } from "./metadata.ts";
+import { EXERCISES, findExercise } from "./metadata.ts";
 import { CommandError, runCommand } from "./cli.ts";
 
 const USAGE = `Usage: deno task submit <exercise-id> [file]
 
 Submits your work on an exercise to the course portal, shows its grading as it happens and
 prints the feedback. The file defaults to exercises/<exercise-id>/<entry file> under the
-current folder; a file given must have the entry file's name (such as lms.ts).
+current folder; a file given must have the entry file's name (such as lms.ts). The
+exercise id may be short, as for deno task check: 02-lms, 02 or lms.
 
 Environment:
   PORTAL_URL    the portal's address, such as https://portal.example.org
@@ -76,14 +79,16 @@ function parseCommand(args: string[]): Command | "help" {
   const [id, file, ...rest] = parsed.positionals;
   if (id === undefined) throw new CommandError("Missing the exercise id");
   if (rest.length > 0) throw new CommandError(`Unexpected argument "${rest[0]}"`);
-  const exercise = EXERCISES.find((e) => e.id === id);
+  const exercise = findExercise(id);
   if (!exercise) {
     throw new CommandError(
       `Cannot submit "${id}": no such exercise (${EXERCISES.map((e) => e.id).join(", ")})`,
     );
   }
   if (file !== undefined && basename(file) !== exercise.entry) {
-    throw new CommandError(`Cannot submit "${file}": the file of ${id} is named ${exercise.entry}`);
+    throw new CommandError(
+      `Cannot submit "${file}": the file of ${exercise.id} is named ${exercise.entry}`,
+    );
   }
   const urlText = Deno.env.get("PORTAL_URL");
   if (!urlText) throw new CommandError("Cannot submit: set PORTAL_URL to the portal's address");
@@ -97,10 +102,10 @@ function parseCommand(args: string[]): Command | "help" {
     );
   }
   return {
-    exercise: id,
+    exercise: exercise.id,
     // `deno task` runs in the project's folder; a file given is relative to where it was typed.
     file: file === undefined
-      ? join("exercises", id, exercise.entry)
+      ? join("exercises", exercise.id, exercise.entry)
       : resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), file),
     url: new URL(urlText),
     token,
