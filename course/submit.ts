@@ -19,7 +19,7 @@
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXERCISES, findExercise } from "./metadata.ts";
-import { CommandError, runCommand } from "./cli.ts";
+import { CommandError, formatSize, runCommand } from "./cli.ts";
 
 const USAGE = `Usage: deno task submit <exercise-id> [file]
 
@@ -124,7 +124,9 @@ async function readFile(path: string): Promise<Uint8Array<ArrayBuffer>> {
   }
   if (!info.isFile) throw new CommandError(`Cannot submit "${path}": it is not a file`);
   if (info.size > MAX_FILE_BYTES) {
-    throw new CommandError(`Cannot submit "${path}": it is larger than ${MAX_FILE_BYTES} bytes`);
+    throw new CommandError(
+      `Cannot submit "${path}": it is larger than ${formatSize(MAX_FILE_BYTES)}`,
+    );
   }
   const content = await Deno.readFile(path);
   // The portal refuses an empty entry file too; saying so here needs no round trip.

@@ -41,6 +41,10 @@ Deno.test("deno task submit refuses missing settings and files with status 2", a
   assert.match(missing.stderr, /there is no such file/);
   const folder = await Deno.makeTempDir({ prefix: "submit-test-" });
   try {
+    await Deno.writeTextFile(join(folder, "lms.ts"), "x".repeat(512 * 1024 + 1));
+    const large = await submit(["02-lms", join(folder, "lms.ts")], full);
+    assert.equal(large.code, 2);
+    assert.match(large.stderr, /it is larger than 512 KiB\n/);
     for (const text of ["", "  \n\n\t"]) {
       await Deno.writeTextFile(join(folder, "lms.ts"), text);
       const empty = await submit(["02-lms", join(folder, "lms.ts")], full);

@@ -505,6 +505,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
         body: submission("04-softmax", { "softmax.ts": big }),
       });
       assert.equal(response.status, 413);
+      assert.deepEqual(await response.json(), { error: "The request body is larger than 64 KiB" });
       let sent = 0;
       const endless = new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -529,7 +530,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
           json: { id: "bob", password: "x".repeat(20_000) },
         });
         assert.equal(response.status, 413);
-        assert.match((await response.json()).error, /larger than 16384 bytes/);
+        assert.match((await response.json()).error, /larger than 16 KiB$/);
       },
     );
 
