@@ -9,7 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type Exercise, EXERCISES } from "./metadata.ts";
+import { type Exercise, EXERCISES, findExercise } from "./metadata.ts";
 import { formatOutcome } from "./report.ts";
 import { runVisibleTests } from "./visible_tests.ts";
 
@@ -22,19 +22,6 @@ Runs the visible tests of one exercise (or all of them) and explains what fails.
   --help        show this message
 
 Exercises: ${EXERCISES.map((e) => e.id).join(", ")}`;
-
-/**
- * Finds an exercise by its id, its number or its name.
- *
- * @param query `"02-lms"`, `"02"`, `"2"` or `"lms"`.
- * @returns The matching exercise, or `undefined`.
- */
-export function findExercise(query: string): Exercise | undefined {
-  const q = query.replace(/\/+$/, "").replace(/^exercises\//, "").toLowerCase();
-  return EXERCISES.find((e) => e.id === q) ??
-    EXERCISES.find((e) => /^\d+$/.test(q) && Number(e.id.slice(0, 2)) === Number(q)) ??
-    EXERCISES.find((e) => e.id.slice(3) === q);
-}
 
 async function checkAll(exercises: readonly Exercise[], color: boolean): Promise<boolean> {
   let passed = 0;

@@ -66,6 +66,32 @@ export function integerSetting(name: string, text: string, min: number, max: num
   return value;
 }
 
+/**
+ * Writes a size for a person: in MiB from 1 MiB, in KiB from 1 KiB, else in bytes, with at
+ * most one decimal.
+ *
+ * @param bytes The size.
+ * @returns Such as `"512 KiB"`, `"1 MiB"`, `"1.5 KiB"` or `"300 bytes"`.
+ *
+ * @example
+ * ```ts
+ * import { formatSize } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatSize(524288), "512 KiB");
+ * assert.equal(formatSize(1024 * 1024), "1 MiB");
+ * assert.equal(formatSize(1536), "1.5 KiB");
+ * assert.equal(formatSize(300), "300 bytes");
+ * ```
+ */
+export function formatSize(bytes: number): string {
+  const units: [number, string][] = [[1024 * 1024, "MiB"], [1024, "KiB"]];
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
 /** A command: its usage text, its parser and what it does. */
 export interface Command<T> {
   usage: string;

@@ -472,3 +472,27 @@ export function exerciseById(id: string): Exercise {
   }
   return exercise;
 }
+
+/**
+ * Finds an exercise as a student names it on the command line (`deno task check`,
+ * `deno task submit`): by its id, its number or its name.
+ *
+ * @param query `"02-lms"`, `"02"`, `"2"`, `"lms"` or `"exercises/02-lms/"`.
+ * @returns The matching exercise, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { findExercise } from "./metadata.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(findExercise("02")?.id, "02-lms");
+ * assert.equal(findExercise("lms")?.id, "02-lms");
+ * assert.equal(findExercise("99"), undefined);
+ * ```
+ */
+export function findExercise(query: string): Exercise | undefined {
+  const q = query.replace(/\/+$/, "").replace(/^exercises\//, "").toLowerCase();
+  return EXERCISES.find((e) => e.id === q) ??
+    EXERCISES.find((e) => /^\d+$/.test(q) && Number(e.id.slice(0, 2)) === Number(q)) ??
+    EXERCISES.find((e) => e.id.slice(3) === q);
+}

@@ -6,23 +6,27 @@
  * deno task submit <exercise-id> [file]
  * ```
  *
+ * The exercise is named as `deno task check` names it: `02-lms`, `02` or `lms`.
+ *
  * `PORTAL_URL` is the portal's address and `PORTAL_TOKEN` a token from the portal's
  * `POST /api/tokens`. Exit status: 0 when graded with full marks, 1 when graded with points
- * lost, 2 for bad usage, a missing or refused token, a file the portal would refuse or a
+ * lost, 2 for bad usage, a missing or refused token, a file the portal would refuse (missing,
+ * empty, too large) or a
  * submission it refused, 3 when grading failed.
  *
  * @module
  */
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { EXERCISES } from "./metadata.ts";
-import { CommandError, runCommand } from "./cli.ts";
+import { EXERCISES, findExercise } from "./metadata.ts";
+import { CommandError, formatSize, runCommand } from "./cli.ts";
 
 const USAGE = `Usage: deno task submit <exercise-id> [file]
 
 Submits your work on an exercise to the course portal, shows its grading as it happens and
 prints the feedback. The file defaults to exercises/<exercise-id>/<entry file> under the
-current folder; a file given must have the entry file's name (such as lms.ts).
+current folder; a file given must have the entry file's name (such as lms.ts). The
+exercise id may be short, as for deno task check: 02-lms, 02 or lms.
 
 Environment:
   PORTAL_URL    the portal's address, such as https://portal.example.org
@@ -75,14 +79,16 @@ function parseCommand(args: string[]): Command | "help" {
   const [id, file, ...rest] = parsed.positionals;
   if (id === undefined) throw new CommandError("Missing the exercise id");
   if (rest.length > 0) throw new CommandError(`Unexpected argument "${rest[0]}"`);
-  const exercise = EXERCISES.find((e) => e.id === id);
+  const exercise = findExercise(id);
   if (!exercise) {
     throw new CommandError(
       `Cannot submit "${id}": no such exercise (${EXERCISES.map((e) => e.id).join(", ")})`,
     );
   }
   if (file !== undefined && basename(file) !== exercise.entry) {
-    throw new CommandError(`Cannot submit "${file}": the file of ${id} is named ${exercise.entry}`);
+    throw new CommandError(
+      `Cannot submit "${file}": the file of ${exercise.id} is named ${exercise.entry}`,
+    );
   }
   const urlText = Deno.env.get("PORTAL_URL");
   if (!urlText) throw new CommandError("Cannot submit: set PORTAL_URL to the portal's address");
@@ -96,10 +102,10 @@ function parseCommand(args: string[]): Command | "help" {
     );
   }
   return {
-    exercise: id,
+    exercise: exercise.id,
     // `deno task` runs in the project's folder; a file given is relative to where it was typed.
     file: file === undefined
-      ? join("exercises", id, exercise.entry)
+      ? join("exercises", exercise.id, exercise.entry)
       : resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd(), file),
     url: new URL(urlText),
     token,
@@ -118,9 +124,18 @@ async function readFile(path: string): Promise<Uint8Array<ArrayBuffer>> {
   }
   if (!info.isFile) throw new CommandError(`Cannot submit "${path}": it is not a file`);
   if (info.size > MAX_FILE_BYTES) {
-    throw new CommandError(`Cannot submit "${path}": it is larger than ${MAX_FILE_BYTES} bytes`);
+    throw new CommandError(
+      `Cannot submit "${path}": it is larger than ${formatSize(MAX_FILE_BYTES)}`,
+    );
   }
-  return await Deno.readFile(path);
+  const content = await Deno.readFile(path);
+  // The portal refuses an empty entry file too; saying so here needs no round trip.
+  if (new TextDecoder().decode(content).trim() === "") {
+    throw new CommandError(
+      `Cannot submit "${path}": the file is empty; save your work in it first`,
+    );
+  }
+  return content;
 }
 
 /** Sends a request to the portal; a refusal becomes a {@linkcode CommandError}. */

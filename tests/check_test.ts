@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { EXERCISES } from "../course/metadata.ts";
-import { findExercise } from "../course/check.ts";
+import { findExercise } from "../course/metadata.ts";
 import { makeWorkspace, task } from "./_workspace.ts";
 
 const LMS = "02-lms";

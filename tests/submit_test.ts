@@ -39,6 +39,27 @@ Deno.test("deno task submit refuses missing settings and files with status 2", a
   const missing = await submit(["02-lms", join(ROOT, "nowhere", "lms.ts")], full);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /there is no such file/);
+  const folder = await Deno.makeTempDir({ prefix: "submit-test-" });
+  try {
+    await Deno.writeTextFile(join(folder, "lms.ts"), "x".repeat(512 * 1024 + 1));
+    const large = await submit(["02-lms", join(folder, "lms.ts")], full);
+    assert.equal(large.code, 2);
+    assert.match(large.stderr, /it is larger than 512 KiB\n/);
+    for (const text of ["", "  \n\n\t"]) {
+      await Deno.writeTextFile(join(folder, "lms.ts"), text);
+      const empty = await submit(["02-lms", join(folder, "lms.ts")], full);
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /the file is empty/);
+      assert.doesNotMatch(empty.stderr, /Cannot reach the portal/, "refused before uploading");
+    }
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+  for (const short of ["02", "lms"]) {
+    const named = await submit([short, join(ROOT, "nowhere", "lms.ts")], full);
+    assert.equal(named.code, 2);
+    assert.match(named.stderr, /there is no such file/, `${short} names 02-lms`);
+  }
   const unknown = await submit(["99-nope"], full);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no such exercise/);
@@ -82,8 +103,10 @@ Deno.test("deno task submit grades a file on a running portal and prints the fee
           join(ROOT, "tests", "variants", "02-lms", "bug_cost_missing_half.ts"),
           buggy,
         );
-        const wrong = await submit(["02-lms", buggy], env);
+        // The short form `deno task check` takes names the same exercise.
+        const wrong = await submit(["02", buggy], env);
         assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
+        assert.match(wrong.stdout, /02-lms: \S+\/\S+ points/);
         assert.match(wrong.stdout, /FAIL cost:/);
         assert.match(wrong.stdout, /is the ½ there\?/);
       } finally {

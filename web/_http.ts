@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { formatSize } from "../course/cli.ts";
 
 /** A request that ends in an HTTP error; the app turns it into `{"error": message}`. */
 export class HttpError extends Error {
@@ -98,7 +99,8 @@ export async function readBody(
   maxBytes: number,
   timeoutMs: number = BODY_TIMEOUT_MS,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new HttpError(413, `The request body is larger than ${maxBytes} bytes`);
+  const tooLarge = () =>
+    new HttpError(413, `The request body is larger than ${formatSize(maxBytes)}`);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array();

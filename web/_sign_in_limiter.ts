@@ -1,21 +1,94 @@
 /**
- * Throttles password guessing: failed sign-ins are counted per client address and per user
- * id in a sliding window, in memory (a portal process is one limiter). An account allows
- * {@linkcode ACCOUNT_FACTOR} times a client's failures: one client is stopped long before it
- * could keep the account's owner out, and guesses spread over many clients are still
- * bounded per account.
+ * Throttles password guessing: failed sign-ins are counted in a sliding window, in memory (a
+ * portal process is one limiter), under three keys an attempt (see {@linkcode signInKeys}):
+ *
+ * - the client address and the account together: this is what stops guessing one account's
+ *   password, and it is the only lockout that typos cause. A computer lab or a campus NAT is
+ *   one address for many students: one student's typos there must not keep the others out;
+ * - the account alone, with {@linkcode ACCOUNT_FACTOR} times that allowance: guesses spread
+ *   over many clients are still bounded per account, and one client is stopped long before
+ *   it could keep the account's owner out;
+ * - the client alone, with {@linkcode CLIENT_FACTOR} times that allowance: a ceiling on one
+ *   address spraying guesses over many accounts.
+ *
+ * Invite codes and the setup token are counted the same way, the code's first characters
+ * standing for the account ({@linkcode redeemKeys}, {@linkcode setupKeys}).
  *
  * @module
  */
 
-/** How many times a client's allowance of failures an account (`id:` keys) has. */
+/** How many times a client's allowance on one account an account (`id:` keys) has. */
 export const ACCOUNT_FACTOR = 5;
+
+/**
+ * How many times a client's allowance on one account a client has over all accounts
+ * (`client:` keys): a lab's whole class mistyping shares this ceiling.
+ */
+export const CLIENT_FACTOR = 10;
+
+/** How many characters of an invite code stand for it in the limiter's keys. */
+const CODE_PREFIX_LENGTH = 8;
+
+/**
+ * The keys of a sign-in as `id` from `client`: the client and account together, the account,
+ * and the client.
+ *
+ * @param client The client's address (its network, as `clientAddress` gives it).
+ * @param id The account's id, as typed.
+ * @returns The keys, for {@linkcode SignInLimiter.begin}.
+ *
+ * @example
+ * ```ts
+ * import { signInKeys } from "./_sign_in_limiter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(signInKeys("192.0.2.7", "ada"), [
+ *   "client+id:192.0.2.7 ada",
+ *   "id:ada",
+ *   "client:192.0.2.7",
+ * ]);
+ * ```
+ */
+export function signInKeys(client: string, id: string): string[] {
+  return [`client+id:${client} ${id}`, `id:${id}`, `client:${client}`];
+}
+
+/**
+ * The keys of an invite code's redemption from `client`: the client and the code's first
+ * characters together (a student retyping their own code), and the client. A code is 256
+ * random bits, so guessing one is bounded by the client's ceiling alone, as it can be.
+ *
+ * @param client The client's address.
+ * @param code The code, as typed.
+ * @returns The keys, for {@linkcode SignInLimiter.begin}.
+ */
+export function redeemKeys(client: string, code: string): string[] {
+  return [`client+code:${client} ${code.slice(0, CODE_PREFIX_LENGTH)}`, `client:${client}`];
+}
+
+/**
+ * The keys of an attempt at the first start's setup from `client`: one token, so one
+ * client's allowance on it, as for one account.
+ *
+ * @param client The client's address.
+ * @returns The keys, for {@linkcode SignInLimiter.begin}.
+ */
+export function setupKeys(client: string): string[] {
+  return [`client+setup:${client}`, `client:${client}`];
+}
+
+/** How many times the allowance a key has, by the kind its prefix names. */
+function factor(key: string): number {
+  if (key.startsWith("id:")) return ACCOUNT_FACTOR;
+  if (key.startsWith("client:")) return CLIENT_FACTOR;
+  return 1;
+}
 
 /** Options of {@linkcode SignInLimiter}. */
 export interface SignInLimiterOptions {
   /**
-   * Failures allowed in the window, per client (and {@linkcode ACCOUNT_FACTOR} times as many
-   * per account).
+   * Failures allowed in the window, per client on one account ({@linkcode ACCOUNT_FACTOR}
+   * times as many per account, {@linkcode CLIENT_FACTOR} times as many per client).
    *
    * @default {10}
    */
@@ -42,7 +115,7 @@ export interface Attempt {
   succeeded(): void;
 }
 
-/** Counts failed sign-ins by key (`id:<id>`, `client:<address>`). */
+/** Counts failed sign-ins by key (see {@linkcode signInKeys}). */
 export class SignInLimiter {
   readonly #failures = new Map<string, number[]>();
   readonly #maxFailures: number;
@@ -68,26 +141,33 @@ export class SignInLimiter {
    * a hundred milliseconds): the eleventh of eleven sent at once is refused, as if the ten
    * before it had already failed.
    *
-   * @param keys The keys of the attempt (`id:<id>`, `client:<address>`).
+   * @param keys The keys of the attempt ({@linkcode signInKeys}, {@linkcode redeemKeys},
+   *   {@linkcode setupKeys}).
    * @returns The attempt; its `blockedUntil` is when the last blocked key may try again,
    *   or `null` when it may go on.
    *
    * @example
    * ```ts
-   * import { SignInLimiter } from "./_sign_in_limiter.ts";
+   * import { SignInLimiter, signInKeys } from "./_sign_in_limiter.ts";
    * import assert from "node:assert/strict";
    *
    * const limiter = new SignInLimiter({ maxFailures: 2 });
-   * const [a, b, c] = [1, 2, 3].map(() => limiter.begin(["client:10.0.0.1"]));
+   * const lab = "192.0.2.7";
+   * const [a, b, c] = [1, 2, 3].map(() => limiter.begin(signInKeys(lab, "ada")));
    * assert.equal(a.blockedUntil, null);
    * assert.equal(b.blockedUntil, null);
    * assert.ok(c.blockedUntil instanceof Date, "two under way: the third waits");
+   * assert.equal(limiter.begin(signInKeys(lab, "bob")).blockedUntil, null, "bob is not ada");
    * a.succeeded();
-   * assert.equal(limiter.begin(["client:10.0.0.1"]).blockedUntil, null);
+   * assert.equal(limiter.begin(signInKeys(lab, "ada")).blockedUntil, null);
    *
-   * // Refused attempts store nothing, whatever ids they name.
+   * // One address on many accounts reaches its ceiling (2 × CLIENT_FACTOR), and from then on
+   * // refused attempts store nothing, whatever ids they name.
+   * for (let i = 0; i < 20; i++) limiter.begin(signInKeys(lab, `guess-${i}`));
    * const held = limiter.size;
-   * for (let i = 0; i < 100; i++) limiter.begin(["client:10.0.0.1", `id:guess-${i}`]);
+   * for (let i = 0; i < 100; i++) {
+   *   assert.ok(limiter.begin(signInKeys(lab, `more-${i}`)).blockedUntil instanceof Date);
+   * }
    * assert.equal(limiter.size, held);
    * ```
    */
@@ -99,9 +179,7 @@ export class SignInLimiter {
       // A refused attempt stores nothing: a blocked client sending new ids would otherwise
       // grow the map by one key a request (red team: 1.2 million 429s, 240 MB).
       if (this.#failures.has(key)) this.#failures.set(key, recent);
-      const allowed = key.startsWith("id:")
-        ? ACCOUNT_FACTOR * this.#maxFailures
-        : this.#maxFailures;
+      const allowed = factor(key) * this.#maxFailures;
       if (recent.length >= allowed) {
         const free = recent[recent.length - allowed] + this.#windowMs;
         until = Math.max(until ?? 0, free);

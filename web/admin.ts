@@ -4,6 +4,7 @@
  * ```
  * deno task admin create-instructor <id> [--name NAME]
  * deno task admin sign-out <id>
+ * deno task admin invite <id>
  * ```
  *
  * `create-instructor`'s password comes from standard input: typed without echo at a
@@ -14,18 +15,34 @@
  * `sign-out` ends every session of a user and revokes their personal API tokens, for an
  * account whose password or token may have leaked.
  *
+ * `invite` prints a fresh one-time invite code for an existing user (a lost code, a forgotten
+ * password), replacing any unredeemed one; redeeming it sets the new password and, as
+ * `sign-out` does, ends the user's sessions and tokens.
+ *
+ * The embedded database serves one process: while a portal runs on it, every command exits
+ * with status 2 and says so (stop the portal first, run it on PostgreSQL through
+ * `DATABASE_URL`, or use the portal's API instead).
+ *
  * Exit status: 0 when it was done; 2 for bad usage, an id that is taken (or, for
- * `sign-out`, unknown) or not acceptable, or a password that is too short or too long.
+ * `sign-out` and `invite`, unknown) or not acceptable, a password that is too short or too long, or an
+ * embedded database that a running portal holds.
  *
  * @module
  */
-import { ConflictError, NotFoundError, openStore } from "./store/mod.ts";
+import {
+  ConflictError,
+  DatabaseInUseError,
+  NotFoundError,
+  openStore,
+  type Store,
+} from "./store/mod.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./store/passwords.ts";
 import { UserIdSchema } from "./store/records.ts";
 import { CommandError, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task admin create-instructor <id> [--name NAME]
        deno task admin sign-out <id>
+       deno task admin invite <id>
 
 In the portal's database (DATABASE_URL, else the embedded one in DATA_DIR, default .data):
 
@@ -33,12 +50,27 @@ In the portal's database (DATABASE_URL, else the embedded one in DATA_DIR, defau
                      typed at a terminal (not echoed), or the first line of a pipe.
   sign-out           ends every session of a user and revokes their personal tokens
                      (a password or token that may have leaked).
+  invite             prints a new one-time invite code for a user (a lost code or a
+                     forgotten password), replacing any unredeemed one. Redeeming it sets
+                     the password and ends the user's sessions and tokens.
+
+The embedded database serves one process: stop a portal that runs on it first, or use the
+portal's API while it runs.
 
 Options:
   --name NAME  the display name (default: the id)
   --help       show this message`;
 
-type Command = { command: "create-instructor" | "sign-out"; id: string; name?: string };
+const COMMANDS = ["create-instructor", "sign-out", "invite"] as const;
+
+type Command = { command: typeof COMMANDS[number]; id: string; name?: string };
+
+/** What each command does, and the API route that does it while the portal runs. */
+const ACTIONS: Record<Command["command"], { doing: string; route: string }> = {
+  "create-instructor": { doing: "create instructor", route: "POST /api/users" },
+  "sign-out": { doing: "sign out", route: "POST /api/users/<id>/sign-out" },
+  "invite": { doing: "invite", route: "POST /api/users/<id>/invite" },
+};
 
 function parseCommand(args: string[]): Command | "help" {
   const parsed = parseArguments({
@@ -48,24 +80,25 @@ function parseCommand(args: string[]): Command | "help" {
   });
   if (parsed.values.help) return "help";
   const [command, id, ...rest] = parsed.positionals;
-  if (command !== "create-instructor" && command !== "sign-out") {
+  if (!COMMANDS.some((known) => known === command)) {
     throw new UsageError(
       command === undefined ? "Missing command" : `Unknown command "${command}"`,
     );
   }
-  const whose = command === "sign-out" ? "user" : "instructor";
+  const known = command as Command["command"];
+  const whose = known === "create-instructor" ? "instructor" : "user";
   if (id === undefined) throw new UsageError(`Missing the ${whose}'s id`);
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"`);
-  if (command === "sign-out" && parsed.values.name !== undefined) {
+  if (known !== "create-instructor" && parsed.values.name !== undefined) {
     throw new UsageError("--name is for create-instructor");
   }
   if (!UserIdSchema.safeParse(id).success) {
     throw new UsageError(
-      `Cannot ${command === "sign-out" ? "sign out" : "create instructor"} "${id}": an id has ` +
+      `Cannot ${ACTIONS[known].doing} "${id}": an id has ` +
         "1 to 64 letters, digits, '.', '_' or '-'",
     );
   }
-  return { command, id, name: parsed.values.name };
+  return { command: known, id, name: parsed.values.name };
 }
 
 /** Reads the first line of standard input when it is not a terminal. */
@@ -111,9 +144,27 @@ async function readPassword(id: string): Promise<string> {
   return password;
 }
 
+/**
+ * Opens the portal's store; an embedded database that a running portal holds becomes one
+ * line that says what to do instead.
+ */
+async function openPortalStore({ command, id }: Command): Promise<Store> {
+  try {
+    return await openStore();
+  } catch (error) {
+    if (!(error instanceof DatabaseInUseError)) throw error;
+    const { doing, route } = ACTIONS[command];
+    throw new CommandError(
+      `Cannot ${doing} "${id}": the database in "${error.dataDir}" is in use by a running ` +
+        "portal; stop the portal first, run the portal on PostgreSQL through DATABASE_URL, " +
+        `or use ${route} as an instructor while it runs`,
+    );
+  }
+}
+
 async function createInstructor(command: Command): Promise<number> {
   const { id } = command;
-  const store = await openStore();
+  const store = await openPortalStore(command);
   try {
     if (await store.getUser(id)) {
       throw new CommandError(`Cannot create instructor "${id}": the id is taken`);
@@ -140,8 +191,9 @@ async function createInstructor(command: Command): Promise<number> {
   }
 }
 
-async function signOut({ id }: Command): Promise<number> {
-  const store = await openStore();
+async function signOut(command: Command): Promise<number> {
+  const { id } = command;
+  const store = await openPortalStore(command);
   try {
     const { sessions, tokens } = await store.signOutEverywhere(id);
     console.log(
@@ -157,13 +209,37 @@ async function signOut({ id }: Command): Promise<number> {
   }
 }
 
+async function invite(command: Command): Promise<number> {
+  const { id } = command;
+  const store = await openPortalStore(command);
+  try {
+    const { code, expiresAt } = await store.createInvite(id);
+    console.log(
+      `Invite code for "${id}" (one use, until ${expiresAt.toISOString()}; any earlier ` +
+        `unredeemed code no longer works):\n${code}`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new CommandError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Each command's work. */
+const RUN: Record<Command["command"], (command: Command) => Promise<number>> = {
+  "create-instructor": createInstructor,
+  "sign-out": signOut,
+  "invite": invite,
+};
+
 if (import.meta.main) {
   Deno.exit(
     await runCommand({
       usage: USAGE,
       parse: parseCommand,
-      run: (command) =>
-        command.command === "sign-out" ? signOut(command) : createInstructor(command),
+      run: (command) => RUN[command.command](command),
     }, Deno.args),
   );
 }

@@ -135,3 +135,71 @@ Deno.test("admin sign-out ends a user's sessions and revokes their tokens", asyn
     }
   });
 });
+
+Deno.test("admin says in one line that a running portal holds the embedded database", async () => {
+  await withDataDir(async (dataDir) => {
+    // The test's own store stands for the running portal: PGlite serves one process.
+    const store = await openStore({ dataDir });
+    try {
+      await store.createUser({ id: "ada", role: "student", password: "pw-long-enough" });
+      const runs = [
+        { args: ["sign-out", "ada"], route: /POST \/api\/users\/<id>\/sign-out/ },
+        { args: ["create-instructor", "grace"], route: /POST \/api\/users\b/ },
+        { args: ["invite", "ada"], route: /POST \/api\/users\/<id>\/invite/ },
+      ];
+      for (const { args, route } of runs) {
+        const refused = await admin(dataDir, args, "compiler tapes 1952\n");
+        assert.equal(refused.code, 2, args.join(" "));
+        assert.equal(refused.stdout, "");
+        assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+        assert.match(refused.stderr, /is in use by a running portal; stop the portal first/);
+        assert.match(refused.stderr, /DATABASE_URL/);
+        assert.match(refused.stderr, route);
+        assert.doesNotMatch(refused.stderr, /\bat .*\.ts:\d+/, "no stack trace");
+      }
+      assert.deepEqual((await store.listUsers()).map((user) => user.id), ["ada"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+Deno.test("admin invite prints a new code that replaces the old one and signs the user out", async () => {
+  await withDataDir(async (dataDir) => {
+    let store = await openStore({ dataDir });
+    let lost: string;
+    let session: string;
+    try {
+      lost = (await store.createUser({ id: "ada", role: "student" })).inviteCode!;
+      await store.createUser({ id: "bob", role: "student", password: "pw-long-enough" });
+      session = (await store.createSession("bob")).token;
+    } finally {
+      await store.close();
+    }
+    const invited = await admin(dataDir, ["invite", "ada"]);
+    assert.equal(invited.code, 0, invited.stderr);
+    assert.match(invited.stdout, /Invite code for "ada"/);
+    const code = invited.stdout.trim().split("\n").at(-1)!;
+    assert.match(code, /^[A-Za-z0-9_-]{43}$/);
+    const forgotten = await admin(dataDir, ["invite", "bob"]);
+    assert.equal(forgotten.code, 0, forgotten.stderr);
+    const unknown = await admin(dataDir, ["invite", "nobody"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Cannot invite "nobody": no such user/);
+    const badUsage = await admin(dataDir, ["invite", "ada", "--name", "X"]);
+    assert.equal(badUsage.code, 2);
+
+    store = await openStore({ dataDir });
+    try {
+      assert.equal(await store.redeemInvite(lost, "analytical engine"), null, "the old code");
+      assert.equal((await store.redeemInvite(code, "analytical engine"))?.id, "ada");
+      const bobCode = forgotten.stdout.trim().split("\n").at(-1)!;
+      assert.equal((await store.sessionUser(session))?.user.id, "bob", "until redeemed");
+      assert.equal((await store.redeemInvite(bobCode, "a new password"))?.id, "bob");
+      assert.equal(await store.sessionUser(session), null);
+      assert.equal((await store.authenticate("bob", "a new password"))?.id, "bob");
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -36,6 +36,8 @@ import { handler as submissions } from "./routes/api/submissions.ts";
 import { handler as tokens } from "./routes/api/tokens.ts";
 import { handler as token } from "./routes/api/tokens/[id].ts";
 import { handler as users } from "./routes/api/users.ts";
+import { handler as userInvite } from "./routes/api/users/[id]/invite.ts";
+import { handler as userSignOut } from "./routes/api/users/[id]/sign_out.ts";
 import { handler as index } from "./routes/index.tsx";
 import { handler as setupPage } from "./routes/setup.tsx";
 import { handler as submissionPage } from "./routes/submissions/[id].tsx";
@@ -58,7 +60,8 @@ export interface AppOptions {
    */
   now?: () => Date;
   /**
-   * Failed sign-ins allowed per client in 15 minutes (and five times as many per id).
+   * Failed sign-ins allowed per client on one account in 15 minutes (five times as many per
+   * account, ten times as many per client over all accounts).
    *
    * @default {10}
    */
@@ -113,6 +116,8 @@ const ROUTES: readonly [string, Handlers][] = [
   ["/api/invites/redeem", redeemInvite],
   ["/api/setup", setup],
   ["/api/users", users],
+  ["/api/users/:id/invite", userInvite],
+  ["/api/users/:id/sign-out", userSignOut],
   ["/api/roster", roster],
   ["/api/tokens", tokens],
   ["/api/tokens/:id", token],

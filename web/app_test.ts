@@ -3,6 +3,7 @@ import { EXERCISES } from "../course/metadata.ts";
 import { createApp } from "./app.ts";
 import { withPortalProcess } from "./_testing.ts";
 import { ANONYMOUS } from "./routes/api/leaderboard.ts";
+import { CLIENT_FACTOR } from "./_sign_in_limiter.ts";
 import { MAX_API_TOKENS, MAX_PENDING, openStore, type Store } from "./store/mod.ts";
 
 const ORIGIN = "http://portal.test";
@@ -200,18 +201,16 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
         // Behind a proxy every client's address is the proxy's: ten wrong passwords from anyone
         // would stop everyone's sign-in, unless the proxy's header names the client.
         const proxied = behindProxy();
-        const signIn = (peer: string, forwarded: string, id: string) =>
-          signInFrom(proxied, peer, { id, password: "wrong password" }, forwarded);
-        for (const id of ["nobody-1", "nobody-2"]) {
-          assert.equal(await signIn("10.0.0.2", "192.0.2.1", id), 401);
-        }
-        assert.equal(await signIn("10.0.0.2", "192.0.2.1", "nobody-3"), 429);
-        assert.equal(await signIn("10.0.0.2", "192.0.2.2", "nobody-4"), 401, "another client");
+        const signIn = (peer: string, forwarded: string) =>
+          signInFrom(proxied, peer, { id: "nobody", password: "wrong password" }, forwarded);
+        for (let i = 0; i < 2; i++) assert.equal(await signIn("10.0.0.2", "192.0.2.1"), 401);
+        assert.equal(await signIn("10.0.0.2", "192.0.2.1"), 429);
+        assert.equal(await signIn("10.0.0.2", "192.0.2.2"), 401, "another client");
         // A client that writes the header itself, not through the proxy, is still itself.
-        for (const id of ["nobody-5", "nobody-6"]) {
-          assert.equal(await signIn("203.0.113.9", `192.0.2.${id.at(-1)}0`, id), 401);
+        for (const forwarded of ["192.0.2.50", "192.0.2.60"]) {
+          assert.equal(await signIn("203.0.113.9", forwarded), 401);
         }
-        assert.equal(await signIn("203.0.113.9", "192.0.2.99", "nobody-7"), 429);
+        assert.equal(await signIn("203.0.113.9", "192.0.2.99"), 429);
       },
     );
 
@@ -241,12 +240,51 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       "POST /api/session counts an IPv6 client by its /64 (portal red team, round 2)",
       async () => {
         const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 2 });
-        const signIn = (peer: string, id: string) =>
-          signInFrom(limited, peer, { id, password: "wrong password" });
-        assert.equal(await signIn("2001:db8:0:7::1", "nobody-a"), 401);
-        assert.equal(await signIn("2001:db8:0:7::2", "nobody-b"), 401);
-        assert.equal(await signIn("2001:db8:0:7:ffff::9", "nobody-c"), 429, "the same /64");
-        assert.equal(await signIn("2001:db8:0:8::1", "nobody-d"), 401, "another /64");
+        const signIn = (peer: string) =>
+          signInFrom(limited, peer, { id: "nobody", password: "wrong password" });
+        assert.equal(await signIn("2001:db8:0:7::1"), 401);
+        assert.equal(await signIn("2001:db8:0:7::2"), 401);
+        assert.equal(await signIn("2001:db8:0:7:ffff::9"), 429, "the same /64");
+        assert.equal(await signIn("2001:db8:0:8::1"), 401, "another /64");
+      },
+    );
+
+    await t.step(
+      "POST /api/session lets a student sign in where a classmate at the same address is locked out",
+      async () => {
+        // A computer lab or a campus NAT is one address: ten typos there locked every student
+        // out, correct passwords included (review).
+        await store.createUser({ id: "fay", role: "student", password: PASSWORD });
+        await store.createUser({ id: "gil", role: "student", password: PASSWORD });
+        const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 2 });
+        const lab = "192.0.2.40";
+        const signIn = (id: string, password: string) => signInFrom(limited, lab, { id, password });
+        assert.equal(await signIn("fay", "typo"), 401);
+        assert.equal(await signIn("fay", "typo"), 401);
+        assert.equal(await signIn("fay", PASSWORD), 429, "fay is stopped at this address");
+        assert.equal(await signIn("gil", "typo"), 401);
+        assert.equal(await signIn("gil", PASSWORD), 200, "gil is not");
+        assert.equal(await signIn("gil", "typo"), 401, "his typos were forgiven");
+        assert.equal(await signIn("fay", PASSWORD), 429);
+      },
+    );
+
+    await t.step(
+      "POST /api/session stops one address spraying many accounts at CLIENT_FACTOR times the allowance",
+      async () => {
+        await store.createUser({ id: "hal", role: "student", password: PASSWORD });
+        const limited = createApp({ store, origin: ORIGIN, now, maxSignInFailures: 2 });
+        const signIn = (id: string, password: string) =>
+          signInFrom(limited, "198.51.100.7", { id, password });
+        for (let i = 0; i < 2 * CLIENT_FACTOR; i++) {
+          assert.equal(await signIn(`sprayed-${i}`, "password1"), 401);
+        }
+        assert.equal(await signIn("sprayed-new", "password1"), 429);
+        assert.equal(await signIn("hal", PASSWORD), 429, "the ceiling is the address's");
+        assert.equal(
+          await signInFrom(limited, "198.51.100.8", { id: "hal", password: PASSWORD }),
+          200,
+        );
       },
     );
 
@@ -439,6 +477,27 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
       assert.equal(notMultipart.status, 400);
     });
 
+    await t.step(
+      "POST /api/submissions refuses an empty entry file without using an attempt",
+      async () => {
+        const lmsAttempts = async () => {
+          const { exercises } = await (await request(app, "/api/progress", { cookie: adaNow }))
+            .json();
+          return exercises.find((e: { exercise: string }) => e.exercise === "02-lms").attempts;
+        };
+        const before = await lmsAttempts();
+        for (const text of ["", " \n\t\r\n"]) {
+          const response = await request(app, "/api/submissions", {
+            cookie: adaNow,
+            body: submission("02-lms", { "lms.ts": text }),
+          });
+          assert.equal(response.status, 400);
+          assert.match((await response.json()).error, /lms\.ts is empty/);
+        }
+        assert.equal(await lmsAttempts(), before);
+      },
+    );
+
     await t.step("POST /api/submissions answers 413 to an upload over the cap", async () => {
       const big = "x".repeat(65 * 1024);
       const response = await request(app, "/api/submissions", {
@@ -446,6 +505,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
         body: submission("04-softmax", { "softmax.ts": big }),
       });
       assert.equal(response.status, 413);
+      assert.deepEqual(await response.json(), { error: "The request body is larger than 64 KiB" });
       let sent = 0;
       const endless = new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -470,7 +530,7 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
           json: { id: "bob", password: "x".repeat(20_000) },
         });
         assert.equal(response.status, 413);
-        assert.match((await response.json()).error, /larger than 16384 bytes/);
+        assert.match((await response.json()).error, /larger than 16 KiB$/);
       },
     );
 
@@ -743,6 +803,90 @@ Deno.test("createApp() lets a user list and revoke tokens, up to MAX_API_TOKENS"
       assert.equal((await request(app, "/api/progress", { token })).status, 401);
       assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
     });
+  });
+});
+
+Deno.test("POST /api/users/:id/invite lets an instructor give a locked-out user a new code", async (t) => {
+  await withApp(async (app, store) => {
+    await store.createUser({ id: "prof", name: "Prof", role: "instructor", password: PASSWORD });
+    await store.createUser({ id: "tia", name: "Tia", role: "ta", password: PASSWORD });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+    const prof = await signIn(app, "prof");
+    const invite = (id: string, cookie = prof) =>
+      request(app, `/api/users/${id}/invite`, { method: "POST", cookie });
+    const redeem = (code: string, password: string) =>
+      request(app, "/api/invites/redeem", { json: { code, password } });
+
+    await t.step(
+      "an earlier unredeemed code stops working; the new one sets the password",
+      async () => {
+        const bob = await signIn(app, "bob");
+        const { token } = await (await request(app, "/api/tokens", { cookie: bob, json: {} }))
+          .json();
+        const first = await invite("bob");
+        assert.equal(first.status, 201);
+        const { inviteCode: lost } = await first.json();
+        const second = await invite("bob");
+        const body = await second.json();
+        assert.equal(body.id, "bob");
+        assert.ok(Date.parse(body.expiresAt) > time);
+        assert.equal((await redeem(lost, "a brand new password")).status, 404);
+        assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 200);
+
+        const redeemed = await redeem(body.inviteCode, "a brand new password");
+        assert.equal(redeemed.status, 200);
+        assert.equal((await redeemed.json()).user.id, "bob");
+        assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
+        assert.equal((await request(app, "/api/progress", { token })).status, 401);
+        const old = await request(app, "/api/session", { json: { id: "bob", password: PASSWORD } });
+        assert.equal(old.status, 401);
+        const fresh = await request(app, "/api/session", {
+          json: { id: "bob", password: "a brand new password" },
+        });
+        assert.equal(fresh.status, 200);
+        assert.equal((await redeem(body.inviteCode, "yet another password")).status, 404);
+      },
+    );
+
+    await t.step("an unknown id is not found, and only instructors may issue codes", async () => {
+      const unknown = await invite("nobody");
+      assert.equal(unknown.status, 404);
+      assert.match((await unknown.json()).error, /no such user/);
+      assert.equal((await invite("bob", await signIn(app, "tia"))).status, 403);
+      assert.equal((await request(app, "/api/users/bob/invite", { method: "POST" })).status, 401);
+      const crossSite = await request(app, "/api/users/bob/invite", {
+        method: "POST",
+        cookie: prof,
+        origin: "https://elsewhere.test",
+      });
+      assert.equal(crossSite.status, 403);
+    });
+  });
+});
+
+Deno.test("POST /api/users/:id/sign-out ends a user's sessions and tokens while the portal runs", async () => {
+  await withApp(async (app, store) => {
+    await store.createUser({ id: "prof", name: "Prof", role: "instructor", password: PASSWORD });
+    await store.createUser({ id: "tia", name: "Tia", role: "ta", password: PASSWORD });
+    await store.createUser({ id: "ada", name: "Ada", role: "student", password: PASSWORD });
+    await store.createUser({ id: "bob", name: "Bob", role: "student", password: PASSWORD });
+    const prof = await signIn(app, "prof");
+    const bob = await signIn(app, "bob");
+    const ada = await signIn(app, "ada");
+    const { token } = await (await request(app, "/api/tokens", { cookie: bob, json: {} })).json();
+    const signOut = (id: string, cookie = prof) =>
+      request(app, `/api/users/${id}/sign-out`, { method: "POST", cookie });
+
+    assert.equal((await signOut("bob", await signIn(app, "tia"))).status, 403);
+    assert.equal((await signOut("bob", ada)).status, 403);
+    const done = await signOut("bob");
+    assert.equal(done.status, 200);
+    assert.deepEqual(await done.json(), { id: "bob", sessions: 1, tokens: 1 });
+    assert.equal((await request(app, "/api/progress", { cookie: bob })).status, 401);
+    assert.equal((await request(app, "/api/progress", { token })).status, 401);
+    assert.equal((await request(app, "/api/progress", { cookie: ada })).status, 200, "ada's own");
+    assert.equal((await signOut("nobody")).status, 404);
+    assert.equal((await signIn(app, "bob")).startsWith("session="), true, "bob signs in again");
   });
 });
 

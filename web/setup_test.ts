@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
 import { SetupToken } from "./_setup.ts";
+import { CLIENT_FACTOR } from "./_sign_in_limiter.ts";
 import { openStore, type Store } from "./store/mod.ts";
 
 const ORIGIN = "http://portal.test";
@@ -78,12 +79,15 @@ Deno.test("POST /api/invites/redeem sets the password once and signs the user in
   });
 });
 
-Deno.test("POST /api/invites/redeem answers 429 after too many wrong codes", async () => {
+Deno.test("POST /api/invites/redeem answers 429 after too many wrong tries of a code", async () => {
   await withStore(async (store) => {
     const app = createApp({ store, origin: ORIGIN, maxSignInFailures: 2 });
     const { inviteCode } = await store.createUser({ id: "ada", role: "student" });
-    for (const code of ["guess-1", "guess-2"]) {
-      const response = await post(app, "/api/invites/redeem", { code, password: PASSWORD });
+    const { inviteCode: bobs } = await store.createUser({ id: "bob", role: "student" });
+    // ada retypes her code with a typo at its end: the same code, as far as the limit goes.
+    const typo = `${inviteCode!.slice(0, -1)}${inviteCode!.endsWith("A") ? "B" : "A"}`;
+    for (let i = 0; i < 2; i++) {
+      const response = await post(app, "/api/invites/redeem", { code: typo, password: PASSWORD });
       assert.equal(response.status, 404);
       await response.body?.cancel();
     }
@@ -94,6 +98,29 @@ Deno.test("POST /api/invites/redeem answers 429 after too many wrong codes", asy
     assert.equal(blocked.status, 429);
     assert.ok(blocked.headers.get("retry-after"));
     assert.match((await blocked.json()).error, /Too many/);
+    // bob, at the same address (a lab), redeems his own code.
+    const other = await post(app, "/api/invites/redeem", { code: bobs, password: PASSWORD });
+    assert.equal(other.status, 200);
+    await other.body?.cancel();
+  });
+});
+
+Deno.test("POST /api/invites/redeem stops one address guessing many codes", async () => {
+  await withStore(async (store) => {
+    const app = createApp({ store, origin: ORIGIN, maxSignInFailures: 2 });
+    const { inviteCode } = await store.createUser({ id: "ada", role: "student" });
+    for (let i = 0; i < 2 * CLIENT_FACTOR; i++) {
+      const code = `${String(i).padStart(2, "0")}-guess`; // A prefix of its own each.
+      const response = await post(app, "/api/invites/redeem", { code, password: PASSWORD });
+      assert.equal(response.status, 404);
+      await response.body?.cancel();
+    }
+    const blocked = await post(app, "/api/invites/redeem", {
+      code: inviteCode,
+      password: PASSWORD,
+    });
+    assert.equal(blocked.status, 429);
+    await blocked.body?.cancel();
   });
 });
 
@@ -103,7 +130,7 @@ Deno.test("POST /api/invites/redeem counts codes sent together (portal red team)
     await store.createUser({ id: "ada", role: "student" });
     const statuses = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
       const response = await post(app, "/api/invites/redeem", {
-        code: `guess-${i}`,
+        code: `samecode-${i}`,
         password: PASSWORD,
       });
       await response.body?.cancel();

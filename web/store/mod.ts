@@ -19,6 +19,7 @@ export {
   type StoreOptions,
   type SubmitOutcome,
 } from "./store.ts";
+export { DatabaseInUseError } from "./pglite_engine.ts";
 export type {
   ApiToken,
   BestScore,

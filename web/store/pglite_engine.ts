@@ -11,6 +11,29 @@ import type { Engine, Queryable, Row } from "./engine.ts";
 /** How long opening waits for the folder's lock before it says the folder is in use. */
 const LOCK_WAIT_MS = 2000;
 
+/**
+ * The embedded database's folder is open in another process (a running portal, say): PGlite
+ * serves one process at a time.
+ */
+export class DatabaseInUseError extends Error {
+  override name = "DatabaseInUseError";
+  /** The data folder that is in use. */
+  readonly dataDir: string;
+
+  /**
+   * Makes the error.
+   *
+   * @param dataDir The data folder that is in use.
+   */
+  constructor(dataDir: string) {
+    super(
+      `Cannot open the database in "${dataDir}": another process is using it; ` +
+        "give each portal its own DATA_DIR, or share a PostgreSQL server through DATABASE_URL",
+    );
+    this.dataDir = dataDir;
+  }
+}
+
 /** Writes json/jsonb parameters as JSON, a string included, as the postgres client does. */
 const toJson = (value: unknown) => JSON.stringify(value);
 
@@ -23,7 +46,8 @@ const toJson = (value: unknown) => JSON.stringify(value);
  *
  * @param dataDir The data folder (`DATA_DIR`); created when missing.
  * @returns The engine; close it to release the folder.
- * @throws {Error} If another process (or another engine in this one) has the folder open.
+ * @throws {DatabaseInUseError} If another process (or another engine in this one) has the
+ *   folder open.
  */
 export async function openPgliteEngine(dataDir: string): Promise<Engine> {
   await Deno.mkdir(dataDir, { recursive: true });
@@ -34,10 +58,7 @@ export async function openPgliteEngine(dataDir: string): Promise<Engine> {
   while (!(await lock.tryLock(true))) {
     if (Date.now() >= deadline) {
       lock.close();
-      throw new Error(
-        `Cannot open the database in "${dataDir}": another process is using it; ` +
-          "give each portal its own DATA_DIR, or share a PostgreSQL server through DATABASE_URL",
-      );
+      throw new DatabaseInUseError(dataDir);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

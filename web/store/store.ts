@@ -399,7 +399,8 @@ export class Store {
 
   /**
    * Signs a user out everywhere: ends their sessions and revokes their API tokens (for an
-   * account whose password or token may have leaked; `deno task admin sign-out`).
+   * account whose password or token may have leaked; `deno task admin sign-out`,
+   * `POST /api/users/:id/sign-out`).
    *
    * @param id The user's id.
    * @returns How many sessions ended and tokens were revoked.
@@ -439,7 +440,8 @@ export class Store {
   }
 
   /**
-   * Issues a new invite code for a user, replacing any unredeemed one.
+   * Issues a new invite code for a user, replacing any unredeemed one: for a lost code or a
+   * forgotten password (`POST /api/users/:id/invite`, `deno task admin invite`).
    *
    * @param userId The user.
    * @param options `ttlMs`: how long the code stays valid (14 days).
@@ -458,7 +460,10 @@ export class Store {
   }
 
   /**
-   * Redeems an invite code: the user chooses a password. A code works once.
+   * Redeems an invite code: the user chooses a password. A code works once. As a new
+   * password does ({@linkcode Store.setPassword}), it ends the user's sessions and revokes
+   * their API tokens: a code issued again for a lost password locks out whoever held the old
+   * one.
    *
    * @param code The code from the invite.
    * @param password The chosen password.
@@ -468,7 +473,7 @@ export class Store {
   async redeemInvite(code: string, password: string): Promise<User | null> {
     const passwordHash = await hashPassword(password);
     const codeHash = await hashToken(code);
-    return await this.engine.transaction(async (tx) => {
+    const user = await this.engine.transaction(async (tx) => {
       const [invite] = await tx.query(
         `UPDATE invites SET redeemed_at = $2
         WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2
@@ -480,8 +485,12 @@ export class Store {
         `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING ${USER_COLUMNS}`,
         [invite.userId, passwordHash],
       );
-      return parseRecord(UserSchema, row, `user "${invite.userId}"`);
+      const redeemed = parseRecord(UserSchema, row, `user "${invite.userId}"`);
+      await this.#endAccess(tx, redeemed.id);
+      return redeemed;
     });
+    if (user) this.#forgetSessions((session) => session.user.id === user.id);
+    return user;
   }
 
   /**

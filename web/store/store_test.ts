@@ -107,6 +107,24 @@ testOnBothEngines("Store", [
     },
   },
   {
+    name: "Store.createInvite() replaces an unredeemed code, and redeeming signs out everywhere",
+    async fn({ store }) {
+      await student(store, "ada");
+      const first = await store.createInvite("ada");
+      const second = await store.createInvite("ada");
+      assert.equal(await store.redeemInvite(first.code, "difference engine"), null);
+      const session = await store.createSession("ada");
+      const { token } = await store.createApiToken("ada");
+      assert.equal((await store.sessionUser(session.token))?.user.id, "ada", "cached now");
+      assert.equal((await store.redeemInvite(second.code, "difference engine"))?.id, "ada");
+      assert.equal(await store.sessionUser(session.token), null);
+      assert.equal(await store.apiTokenUser(token), null);
+      assert.equal((await store.authenticate("ada", "difference engine"))?.id, "ada");
+      const rows = await store.engine.query("SELECT code_hash FROM invites");
+      assert.ok(rows.every((row) => row.code_hash !== second.code), "codes are stored hashed");
+    },
+  },
+  {
     name: "Store.importRoster() creates the missing students with invite codes",
     async fn({ store }) {
       await student(store, "ada");

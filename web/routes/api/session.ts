@@ -12,7 +12,7 @@ import { z } from "zod";
 import { HttpError, json, MAX_PUBLIC_JSON_BYTES, readJson } from "../../_http.ts";
 import { type AppEnv, type Handlers, requireUser, SESSION_COOKIE } from "../../_middleware.ts";
 import type { User } from "../../store/mod.ts";
-import type { Attempt } from "../../_sign_in_limiter.ts";
+import { type Attempt, signInKeys } from "../../_sign_in_limiter.ts";
 
 /** The sign-in body. */
 export const SignInSchema = z.object({
@@ -27,11 +27,15 @@ export const handler: Handlers = {
     const { id, password } = await readJson(c.req.raw, SignInSchema, MAX_PUBLIC_JSON_BYTES);
     const client = clientAddress(c);
     // Counted before the password is checked, so that guesses sent together are counted too.
-    const attempt = beginAttempt(c, [`id:${id}`, `client:${client}`], "sign-ins");
+    const keys = signInKeys(client, id);
+    const attempt = beginAttempt(c, keys, "sign-ins");
     const user = await portal.store.authenticate(id, password);
     if (!user) throw new HttpError(401, "Wrong id or password");
     attempt.succeeded();
-    portal.signIns.forget(`id:${id}`);
+    // The owner's typos are forgiven; the client's ceiling over all accounts is not.
+    for (const key of keys.filter((key) => !key.startsWith("client:"))) {
+      portal.signIns.forget(key);
+    }
     return await startSession(c, user);
   },
 
@@ -51,7 +55,7 @@ export const handler: Handlers = {
  * limiter (see `SignInLimiter.begin`): counted as a failure until it succeeds.
  *
  * @param c The request's context.
- * @param keys The attempt's keys (`id:<id>`, `client:<address>`).
+ * @param keys The attempt's keys (`signInKeys()`, `redeemKeys()`, `setupKeys()`).
  * @param what What is attempted, for the 429's message: "sign-ins", "attempts".
  * @returns The attempt, to call `succeeded()` on.
  * @throws {HttpError} 429 with `retryAt` if a key is blocked.

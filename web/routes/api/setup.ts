@@ -10,6 +10,7 @@ import { HttpError, MAX_PUBLIC_JSON_BYTES, readJson } from "../../_http.ts";
 import type { Handlers } from "../../_middleware.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../store/passwords.ts";
 import { NewUserSchema } from "./users.ts";
+import { setupKeys } from "../../_sign_in_limiter.ts";
 import { beginAttempt, clientAddress, startSession } from "./session.ts";
 
 /** The setup body. */
@@ -32,7 +33,7 @@ export const handler: Handlers = {
       SetupSchema,
       MAX_PUBLIC_JSON_BYTES,
     );
-    const attempt = beginAttempt(c, [`client:${clientAddress(c)}`], "attempts");
+    const attempt = beginAttempt(c, setupKeys(clientAddress(c)), "attempts");
     if (!await setup.consume(token, portal.now())) throw notFound();
     attempt.succeeded();
     try {

@@ -1,6 +1,7 @@
 /**
  * `POST /api/submissions` stores a student's files for grading (multipart: `exercise` and
- * one or more `file`) and answers 202 with the submission's id once it is stored.
+ * one or more `file`) and answers 202 with the submission's id once it is stored. An empty
+ * (or whitespace-only) entry file is refused with 400 and costs no attempt.
  *
  * @module
  */
@@ -94,6 +95,15 @@ export const handler: Handlers = {
     }
     if (new Set(names).size !== names.length) {
       throw new HttpError(400, "Invalid request: a file name appears twice");
+    }
+    // An empty entry file can only score 0: refused before it is stored, it costs no attempt.
+    const entry = submission.files.find((file) => file.name === exercise.entry)!;
+    if (new TextDecoder().decode(entry.content).trim() === "") {
+      throw new HttpError(
+        400,
+        `Invalid request: ${exercise.entry} is empty; submit the file with your work in it ` +
+          "(this cost no attempt)",
+      );
     }
     const outcome = await portal.store.submit({
       student: student.id,

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { HttpError, MAX_PUBLIC_JSON_BYTES, readJson } from "../../../_http.ts";
 import type { Handlers } from "../../../_middleware.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../../store/passwords.ts";
+import { redeemKeys } from "../../../_sign_in_limiter.ts";
 import { beginAttempt, clientAddress, startSession } from "../session.ts";
 
 /** The redeeming body. */
@@ -24,7 +25,7 @@ export const handler: Handlers = {
     const { code, password } = await readJson(c.req.raw, RedeemSchema, MAX_PUBLIC_JSON_BYTES);
     // Counted before the code is looked up (after the password is hashed), so that codes
     // sent together are counted too.
-    const attempt = beginAttempt(c, [`client:${clientAddress(c)}`], "attempts");
+    const attempt = beginAttempt(c, redeemKeys(clientAddress(c), code), "attempts");
     const user = await portal.store.redeemInvite(code, password);
     if (!user) throw new HttpError(404, "Unknown invite code");
     attempt.succeeded();
