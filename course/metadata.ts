@@ -474,8 +474,9 @@ export function exerciseById(id: string): Exercise {
 }
 
 /**
- * Finds an exercise as a student names it on the command line (`deno task check`,
- * `deno task submit`): by its id, its number or its name.
+ * Finds an exercise as a student or an instructor names it on the command line (`deno task
+ * check`, `deno task submit`, `deno task grade --exercise`): by its id, its number or its
+ * name.
  *
  * @param query `"02-lms"`, `"02"`, `"2"`, `"lms"` or `"exercises/02-lms/"`.
  * @returns The matching exercise, or `undefined`.

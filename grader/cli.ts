@@ -13,7 +13,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { type Exercise, EXERCISES } from "../course/metadata.ts";
+import { type Exercise, EXERCISES, findExercise } from "../course/metadata.ts";
 import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
 import { materializeSampleClass } from "../fixtures/sample_class.ts";
 import { graderErrorGrades, gradeStudent } from "./grade.ts";
@@ -38,7 +38,8 @@ with hidden randomized tests run in a sandbox, and writes:
 Options:
   --submissions DIR  the class folder (default: the sample class in fixtures/)
   --out DIR          where to write (default: grades)
-  --exercise ID      grade this exercise only (repeatable; default: all)
+  --exercise ID      grade this exercise only (02-lms, 02 or lms; repeatable;
+                     default: all)
   --student ID       grade this student only (repeatable; default: every folder)
   --jobs N           sandboxed children at a time (default: the number of cores)
   --backend NAME     the reference core's backend: ${BACKEND_CHOICES.join(", ")}
@@ -81,7 +82,8 @@ function parseOptions(args: string[]): Options | "help" {
   if (values.help) return "help";
 
   const exercises = (values.exercise ?? []).map((id) => {
-    const exercise = EXERCISES.find((e) => e.id === id);
+    // As check and submit take them: 02-lms, 02 or lms.
+    const exercise = findExercise(id);
     if (!exercise) {
       throw new UsageError(
         `Unknown exercise "${id}": expected one of ${EXERCISES.map((e) => e.id).join(", ")}`,
@@ -118,16 +120,8 @@ function parseOptions(args: string[]): Options | "help" {
   };
 }
 
-/** A name as the lenient forms of an exercise folder compare it: `02_LMS`, `02 lms`. */
-const folderKey = (name: string) => name.toLowerCase().replace(/[\s_]+/g, "-");
-
 /** The exercise a misnamed folder most likely means (`02_lms`, `02-LMS`, `lms`, `02`). */
-function meantExercise(name: string): Exercise | undefined {
-  const key = folderKey(name);
-  return EXERCISES.find((e) => e.id === key) ??
-    EXERCISES.find((e) => /^\d+$/.test(key) && Number(e.id.slice(0, 2)) === Number(key)) ??
-    EXERCISES.find((e) => e.id.slice(3) === key);
-}
+const meantExercise = (name: string) => findExercise(name.toLowerCase().replace(/[\s_]+/g, "-"));
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
