@@ -168,6 +168,8 @@ async function layoutWarnings(
     const folder = join(submissions, student, exercise.id);
     const names: string[] = [];
     try {
+      // A link is not followed, not even to list it: grading refuses it with its reason.
+      if (!(await Deno.lstat(folder)).isDirectory) continue;
       for await (const item of Deno.readDir(folder)) {
         if (item.name === exercise.entry) {
           names.length = 0;

@@ -411,6 +411,9 @@ Deno.test("grade says what of a class it will not find where it looks, before gr
     await put("erin/02-lms/my_lms.ts");
     await put("hank/02-lms/sub/lms.ts");
     await put("__MACOSX/ada/02-lms/._lms.ts");
+    // A link to a folder outside the class: not followed, not even to say what it holds.
+    await Deno.mkdir(join(submissions, "ivan"));
+    await Deno.symlink(join(ROOT, "solutions"), join(submissions, "ivan", "02-lms"));
     // Where the reports go: inside the class, from an earlier run.
     await Deno.mkdir(join(out, "results"), { recursive: true });
     const { stderr } = await gradeClass(submissions, out, ["02-lms"]);
@@ -427,7 +430,7 @@ Deno.test("grade says what of a class it will not find where it looks, before gr
     const csv = await Deno.readTextFile(join(out, "grades.csv"));
     assert.equal(
       csv,
-      "student,02-lms,total\nada,10,10\nerin,0,0\nfrank,0,0\ngina,0,0\nhank,0,0\n",
+      "student,02-lms,total\nada,10,10\nerin,0,0\nfrank,0,0\ngina,0,0\nhank,0,0\nivan,0,0\n",
     );
 
     // Regrading one student into the class's --out replaces its gradebook, and says so.
@@ -440,7 +443,7 @@ Deno.test("grade says what of a class it will not find where it looks, before gr
     assert.equal(one.code, 0, one.stderr);
     assert.match(
       one.stderr,
-      /grades\.csv held 5 students × 1 exercise from an earlier run; it now holds this run's 1 × 1 only/,
+      /grades\.csv held 6 students × 1 exercise from an earlier run; it now holds this run's 1 × 1 only/,
     );
     assert.equal(
       await Deno.readTextFile(join(out, "grades.csv")),
