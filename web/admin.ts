@@ -191,15 +191,17 @@ async function createInstructor(command: Command): Promise<number> {
   }
 }
 
-async function signOut(command: Command): Promise<number> {
-  const { id } = command;
+/**
+ * Runs `work` on the portal's store for the user `command.id`, closing the store after; an
+ * unknown user is the command's refusal (exit status 2), not a crash.
+ */
+async function onUser(
+  command: Command,
+  work: (store: Store, id: string) => Promise<string>,
+): Promise<number> {
   const store = await openPortalStore(command);
   try {
-    const { sessions, tokens } = await store.signOutEverywhere(id);
-    console.log(
-      `Signed "${id}" out: ${sessions} session${sessions === 1 ? "" : "s"} ended, ` +
-        `${tokens} personal token${tokens === 1 ? "" : "s"} revoked.`,
-    );
+    console.log(await work(store, command.id));
     return 0;
   } catch (error) {
     if (error instanceof NotFoundError) throw new CommandError(error.message);
@@ -209,23 +211,19 @@ async function signOut(command: Command): Promise<number> {
   }
 }
 
-async function invite(command: Command): Promise<number> {
-  const { id } = command;
-  const store = await openPortalStore(command);
-  try {
+const signOut = (command: Command) =>
+  onUser(command, async (store, id) => {
+    const { sessions, tokens } = await store.signOutEverywhere(id);
+    return `Signed "${id}" out: ${sessions} session${sessions === 1 ? "" : "s"} ended, ` +
+      `${tokens} personal token${tokens === 1 ? "" : "s"} revoked.`;
+  });
+
+const invite = (command: Command) =>
+  onUser(command, async (store, id) => {
     const { code, expiresAt } = await store.createInvite(id);
-    console.log(
-      `Invite code for "${id}" (one use, until ${expiresAt.toISOString()}; any earlier ` +
-        `unredeemed code no longer works):\n${code}`,
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof NotFoundError) throw new CommandError(error.message);
-    throw error;
-  } finally {
-    await store.close();
-  }
-}
+    return `Invite code for "${id}" (one use, until ${expiresAt.toISOString()}; any earlier ` +
+      `unredeemed code no longer works):\n${code}`;
+  });
 
 /** Each command's work. */
 const RUN: Record<Command["command"], (command: Command) => Promise<number>> = {
