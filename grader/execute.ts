@@ -299,9 +299,16 @@ async function finish(sandbox: Sandbox, p: Plan, given?: SandboxResult): Promise
       for (const u of unfinished) runs[u] = { kind: "failed", reason: "the test did not finish" };
       break;
     }
-    if (first.status === "ok") first = { status: result.status, message: result.message };
-
     const stopped = result.running !== undefined ? pending[result.running] : undefined;
+    if (first.status === "ok") {
+      // The submission's message names the function whose test was stopped: a student
+      // reading "ran for more than 10 s" should not have to search the tests for it.
+      const where = stopped !== undefined && STOPPED.has(result.status)
+        ? ` (in a test of ${units[stopped].symbol}())`
+        : "";
+      first = { status: result.status, message: `${result.message}${where}` };
+    }
+
     if (stopped === undefined || result.status === "refused" || result.status === "load-error") {
       // Nothing ran, or nothing can: every remaining case fails for the same reason.
       for (const u of unfinished) runs[u] = { kind: "failed", reason: result.message };

@@ -61,6 +61,10 @@ Deno.test("executeMany() runs a student's submissions in one child and restarts 
   assert.equal(first.status, "ok");
   assert.deepEqual(values(first.runs), [[6]]);
   assert.equal(second.status, "timeout");
+  assert.equal(
+    second.message,
+    "Your code ran for more than 1.5 s and was stopped (in a test of spin())",
+  );
   assert.deepEqual(values(second.runs), [
     [0.5],
     "Your code ran for more than 1.5 s and was stopped",
