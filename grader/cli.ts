@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve, sep as SEP } from "node:path";
 import { type Exercise, EXERCISES, findExercise } from "../course/metadata.ts";
 import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
 import { materializeSampleClass } from "../fixtures/sample_class.ts";
@@ -125,7 +125,20 @@ const meantExercise = (name: string) => findExercise(name.toLowerCase().replace(
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
-const quoted = (...parts: string[]) => JSON.stringify(parts.join("/"));
+/**
+ * A name from the class's folders as a terminal line may show it: quoted as JSON, and with
+ * what JSON leaves raw but a terminal acts on (C1 controls such as U+009B, which opens an
+ * escape sequence; line separators; bidirectional overrides; invisible characters) escaped
+ * too, so that no name can forge or hide a line.
+ */
+function quote(name: string): string {
+  return JSON.stringify(name).replace(
+    /[\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+const quoted = (...parts: string[]) => quote(parts.join("/"));
 
 /**
  * What in one student's folder the grader will not find where it looks, for the exercises
@@ -149,7 +162,7 @@ async function layoutWarnings(
         if (meant && graded.has(meant.id)) {
           warnings.push(
             `${quoted(student, item.name)} is not an exercise folder: did you mean ` +
-              `${JSON.stringify(meant.id)}? Its files are not graded.`,
+              `${quote(meant.id)}? Its files are not graded.`,
           );
         }
       } else if (entries.has(item.name)) {
@@ -161,7 +174,10 @@ async function layoutWarnings(
       }
     }
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    // Grading says what became of the student's work; one unreadable folder stops no class.
+    if (!(error instanceof Deno.errors.NotFound)) {
+      warnings.push(`Cannot read ${quoted(student)}: ${(error as Error).message}`);
+    }
     return warnings;
   }
   for (const exercise of exercises) {
@@ -178,20 +194,32 @@ async function layoutWarnings(
         if (!item.name.startsWith(".")) names.push(item.isDirectory ? `${item.name}/` : item.name);
       }
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
-        continue;
+      if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) {
+        warnings.push(`Cannot read ${quoted(student, exercise.id)}: ${(error as Error).message}`);
       }
-      throw error;
+      continue;
     }
     if (names.length === 0) continue;
     names.sort();
-    const shown = names.slice(0, 3).map((name) => JSON.stringify(name)).join(", ");
+    const shown = names.slice(0, 3).map(quote).join(", ");
     warnings.push(
       `${quoted(student, exercise.id)} has no ${exercise.entry}, so it is graded as missing; ` +
         `it holds ${shown}${names.length > 3 ? ` and ${names.length - 3} more` : ""}.`,
     );
   }
   return warnings;
+}
+
+/** Whether `folder` is absent, or holds an earlier run's reports and nothing else. */
+async function isReportsFolder(folder: string): Promise<boolean> {
+  // What a run writes, and what writeAtomically() may have left of an interrupted one.
+  const reports = /^(?:results|(?:grades\.csv|summary\.json)(?:\.[\w-]+\.tmp)?)$/;
+  try {
+    for await (const item of Deno.readDir(folder)) if (!reports.test(item.name)) return false;
+    return true;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound;
+  }
 }
 
 /**
@@ -207,9 +235,19 @@ async function discoverStudents(
   const warnings: string[] = [];
   const found: string[] = [];
   const out = resolve(options.out);
+  // Reports in a student's folder would hand the class's grades to that student. A folder
+  // of the class's own is --out only when new or an earlier run's reports.
+  const below = relative(resolve(submissions), out);
+  const inside = below !== "" && !below.startsWith("..") && !isAbsolute(below);
+  if (inside && (below.includes(SEP) || !await isReportsFolder(out))) {
+    throw new UsageError(
+      `Cannot write the reports to ${quote(options.out)}: it lies in the student folder ` +
+        `${quote(below.split(SEP)[0])} of the class; write them outside the class`,
+    );
+  }
   for await (const item of Deno.readDir(submissions)) {
     // A name is quoted as JSON: escapes and newlines in it cannot forge the terminal's lines.
-    const name = JSON.stringify(item.name);
+    const name = quote(item.name);
     if (item.name.startsWith(".")) {
       // Hidden files (.DS_Store) go unsaid; a hidden folder (.git, or a student "...") is said.
       if (item.isDirectory) warnings.push(`Skipping ${name}: a hidden folder`);
@@ -230,8 +268,8 @@ async function discoverStudents(
     if (folders.has(student)) continue;
     const alike = found.find((name) => name.toLowerCase() === student.toLowerCase());
     throw new UsageError(
-      `No folder for student ${JSON.stringify(student)} in ${JSON.stringify(submissions)}` +
-        (alike ? `: did you mean ${JSON.stringify(alike)}?` : ""),
+      `No folder for student ${quote(student)} in ${quote(submissions)}` +
+        (alike ? `: did you mean ${quote(alike)}?` : ""),
     );
   }
   const students = (options.students ? [...new Set(options.students)] : found).sort();
@@ -241,12 +279,21 @@ async function discoverStudents(
   return { students, warnings };
 }
 
-/** The students and exercises of a gradebook an earlier run wrote, if there is one. */
+/** The most of an earlier gradebook read to compare with: 10⁵ students' rows fit. */
+const MAX_GRADEBOOK_BYTES = 8 * 2 ** 20;
+
+/**
+ * The students and exercises of a gradebook an earlier run wrote, if there is one: a plain
+ * file, read up to {@linkcode MAX_GRADEBOOK_BYTES}. A link, a FIFO or a device in its place
+ * (anyone who can write in `--out` could plant one) is not read; it is replaced.
+ */
 async function gradebookShape(
   path: string,
 ): Promise<{ students: string[]; exercises: string[] } | undefined> {
   let text: string;
   try {
+    const info = await Deno.lstat(path);
+    if (!info.isFile || info.size > MAX_GRADEBOOK_BYTES) return undefined;
     text = await Deno.readTextFile(path);
   } catch {
     return undefined;
@@ -339,7 +386,7 @@ async function grade(options: Options): Promise<number> {
     for (const warning of warnings) console.error(warning);
     if (students.length === 0) {
       console.error(
-        `No student folders in ${JSON.stringify(submissions)}: ` +
+        `No student folders in ${quote(submissions)}: ` +
           "a class is laid out as <dir>/<student-id>/<exercise-id>/<entry file>.",
       );
     }
@@ -431,7 +478,7 @@ async function grade(options: Options): Promise<number> {
         console.error(
           `${join(options.out, "results")}/ also holds ${stale.length} student` +
             `${stale.length === 1 ? "" : "s"} this run did not grade, from an earlier run: ` +
-            `${stale.sort().map((name) => JSON.stringify(name)).join(", ")}.`,
+            `${stale.sort().map(quote).join(", ")}.`,
         );
       }
     }

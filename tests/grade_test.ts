@@ -454,6 +454,105 @@ Deno.test("grade says what of a class it will not find where it looks, before gr
   }
 });
 
+Deno.test("grade says it cannot read one student's folder, and grades the class beside it", async () => {
+  // Red team, round 16: an unreadable folder stopped the whole run with an uncaught error.
+  const submissions = await Deno.makeTempDir({ prefix: "grade-unreadable-" });
+  try {
+    for (const student of ["ann", "bob"]) {
+      await Deno.mkdir(join(submissions, student, "02-lms"), { recursive: true });
+      await Deno.copyFile(
+        join(ROOT, "solutions", "02-lms", "lms.ts"),
+        join(submissions, student, "02-lms", "lms.ts"),
+      );
+    }
+    await Deno.chmod(join(submissions, "bob"), 0o000);
+    const out = join(submissions, "grades");
+    const args = ["task", "--quiet", "grade", "--trusted", "--exercise", "02"];
+    args.push("--submissions", submissions, "--out", out);
+    // Root reads any folder: the grader runs as another user, in a user namespace.
+    const command = Deno.uid() === 0
+      ? [
+        "bwrap",
+        ...["--unshare-user", "--uid", "1000", "--gid", "1000"],
+        ...["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"],
+        Deno.execPath(),
+      ]
+      : [Deno.execPath()];
+    await Deno.chmod(submissions, 0o777);
+    const { code, stderr } = await new Deno.Command(command[0], {
+      args: [...command.slice(1), ...args],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET },
+      stdin: "null",
+    }).output();
+    const text = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, text);
+    assert.match(text, /^Cannot read "bob": Permission denied/m);
+    const csv = await Deno.readTextFile(join(out, "grades.csv"));
+    assert.equal(csv, "student,02-lms,total\nann,10,10\nbob,0,0\n");
+  } finally {
+    await Deno.chmod(join(submissions, "bob"), 0o755);
+    await Deno.remove(submissions, { recursive: true });
+  }
+});
+
+Deno.test("grade reads no FIFO or link planted as its gradebook, and writes no reports into a student's folder", async () => {
+  // Red team, round 16: a FIFO as <out>/grades.csv hung the run after grading, a link to
+  // /dev/zero ate 24 GB, and reports went into the folder of the student who planted them.
+  const submissions = await Deno.makeTempDir({ prefix: "grade-planted-" });
+  try {
+    await Deno.mkdir(join(submissions, "ann", "02-lms"), { recursive: true });
+    await Deno.copyFile(
+      join(ROOT, "solutions", "02-lms", "lms.ts"),
+      join(submissions, "ann", "02-lms", "lms.ts"),
+    );
+    const grade = (out: string) =>
+      task(ROOT, "grade", "--submissions", submissions, "--out", out, "--exercise", "02");
+
+    for (const out of [join(submissions, "ann", "out"), join(submissions, "ann")]) {
+      const { code, stderr } = await grade(out);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /Cannot write the reports to ".*": it lies in the student folder "ann"/);
+    }
+
+    const out = await Deno.makeTempDir({ prefix: "grade-planted-out-" });
+    try {
+      const fifo = join(out, "grades.csv");
+      const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.ok(made.success);
+      const { code, stderr } = await grade(out);
+      assert.equal(code, 0, stderr);
+      assert.ok((await Deno.lstat(fifo)).isFile, "the FIFO was replaced, not read");
+      await Deno.remove(fifo);
+      await Deno.symlink("/dev/zero", fifo);
+      assert.equal((await grade(out)).code, 0);
+      assert.equal(await Deno.readTextFile(fifo), "student,02-lms,total\nann,10,10\n");
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+  }
+});
+
+Deno.test("grade escapes in a folder's name what a terminal would act on", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "grade-names-" });
+  const out = await Deno.makeTempDir({ prefix: "grade-names-out-" });
+  try {
+    const name = "lms\u202eevil\u009b31m\u2028next";
+    await Deno.mkdir(join(submissions, "eve", "02-lms", name), { recursive: true });
+    const { stderr } = await gradeClass(submissions, out, ["02-lms"]);
+    assert.equal(
+      stderr.trim(),
+      '"eve/02-lms" has no lms.ts, so it is graded as missing; it holds ' +
+        '"lms\\u202eevil\\u009b31m\\u2028next/".',
+    );
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("grade refuses a course secret too short to keep hidden inputs hidden, with exit status 2", async () => {
   for (const secret of ["", "short"]) {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
