@@ -25,7 +25,7 @@ const ArrayPrototype = Array.prototype;
 const { isView } = ArrayBuffer;
 const { isSafeInteger, isNaN } = Number;
 const { apply, construct } = Reflect;
-const { includes, startsWith, toLowerCase } = String.prototype;
+const { includes, startsWith, substring, toLowerCase } = String.prototype;
 const lowerCase = (s: string) => apply(toLowerCase, s, []) as string;
 const { min } = Math;
 const stringIncludes = (text: string, part: string) => apply(includes, text, [part]) as boolean;
@@ -433,10 +433,16 @@ function missingExport(module: Record<string, unknown>, name: string): string {
   // Two letters off in a long name, fewer in a short one: "g" is not a misspelt "f".
   let best = min(2, (name.length / 3) | 0) + 1;
   for (let i = 0; i < names.length; i++) {
+    // Lengths that differ by `best` or more are that far apart at least: no table needed
+    // (an export's name may be a megabyte long).
+    const gap = names[i].length - name.length;
+    if (gap >= best || -gap >= best) continue;
     const distance = editDistance(lowerCase(names[i]), lowerCase(name));
     if (distance < best) [nearest, best] = [names[i], distance];
   }
-  const quote = (s: string) => stringify(s);
+  // A name is shown up to 80 characters: the feedback is the student's, not a copy of it.
+  const quote = (s: string) =>
+    stringify(s.length > 80 ? apply(substring, s, [0, 80]) + "…" : s);
   if (nearest !== undefined) {
     return `the module does not export "${name}": it exports ${quote(nearest)}; ` +
       "export the function under the name the README gives, spelled exactly so";

@@ -101,6 +101,19 @@ Deno.test("runCalls() names the export a call most likely meant, by case or a mi
   ]);
 });
 
+Deno.test("runCalls() names a megabyte-long export in 80 characters, without comparing it", async () => {
+  // Red team, round 16: 10⁶-character names made every missing export cost seconds and its
+  // message over the results' cap.
+  const long = "Z".repeat(1_000_000);
+  const [result] = await runCalls({ [long]: () => 1, [`${long}y`]: () => 2 }, [
+    { fn: "predict", args: [] },
+  ]);
+  assert.equal(
+    !result.ok && result.error,
+    `the module does not export "predict": it exports "${"Z".repeat(80)}…", "${"Z".repeat(80)}…"`,
+  );
+});
+
 Deno.test("encodeValue() refuses cycles and survives throwing getters and Proxies", () => {
   const cyclic: unknown[] = [];
   cyclic.push(cyclic);
