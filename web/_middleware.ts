@@ -136,6 +136,25 @@ export function requireUser(c: Context<AppEnv>, ...roles: Role[]): User {
 }
 
 /**
+ * {@linkcode requireUser}, for what a personal token may not do: a token is for `deno task
+ * submit`, and one that could make tokens or invite codes would outlive its own revocation
+ * (a leaked token could become a session and a password).
+ *
+ * @param c The request's context.
+ * @param action What is refused, for the message: "make tokens".
+ * @param roles The roles allowed, if not every one.
+ * @returns The user signed in with a session cookie.
+ * @throws {HttpError} 401 if no one is signed in, 403 for a personal token or another role.
+ */
+export function requireSession(c: Context<AppEnv>, action: string, ...roles: Role[]): User {
+  const user = requireUser(c, ...roles);
+  if (c.get("state").via === "bearer") {
+    throw new HttpError(403, `A personal token cannot ${action}: sign in to do it`);
+  }
+  return user;
+}
+
+/**
  * Whether a user is course staff (a teaching assistant or an instructor).
  *
  * @param user The user.

@@ -861,6 +861,23 @@ Deno.test("POST /api/users/:id/invite lets an instructor give a locked-out user 
       });
       assert.equal(crossSite.status, 403);
     });
+
+    await t.step("a personal token issues no code, and no instructor another's", async () => {
+      // Red team, round 16: an instructor's token made a code for its own account, and the
+      // code became a session (which makes tokens); one instructor took over another's.
+      const { token } = await (await request(app, "/api/tokens", { cookie: prof, json: {} }))
+        .json();
+      for (const path of ["/api/users/prof/invite", "/api/users/bob/sign-out"]) {
+        const refused = await request(app, path, { method: "POST", token });
+        assert.equal(refused.status, 403);
+        assert.match((await refused.json()).error, /A personal token cannot .*: sign in/);
+      }
+      await store.createUser({ id: "ivy", name: "Ivy", role: "instructor", password: PASSWORD });
+      const other = await invite("ivy");
+      assert.equal(other.status, 403);
+      assert.match((await other.json()).error, /deno task admin invite/);
+      assert.equal((await invite("prof")).status, 201, "an instructor's own code");
+    });
   });
 });
 

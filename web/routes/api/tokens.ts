@@ -7,8 +7,8 @@
  * @module
  */
 import { z } from "zod";
-import { HttpError, json, readJson } from "../../_http.ts";
-import { type Handlers, requireUser } from "../../_middleware.ts";
+import { json, readJson } from "../../_http.ts";
+import { type Handlers, requireSession, requireUser } from "../../_middleware.ts";
 import type { TokenSummary } from "../../islands/TokenForm.tsx";
 import type { ApiToken } from "../../store/mod.ts";
 
@@ -39,11 +39,7 @@ export const handler: Handlers = {
     return json(c, { tokens: tokens.map(tokenSummary) });
   },
   async POST(c) {
-    const user = requireUser(c);
-    // A token that makes tokens outlives its own revocation: only a person signed in may.
-    if (c.get("state").via === "bearer") {
-      throw new HttpError(403, "A personal token cannot make tokens: sign in to make one");
-    }
+    const user = requireSession(c, "make tokens");
     const portal = c.get("portal");
     const { name } = await readJson(c.req.raw, NewTokenSchema, portal.maxJsonBytes);
     const { token, record } = await portal.store.createApiToken(user.id, { name });
