@@ -92,6 +92,30 @@ export function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/**
+ * Whether a file holds nothing to grade: no character but white space, invisible ones
+ * (zero-width spaces and joiners, a byte-order mark) and NUL. The portal refuses such an
+ * entry file before it costs an attempt, and `deno task submit` before it uploads.
+ *
+ * @param content The file's bytes.
+ * @returns Whether it is blank.
+ *
+ * @example
+ * ```ts
+ * import { isBlank } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = (text: string) => new TextEncoder().encode(text);
+ * assert.ok(isBlank(bytes(" \n\t\u200b\u200d\ufeff\0")));
+ * assert.ok(!isBlank(bytes("//")));
+ * ```
+ */
+export function isBlank(content: Uint8Array): boolean {
+  return /^[\s\0\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*$/u.test(
+    new TextDecoder().decode(content),
+  );
+}
+
 /** A command: its usage text, its parser and what it does. */
 export interface Command<T> {
   usage: string;

@@ -19,7 +19,7 @@
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXERCISES, findExercise } from "./metadata.ts";
-import { CommandError, formatSize, runCommand } from "./cli.ts";
+import { CommandError, formatSize, isBlank, runCommand } from "./cli.ts";
 
 const USAGE = `Usage: deno task submit <exercise-id> [file]
 
@@ -130,7 +130,7 @@ async function readFile(path: string): Promise<Uint8Array<ArrayBuffer>> {
   }
   const content = await Deno.readFile(path);
   // The portal refuses an empty entry file too; saying so here needs no round trip.
-  if (new TextDecoder().decode(content).trim() === "") {
+  if (isBlank(content)) {
     throw new CommandError(
       `Cannot submit "${path}": the file is empty; save your work in it first`,
     );

@@ -39,7 +39,7 @@ export interface SecretOptions {
  *
  * @param options Where to find it.
  * @returns The secret and where it came from.
- * @throws {RangeError} If the secret is shorter than 16 characters.
+ * @throws {RangeError} If the secret is shorter than 16 characters, white space aside.
  */
 export async function loadCourseSecret(
   options: SecretOptions = {},
@@ -67,9 +67,11 @@ export async function loadCourseSecret(
 }
 
 function checked(secret: string, source: string): string {
-  if (secret.length < 16) {
+  // White space is no secret: 16 spaces are refused too.
+  if (secret.trim().length < 16) {
     throw new RangeError(
-      `Cannot use the course secret from "${source}": it is shorter than 16 characters`,
+      `Cannot use the course secret from "${source}": it is shorter than 16 characters ` +
+        "(white space aside)",
     );
   }
   return secret;

@@ -554,7 +554,7 @@ Deno.test("grade escapes in a folder's name what a terminal would act on", async
 });
 
 Deno.test("grade refuses a course secret too short to keep hidden inputs hidden, with exit status 2", async () => {
-  for (const secret of ["", "short"]) {
+  for (const secret of ["", "short", " ".repeat(16)]) {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["task", "--quiet", "grade", "--exercise", "02-lms", "--out", "/nonexistent/never"],
       cwd: ROOT,

@@ -486,7 +486,8 @@ Deno.test("createApp() serves every JSON route of the portal", async (t) => {
           return exercises.find((e: { exercise: string }) => e.exercise === "02-lms").attempts;
         };
         const before = await lmsAttempts();
-        for (const text of ["", " \n\t\r\n"]) {
+        // Red team, round 16: zero-width characters or NUL alone passed for content.
+        for (const text of ["", " \n\t\r\n", "\u200b\u200d", "\0\0", "\ufeff \n"]) {
           const response = await request(app, "/api/submissions", {
             cookie: adaNow,
             body: submission("02-lms", { "lms.ts": text }),

@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { isBlank } from "../../../course/cli.ts";
 import { EXERCISES } from "../../../course/metadata.ts";
 import { HttpError, json, parse, readBody } from "../../_http.ts";
 import { type Handlers, requireUser } from "../../_middleware.ts";
@@ -98,7 +99,7 @@ export const handler: Handlers = {
     }
     // An empty entry file can only score 0: refused before it is stored, it costs no attempt.
     const entry = submission.files.find((file) => file.name === exercise.entry)!;
-    if (new TextDecoder().decode(entry.content).trim() === "") {
+    if (isBlank(entry.content)) {
       throw new HttpError(
         400,
         `Invalid request: ${exercise.entry} is empty; submit the file with your work in it ` +
