@@ -441,8 +441,7 @@ function missingExport(module: Record<string, unknown>, name: string): string {
     if (distance < best) [nearest, best] = [names[i], distance];
   }
   // A name is shown up to 80 characters: the feedback is the student's, not a copy of it.
-  const quote = (s: string) =>
-    stringify(s.length > 80 ? apply(substring, s, [0, 80]) + "…" : s);
+  const quote = (s: string) => stringify(s.length > 80 ? apply(substring, s, [0, 80]) + "…" : s);
   if (nearest !== undefined) {
     return `the module does not export "${name}": it exports ${quote(nearest)}; ` +
       "export the function under the name the README gives, spelled exactly so";
