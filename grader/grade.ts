@@ -11,6 +11,7 @@ import { casesToIsolate, type IsolatedVerdict, rescued } from "./isolation.ts";
 import type { SubmissionGrade } from "./report.ts";
 import type { SandboxStatus } from "./sandbox.ts";
 import { type CaseRun, judgeCases, scoreVerdicts } from "./score.ts";
+import { WITHHOLDING_PREFIX } from "./child/calls.ts";
 import type { HiddenCase, HiddenSuite, Verdict } from "./suite.ts";
 
 /** How the sandboxed run of a submission's cases ended. */
@@ -137,14 +138,33 @@ export async function gradeStudent(
   }));
   const present = drawn.filter((d) => d.missing === undefined);
   const executing = performance.now();
-  const executions = await executeMany(
-    present.map(({ folder, exercise, cases }) => ({
-      submission: folder,
-      exercise,
-      cases,
-      onLoaded: () => prepare(cases),
-    })),
+  // Cases that withhold some of the student's functions run in a part of their own, on a
+  // swappable copy; the others run on the student's files as they are.
+  const parts = present.map(({ cases }) => ({
+    plain: cases.flatMap((c, i) => (c.withheld?.length ? [] : [i])),
+    withheld: cases.flatMap((c, i) => (c.withheld?.length ? [i] : [])),
+  }));
+  const partExecutions = await executeMany(
+    present.flatMap(({ folder, exercise, cases }, p) => {
+      const plain = parts[p].plain.map((i) => cases[i]);
+      const withheld = parts[p].withheld.map((i) => cases[i]);
+      return [
+        { submission: folder, exercise, cases: plain, onLoaded: () => prepare(plain) },
+        ...(withheld.length === 0 ? [] : [{
+          submission: folder,
+          exercise,
+          cases: withheld,
+          isolation: { swaps: withheld.map(withholding) },
+        }]),
+      ];
+    }),
   );
+  const executions: Execution[] = [];
+  for (let p = 0, e = 0; p < present.length; p++) {
+    const plain = partExecutions[e++];
+    const withheld = parts[p].withheld.length > 0 ? partExecutions[e++] : undefined;
+    executions.push(withheld ? merged(parts[p], plain, withheld) : plain);
+  }
   const executedMs = performance.now() - executing;
   // Judged one at a time, so that each grade's duration is its own.
   const judged: {
@@ -207,7 +227,13 @@ export async function gradeStudent(
         submission: drawn[k].folder,
         exercise: drawn[k].exercise,
         cases,
-        isolation: { swaps: group.map(({ swaps }) => swaps) },
+        // A withheld function stays withheld when the case runs again.
+        isolation: {
+          swaps: group.map(({ index, swaps }) => [
+            ...swaps,
+            ...withholding(drawn[k].cases[index]),
+          ]),
+        },
       }]);
       const verdicts = await judgeCases(cases, runs);
       group.forEach((c, i) => {
@@ -290,6 +316,37 @@ export function graderErrorGrades(
     durationMs: 0,
     graderError: error instanceof Error ? error.message : String(error),
   }));
+}
+
+/** The swaps that withhold a case's `withheld` functions (see `stand_ins.ts`). */
+function withholding(testCase: HiddenCase): string[] {
+  return (testCase.withheld ?? []).map((name) => `${WITHHOLDING_PREFIX}${name}`);
+}
+
+/**
+ * One execution of a submission whose cases ran in two parts, the plain ones and those
+ * that withhold functions: the runs back in the cases' order; the status and message of
+ * the first part that was stopped; both parts' time and printing.
+ */
+function merged(
+  parts: { plain: number[]; withheld: number[] },
+  plain: Execution,
+  withheld: Execution,
+): Execution {
+  const runs: CaseRun[] = [];
+  parts.plain.forEach((i, k) => (runs[i] = plain.runs[k]));
+  parts.withheld.forEach((i, k) => (runs[i] = withheld.runs[k]));
+  const first = plain.status === "ok" ? withheld : plain;
+  const output = [plain.studentOutput, withheld.studentOutput].filter(Boolean).join("\n");
+  return {
+    status: first.status,
+    ...(first.message ? { message: first.message } : {}),
+    runs,
+    ...(plain.durationMs !== undefined || withheld.durationMs !== undefined
+      ? { durationMs: (plain.durationMs ?? 0) + (withheld.durationMs ?? 0) }
+      : {}),
+    ...(output ? { studentOutput: output } : {}),
+  };
 }
 
 /**

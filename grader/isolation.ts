@@ -28,7 +28,9 @@
  * properties that hold it (a class's static method, an object of functions), at a
  * stand-in. A graded function the swapper cannot reach (a bound method, a wrapper that
  * calls it) keeps the student's code, and its callers' cases are judged as before. The
- * first run never sees any of this: it is the student's files, unchanged.
+ * first run never sees any of this: it is the student's files, unchanged, but for the cases
+ * that withhold a function (`HiddenCase.withheld`), which run beside it on such a copy, with
+ * the driver's `withholding:<name>` swapped in for the student's function.
  *
  * @module
  */

@@ -77,7 +77,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
-import { fromWire, toWire } from "./child/calls.ts";
+import { fromWire, toWire, WITHHOLDING_PREFIX } from "./child/calls.ts";
 import { type ChildRequest, formatRequest, HELLO } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
 import { swappableFiles, textFiles } from "./isolation.ts";
@@ -536,8 +536,11 @@ export class Sandbox implements AsyncDisposable {
           // Only this run's private copy changes; the name is new each run, so no student
           // code can have been written against it.
           swapper = `__swap_${crypto.randomUUID().replaceAll("-", "")}`;
-          // A method (`Dual.pow`) is swapped on its class's prototype, with no rewrite.
-          const names = [...new Set(isolation.swaps.flat())].filter((name) => !name.includes("."));
+          // A method (`Dual.pow`) is swapped on its class's prototype, with no rewrite; a
+          // withheld function's bindings are those of its own name.
+          const names = [
+            ...new Set(isolation.swaps.flat().map((name) => name.replace(WITHHOLDING_PREFIX, ""))),
+          ].filter((name) => !name.includes("."));
           const files = textFiles(copied.contents);
           for (const [path, text] of swappableFiles(files, part.request.entry, names, swapper)) {
             Deno.writeTextFileSync(join(copy, path), text);

@@ -89,6 +89,14 @@ export interface HiddenCase {
    * was called (a cached promise).
    */
   prepare?(): unknown;
+  /**
+   * Functions of the student's own that this case withholds: their bindings inside the
+   * student's module answer nothing while it runs (the driver's `withholding:<name>`), so
+   * that a function the exercise asks to compute from its formula cannot be computed from
+   * another's values (04's `crossEntropyGrad()` by finite differences of `crossEntropy()`).
+   * Such cases run in a part of their own, on a swappable copy (see `isolation.ts`).
+   */
+  withheld?: readonly string[];
 }
 
 /** A known misunderstanding, detected when a group's wrong outputs all show it. */

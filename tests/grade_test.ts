@@ -553,6 +553,48 @@ Deno.test("grade escapes in a folder's name what a terminal would act on", async
   }
 });
 
+Deno.test("grade withholds crossEntropy() from two of crossEntropyGrad()'s tests, which a finite difference then fails", async () => {
+  // Lazy sweep, round 2: a central difference of the student's own crossEntropy() earned
+  // crossEntropyGrad()'s 2 points; no input tells it from the formula while float32 passes.
+  const submissions = await Deno.makeTempDir({ prefix: "grade-withheld-" });
+  const out = await Deno.makeTempDir({ prefix: "grade-withheld-out-" });
+  try {
+    const solution = await Deno.readTextFile(join(ROOT, "solutions", "04-softmax", "softmax.ts"));
+    const formula = "return softmax(z).map((p, k) => p - (k === label ? 1 : 0));";
+    assert.ok(solution.includes(formula));
+    const differences = solution.replace(
+      formula,
+      `const h = 1e-5;
+  return z.map((v, k) => {
+    const up = [...z], down = [...z];
+    up[k] = v + h;
+    down[k] = v - h;
+    return (crossEntropy(up, label) - crossEntropy(down, label)) / (2 * h);
+  });`,
+    );
+    for (const [student, source] of [["formula", solution], ["differences", differences]]) {
+      await Deno.mkdir(join(submissions, student, "04-softmax"), { recursive: true });
+      await Deno.writeTextFile(join(submissions, student, "04-softmax", "softmax.ts"), source);
+    }
+    await gradeClass(submissions, out, ["04-softmax"]);
+    assert.equal((await readResults(out, "formula", "04-softmax")).score, 12);
+    const results = await readResults(out, "differences", "04-softmax");
+    const failed = results.tests.filter((t) => t.status === "failed");
+    assert.deepEqual(failed.map((t) => t.name), [
+      "crossEntropyGrad(): gradient for random logits and labels, with crossEntropy() withheld",
+      "crossEntropyGrad(): sums to 0 and is negative only at the label, with crossEntropy() withheld",
+    ]);
+    assert.equal(results.score, 11);
+    assert.match(
+      results.output,
+      /\? Does crossEntropyGrad\(\) differentiate crossEntropy\(\) numerically\?/,
+    );
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("grade refuses a course secret too short to keep hidden inputs hidden, with exit status 2", async () => {
   for (const secret of ["", "short", " ".repeat(16)]) {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {

@@ -39,6 +39,14 @@ const now = performance.now.bind(performance);
  */
 export const STAND_IN_PREFIX = "standIn:";
 
+/**
+ * The prefix of a swap that withholds a student's function rather than standing in for it
+ * (see `stand_ins.ts`): `withholding:crossEntropy` points the student's own `crossEntropy`
+ * bindings, for one case, at the driver's function of that key, which answers nothing.
+ * Like a stand-in, it is handed out by the swaps alone.
+ */
+export const WITHHOLDING_PREFIX = "withholding:";
+
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 1_000_000;
 
@@ -488,7 +496,8 @@ function own(object: object, key: string): unknown {
 
 /** The driver's trusted function `name`: never a stand-in, which only its swaps hand out. */
 function trustedFunction(functions: DriverFunctions, name: string): (...a: unknown[]) => unknown {
-  const fn = hasOwn(functions, name) && !apply(startsWith, name, [STAND_IN_PREFIX])
+  const fn = hasOwn(functions, name) && !apply(startsWith, name, [STAND_IN_PREFIX]) &&
+      !apply(startsWith, name, [WITHHOLDING_PREFIX])
     ? functions[name]
     : undefined;
   if (typeof fn !== "function") throw new Error(`Unknown trusted function "${name}"`);

@@ -24,13 +24,18 @@
  *
  * @module
  */
-import { dataDescriptor, type DriverFunctions, STAND_IN_PREFIX } from "./calls.ts";
+import {
+  dataDescriptor,
+  type DriverFunctions,
+  STAND_IN_PREFIX,
+  WITHHOLDING_PREFIX,
+} from "./calls.ts";
 
 // Captured when this module loads, before any student code; loops below index their arrays
 // rather than iterate them, since student code may replace the array iterator.
 const { create, keys, setPrototypeOf } = Object;
 const { apply, defineProperty, getOwnPropertyDescriptor } = Reflect;
-const { indexOf, substring } = String.prototype;
+const { indexOf, startsWith, substring } = String.prototype;
 
 /** The key of a name's stand-in among a driver's functions. */
 export function standInKey(name: string): string {
@@ -90,25 +95,33 @@ export function swapsFor(
   const own: Record<string, unknown> = create(null);
   /** Each swapped method's prototype and property descriptor. */
   const methods: Record<string, Method> = create(null);
+  /** The export each swapped name points elsewhere: itself, or a withheld one's. */
+  const exportOf: Record<string, string> = create(null);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    const standIn = functions[standInKey(name)];
+    // `withholding:f` swaps the driver's function of that key in for the student's `f`.
+    const withheld = apply(startsWith, name, [WITHHOLDING_PREFIX]) as boolean;
+    const exported = withheld
+      ? apply(substring, name, [WITHHOLDING_PREFIX.length]) as string
+      : name;
+    const standIn = functions[withheld ? name : standInKey(name)];
     if (typeof standIn !== "function") continue;
-    const method = methodOf(exports, name);
+    const method = methodOf(exports, exported);
     if (method !== undefined) {
       methods[name] = method;
       own[name] = method.descriptor.value;
-    } else if (typeof exports[name] === "function") {
-      own[name] = exports[name];
+    } else if (typeof exports[exported] === "function") {
+      own[name] = exports[exported];
     } else {
       continue;
     }
+    exportOf[name] = exported;
     inPlace[name] = own[name];
     const isMethod = method !== undefined;
     wrappers[name] = function standInFor(this: unknown, ...args: unknown[]): unknown {
       called[name] = true;
       if (active[name] !== true) {
-        throw new Error(`The grader's ${name}() stands in for yours only in its own tests`);
+        throw new Error(`The grader's ${exported}() stands in for yours only in its own tests`);
       }
       if (!isMethod) return apply(standIn, undefined, args);
       const withReceiver: unknown[] = setPrototypeOf([this], null);
@@ -129,7 +142,7 @@ export function swapsFor(
         replaced.configurable = descriptor.configurable;
         changed = defineProperty(prototype, key, replaced) ? 1 : 0;
       } else if (typeof assign === "function") {
-        changed = apply(assign, undefined, [name, target, inPlace[name]]);
+        changed = apply(assign, undefined, [exportOf[name], target, inPlace[name]]);
       }
     } catch {
       // Counted as nothing changed.

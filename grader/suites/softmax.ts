@@ -40,6 +40,7 @@ import {
   anyNumber,
   batched,
   type CallCheck,
+  type ErrorSymptoms,
   type Failure,
   judgeCalls,
   numberArray,
@@ -102,6 +103,12 @@ const MISCONCEPTIONS: Misconception[] = [
     id: "crossEntropyGrad-no-onehot",
     symbol: "crossEntropyGrad",
     question: "Do you subtract 1 at the label? Entries of the gradient must sum to 0.",
+  },
+  {
+    id: "crossEntropyGrad-by-differences",
+    symbol: "crossEntropyGrad",
+    question:
+      "Does crossEntropyGrad() differentiate crossEntropy() numerically? Two tests withhold your crossEntropy(): compute softmax(z) − onehot(label) from its formula.",
   },
   {
     id: "crossEntropyGrad-no-max-shift",
@@ -736,7 +743,14 @@ function crossEntropyGradCases(rng: Rng, reference: References): HiddenCase[] {
       checkGradient(value, inputs[i].z, inputs[i].label, expected[i]);
   };
   const make = (name: string, inputs: { z: number[]; label: number }[], judge = check(inputs)) =>
-    valueCase("crossEntropyGrad", name, calls(inputs), showLabelled(inputs), judge);
+    valueCase("crossEntropyGrad", name, calls(inputs), showLabelled(inputs), judge, byDifferences);
+  // Two tests withhold the student's own crossEntropy() (see the driver): a gradient taken
+  // by finite differences of it, which no input can tell from the formula's, fails them.
+  const withheld = (testCase: HiddenCase): HiddenCase => ({
+    ...testCase,
+    name: `${testCase.name}, with crossEntropy() withheld`,
+    withheld: ["crossEntropy"],
+  });
   const huge = [
     labelled(hugeLogits(rng, 3)),
     labelled(hugeLogits(rng, 4)),
@@ -746,15 +760,15 @@ function crossEntropyGradCases(rng: Rng, reference: References): HiddenCase[] {
   const checkSigns = check(signs);
   const mutatedExpected = reference.crossEntropyGrad(mutated);
   return [
-    make("gradient for random logits and labels", random),
+    withheld(make("gradient for random logits and labels", random)),
     // A student's crossEntropyGrad() that calls an unstable softmax() of theirs is not
     // charged for it: the grader runs it again with its own softmax() (see isolation.ts).
     make("stays finite for logits of ±1e4", huge),
-    make("sums to 0 and is negative only at the label", signs, async (value, i) => {
+    withheld(make("sums to 0 and is negative only at the label", signs, async (value, i) => {
       const failure = await checkSigns(value, i);
       const property = failure && gradientSignFailure(value, signs[i].label);
       return property ? { ...failure, reason: property } : failure;
-    }),
+    })),
     mutationCase(
       "crossEntropyGrad",
       [[mutated.z, mutated.label]],
@@ -763,6 +777,12 @@ function crossEntropyGradCases(rng: Rng, reference: References): HiddenCase[] {
     ),
   ];
 }
+
+/** A call that needed the withheld crossEntropy() computed the gradient from its values. */
+const byDifferences: ErrorSymptoms = (error) =>
+  error.includes("crossEntropy() is withheld in this test")
+    ? ["crossEntropyGrad-by-differences"]
+    : [];
 
 /** What is wrong with the sign pattern of a gradient, from the student's own output. */
 function gradientSignFailure(value: unknown, label: number): string | undefined {

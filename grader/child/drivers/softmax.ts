@@ -1,6 +1,8 @@
 /**
  * The softmax driver (04-softmax): a trusted stand-in for every graded export, offered as
- * `standIn:<export>` (`standIn:softmax`, …, `standIn:predictProba`).
+ * `standIn:<export>` (`standIn:softmax`, …, `standIn:predictProba`), and
+ * `withholding:crossEntropy`, which answers nothing, for the tests of `crossEntropyGrad()`
+ * that withhold the student's own `crossEntropy()`.
  *
  * A stand-in is a correct implementation, in float64, swapped in for one of the student's
  * other graded functions: a case of `trainSoftmaxRegression()` can then be judged with a
@@ -28,13 +30,14 @@
  *
  * @module
  */
-import type { Driver } from "../calls.ts";
+import { type Driver, WITHHOLDING_PREFIX } from "../calls.ts";
 import { offerDriver } from "../driver_registry.ts";
 import { checkMatrix, checkVector, type Matrix, type Vector } from "./_arrays.ts";
 
 // Captured before any student module loads; see the module comment.
 const { exp, log } = Math;
 const { isInteger, isFinite } = Number;
+const NativeError = Error;
 const NativeTypeError = TypeError;
 const NativeRangeError = RangeError;
 
@@ -258,7 +261,19 @@ function trainSoftmaxRegression(
 }
 
 /**
- * Offers the stand-ins; the student's module is not used.
+ * What stands, in two of `crossEntropyGrad()`'s tests, where the student's own
+ * `crossEntropy()` was: it answers nothing, so a gradient taken by finite differences of
+ * `crossEntropy()` cannot pass, and softmax(z) − onehot(label) computed from its formula
+ * does not notice.
+ */
+function withheldCrossEntropy(): never {
+  throw new NativeError(
+    "crossEntropy() is withheld in this test: crossEntropyGrad() must not need its values",
+  );
+}
+
+/**
+ * Offers the stand-ins, and the withheld `crossEntropy()`; the student's module is not used.
  *
  * It is not exported: it is offered to the harness (see `driver_registry.ts`).
  *
@@ -280,6 +295,7 @@ const driver: Driver = () => ({
   "standIn:crossEntropyGrad": crossEntropyGrad,
   "standIn:trainSoftmaxRegression": trainSoftmaxRegression,
   "standIn:predictProba": predictProba,
+  [`${WITHHOLDING_PREFIX}crossEntropy`]: withheldCrossEntropy,
 });
 
 offerDriver("softmax", driver);
