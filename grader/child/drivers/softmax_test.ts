@@ -96,7 +96,15 @@ function processData(n: number, seed: string) {
 
 Deno.test("STAND_INS lists the graded exports of 04-softmax, in the order of its groups", () => {
   assert.deepEqual([...STAND_INS], exerciseById("04-softmax").groups.map((g) => g.symbol));
-  assert.deepEqual(Object.keys(fns), STAND_INS.map((name) => `standIn:${name}`));
+  assert.deepEqual(Object.keys(fns), [
+    ...STAND_INS.map((name) => `standIn:${name}`),
+    "withholding:crossEntropy",
+  ]);
+});
+
+Deno.test("withholding:crossEntropy answers nothing, whatever it is asked", () => {
+  const withheld = fns["withholding:crossEntropy"] as (z: number[], label: number) => number;
+  assert.throws(() => withheld([1, 2, 3], 0), /crossEntropy\(\) is withheld in this test/);
 });
 
 Deno.test("softmax.ts exports nothing but STAND_INS", async () => {
