@@ -276,10 +276,12 @@ function costCases(rng: Rng, reference: References): HiddenCase[] {
       const scale = costScale(theta, X, y);
       if (closeEnough("lms.cost", actual, expected, scale)) return undefined;
       const symptoms: string[] = [];
-      // With one example a mean is the sum: only a larger set can show it.
+      // With one example a mean is the sum: ½Σ/n passes there, and Σ/n (a mean without
+      // the ½) is twice J(θ), as a missing ½ is. Both questions then fit; the group's other
+      // inputs tell which one stays.
       const n = X.length;
       if (
-        n > 1 && (near(actual, expected / n, scale) || near(actual, (2 * expected) / n, scale))
+        (n > 1 && near(actual, expected / n, scale)) || near(actual, (2 * expected) / n, scale)
       ) {
         symptoms.push("cost-mean");
       }

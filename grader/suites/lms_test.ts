@@ -14,6 +14,14 @@ testSuite({
   },
   mutants: [
     {
+      // A walkthrough's bug: divided by n instead of 2. On an input of one example it is
+      // twice J(θ), as a missing ½ is: only the larger inputs tell the two apart.
+      name: "cost_divides_by_n",
+      symbol: "cost",
+      misconception: "cost-mean",
+      replace: [["return sum / 2;", "return sum / X.length;"]],
+    },
+    {
       name: "stochasticEpoch_reverse_order",
       symbol: "stochasticEpoch",
       misconception: "stochasticEpoch-reverse-order",
