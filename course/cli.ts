@@ -93,6 +93,26 @@ export function formatSize(bytes: number): string {
 }
 
 /**
+ * A number of things for a message: the noun gets an "s" unless there is one.
+ *
+ * @param n How many.
+ * @param noun The thing, singular.
+ * @returns Such as `"1 student"` or `"3 students"`.
+ *
+ * @example
+ * ```ts
+ * import { count } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(count(1, "student"), "1 student");
+ * assert.equal(count(0, "token"), "0 tokens");
+ * ```
+ */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
  * Whether a file holds nothing to grade: no character but white space, invisible ones
  * (zero-width spaces and joiners, a byte-order mark) and NUL. The portal refuses such an
  * entry file before it costs an attempt, and `deno task submit` before it uploads.

@@ -17,11 +17,11 @@ import { type Exercise, EXERCISES, findExercise } from "../course/metadata.ts";
 import { BACKEND_CHOICES, type BackendChoice, initCore, parseBackend } from "../core/backend.ts";
 import { materializeSampleClass } from "../fixtures/sample_class.ts";
 import { graderErrorGrades, gradeStudent } from "./grade.ts";
-import { gradesCsv, type SubmissionGrade, toGradescope } from "./report.ts";
+import { gradesCsv, readGradebook, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { commandSandboxExecutor } from "./execute.ts";
 import { SUITES } from "./suites/mod.ts";
-import { integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
+import { count, integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 /** A student id: SPEC's [A-Za-z0-9._-]+, except "." and "..", which are not folder names. */
 const ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
@@ -122,8 +122,6 @@ function parseOptions(args: string[]): Options | "help" {
 
 /** The exercise a misnamed folder most likely means (`02_lms`, `02-LMS`, `lms`, `02`). */
 const meantExercise = (name: string) => findExercise(name.toLowerCase().replace(/[\s_]+/g, "-"));
-
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 /**
  * A name from the class's folders as a terminal line may show it: quoted as JSON, and with
@@ -290,20 +288,13 @@ const MAX_GRADEBOOK_BYTES = 8 * 2 ** 20;
 async function gradebookShape(
   path: string,
 ): Promise<{ students: string[]; exercises: string[] } | undefined> {
-  let text: string;
   try {
     const info = await Deno.lstat(path);
     if (!info.isFile || info.size > MAX_GRADEBOOK_BYTES) return undefined;
-    text = await Deno.readTextFile(path);
+    return readGradebook(await Deno.readTextFile(path));
   } catch {
     return undefined;
   }
-  const [header = "", ...rows] = text.split("\n").filter((line) => line.length > 0);
-  return {
-    exercises: header.split(",").slice(1, -1),
-    // An id that starts with "-" is written behind a "'" (see csvField in report.ts).
-    students: rows.map((row) => row.slice(0, row.indexOf(",")).replace(/^'(?=[-=+@])/, "")),
-  };
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -476,8 +467,8 @@ async function grade(options: Options): Promise<number> {
       }
       if (stale.length > 0) {
         console.error(
-          `${join(options.out, "results")}/ also holds ${stale.length} student` +
-            `${stale.length === 1 ? "" : "s"} this run did not grade, from an earlier run: ` +
+          `${join(options.out, "results")}/ also holds ${count(stale.length, "student")} ` +
+            "this run did not grade, from an earlier run: " +
             `${stale.sort().map(quote).join(", ")}.`,
         );
       }
@@ -515,7 +506,7 @@ async function grade(options: Options): Promise<number> {
     const failed = [...new Set(summary.graderErrors.map((e) => e.student))];
     if (failed.length === 0) return 0;
     console.error(
-      `The grader failed on ${failed.length} student${failed.length === 1 ? "" : "s"} ` +
+      `The grader failed on ${count(failed.length, "student")} ` +
         `(their cells in grades.csv are empty; nothing was marked): ${failed.join(", ")}. ` +
         `Grade them again with ${failed.map((s) => `--student ${s}`).join(" ")} ` +
         `and another --out (a run's grades.csv holds only what it graded).`,

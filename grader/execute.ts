@@ -285,13 +285,12 @@ async function finish(sandbox: Sandbox, p: Plan, given?: SandboxResult): Promise
     durationMs += result.durationMs;
     output += result.stdout + result.stderr;
     result.cases.forEach((results, k) => {
-      const standIns = result.standIns?.[k];
-      const unswapped = result.unswapped?.[k];
+      const swaps = result.swaps?.[k];
       runs[pending[k]] = {
         kind: "results",
         results,
-        ...(standIns ? { standIns } : {}),
-        ...(unswapped?.length ? { unswapped } : {}),
+        ...(swaps ? { standIns: swaps.standIns } : {}),
+        ...(swaps?.unswapped.length ? { unswapped: swaps.unswapped } : {}),
       };
     });
     const unfinished = pending.slice(result.cases.length);

@@ -258,12 +258,43 @@ export function gradesCsv(
   return rows.join("\n") + "\n";
 }
 
+/** What a spreadsheet reads as the start of a formula (see {@linkcode csvField}). */
+const FORMULA_LEAD = /^[=+\-@\t\r]/;
+
+/**
+ * The students and exercises of a gradebook {@linkcode gradesCsv} wrote: its header's
+ * exercise ids and each row's student, read back as {@linkcode csvField} wrote them.
+ *
+ * @param text The gradebook's text.
+ * @returns Its exercises and students, in order.
+ *
+ * @example
+ * ```ts
+ * import { readGradebook } from "./report.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(readGradebook("student,02-lms,total\nada,10,10\n'-b2,0,0\n"), {
+ *   exercises: ["02-lms"],
+ *   students: ["ada", "-b2"],
+ * });
+ * ```
+ */
+export function readGradebook(text: string): { exercises: string[]; students: string[] } {
+  const [header = "", ...rows] = text.split("\n").filter((line) => line.length > 0);
+  const unquote = (field: string) =>
+    field.startsWith("'") && FORMULA_LEAD.test(field.slice(1)) ? field.slice(1) : field;
+  return {
+    exercises: header.split(",").slice(1, -1),
+    students: rows.map((row) => unquote(row.slice(0, row.indexOf(",")))),
+  };
+}
+
 /**
  * A CSV field. A spreadsheet reads a cell that starts with `=`, `+`, `-` or `@` as a
  * formula, and a student id may start with `-` (`-B2` would show another cell): such a
  * field keeps its text behind a leading `'`, which spreadsheets show as text and hide.
  */
 function csvField(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  const safe = FORMULA_LEAD.test(text) ? `'${text}` : text;
   return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

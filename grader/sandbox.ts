@@ -311,15 +311,24 @@ export type SandboxStatus =
   | "crash"
   | "output-limit";
 
+/** What one case of an isolated run did with its swaps (see `isolation.ts`). */
+export interface CaseSwaps {
+  /** The stand-ins its code called, refused calls included. */
+  standIns: string[];
+  /** Those of its swaps that had no stand-in in place. */
+  unswapped: string[];
+}
+
 /** The outcome of a run. Everything in it came from student code: untrusted. */
 export type SandboxResult =
   & {
     /** The results of the cases that finished, in order: a prefix of the request's cases. */
     cases: CallResult[][];
-    /** In an isolated run, the stand-ins each finished case called, in the same order. */
-    standIns?: string[][];
-    /** In an isolated run, the swaps of each finished case that had no stand-in in place. */
-    unswapped?: string[][];
+    /**
+     * In an isolated run, for each finished case in the same order: the stand-ins it called,
+     * and those of its swaps that had no stand-in in place.
+     */
+    swaps?: CaseSwaps[];
     /** What the student's code printed on standard output (capped, sandbox paths made relative). */
     stdout: string;
     /** What it printed on standard error, Deno's own messages included (capped). */
@@ -770,8 +779,7 @@ export class Sandbox implements AsyncDisposable {
       part: 0,
       began: started,
       cases: [] as CallResult[][],
-      standIns: [] as string[][],
-      unswapped: [] as string[][],
+      swaps: [] as CaseSwaps[],
       loadError: undefined as string | undefined,
       /** Whether its module loaded: from then on, its next case is the one running. */
       loaded: false,
@@ -920,9 +928,7 @@ export class Sandbox implements AsyncDisposable {
         cases: current.cases.map((calls) =>
           calls.map((r) => (r.ok ? r : { ...r, error: text(r.error) }))
         ),
-        ...(parts[part].request.isolation
-          ? { standIns: current.standIns, unswapped: current.unswapped }
-          : {}),
+        ...(parts[part].request.isolation ? { swaps: current.swaps } : {}),
         stdout: text(stdout),
         stderr: "", // Filled in by settled().
         durationMs: performance.now() - current.began,
@@ -971,8 +977,10 @@ export class Sandbox implements AsyncDisposable {
             frame.results.length === parts[current.part].request.cases[frame.case]?.length
           ) {
             current.cases.push(frame.results);
-            current.standIns.push(frame.standIns ?? []);
-            current.unswapped.push(frame.unswapped ?? []);
+            current.swaps.push({
+              standIns: frame.standIns ?? [],
+              unswapped: frame.unswapped ?? [],
+            });
           }
           break;
         case "end": {
@@ -994,8 +1002,7 @@ export class Sandbox implements AsyncDisposable {
               part: current.part + 1,
               began: performance.now(),
               cases: [],
-              standIns: [],
-              unswapped: [],
+              swaps: [],
               loadError: undefined,
               loaded: false,
               stdoutAt: output.studentStdout.length,

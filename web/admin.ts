@@ -38,7 +38,7 @@ import {
 } from "./store/mod.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./store/passwords.ts";
 import { UserIdSchema } from "./store/records.ts";
-import { CommandError, parseArguments, runCommand, UsageError } from "../course/cli.ts";
+import { CommandError, count, parseArguments, runCommand, UsageError } from "../course/cli.ts";
 
 const USAGE = `Usage: deno task admin create-instructor <id> [--name NAME]
        deno task admin sign-out <id>
@@ -214,8 +214,8 @@ async function onUser(
 const signOut = (command: Command) =>
   onUser(command, async (store, id) => {
     const { sessions, tokens } = await store.signOutEverywhere(id);
-    return `Signed "${id}" out: ${sessions} session${sessions === 1 ? "" : "s"} ended, ` +
-      `${tokens} personal token${tokens === 1 ? "" : "s"} revoked.`;
+    return `Signed "${id}" out: ${count(sessions, "session")} ended, ` +
+      `${count(tokens, "personal token")} revoked.`;
   });
 
 const invite = (command: Command) =>

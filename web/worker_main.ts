@@ -21,6 +21,7 @@ import { notifyDatabase } from "./events.ts";
 import { runWorker, type WorkerEvent } from "./worker.ts";
 import {
   abortOnSignals,
+  count,
   integerSetting,
   parseArguments,
   runCommand,
@@ -83,7 +84,7 @@ async function work(options: { workers: number; trusted: boolean }): Promise<num
   );
   try {
     console.log(
-      `${options.workers} worker${options.workers === 1 ? "" : "s"} grading from ` +
+      `${count(options.workers, "worker")} grading from ` +
         `${store.engine.description} (${options.trusted ? "no sandbox: --trusted" : "bubblewrap"})`,
     );
     await Promise.all(

@@ -440,12 +440,13 @@ function missingExport(module: Record<string, unknown>, name: string): string {
   let nearest: string | undefined;
   // Two letters off in a long name, fewer in a short one: "g" is not a misspelt "f".
   let best = min(2, (name.length / 3) | 0) + 1;
+  const wanted = lowerCase(name);
   for (let i = 0; i < names.length; i++) {
     // Lengths that differ by `best` or more are that far apart at least: no table needed
     // (an export's name may be a megabyte long).
     const gap = names[i].length - name.length;
     if (gap >= best || -gap >= best) continue;
-    const distance = editDistance(lowerCase(names[i]), lowerCase(name));
+    const distance = editDistance(lowerCase(names[i]), wanted);
     if (distance < best) [nearest, best] = [names[i], distance];
   }
   // A name is shown up to 80 characters: the feedback is the student's, not a copy of it.
