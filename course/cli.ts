@@ -145,28 +145,60 @@ export interface Command<T> {
   run(options: T): Promise<number>;
 }
 
+/** The exit status of a command that a signal stopped: 128 + the signal's number. */
+const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** A signal {@linkcode abortOnSignals} listens for. */
+export type StopSignal = keyof typeof SIGNAL_STATUS;
+
+/**
+ * A second signal this soon after the first, in milliseconds, is the same one: a terminal's
+ * Ctrl-C reaches both `deno task` and the command it runs, and `deno task` passes its copy
+ * on to the command.
+ */
+const SAME_SIGNAL_MS = 1000;
+
 /**
  * Makes SIGINT and SIGTERM abort `stop`, for a long-running command that finishes what it
- * has in hand: the first signal prints `message` on standard error and aborts; a second one
- * exits at once with status 130. Disposing of the result stops listening.
+ * has in hand: the first signal aborts with its name as the reason (listeners of `stop`
+ * run then), then prints `message` on standard error; a later one exits at once with the
+ * status the signal gives (130 for SIGINT, 143 for SIGTERM). Disposing of the result stops
+ * listening.
  *
  * @param stop What the signals abort.
  * @param message What to say on the first signal.
  * @returns The listeners, to dispose of (`using`).
  */
 export function abortOnSignals(stop: AbortController, message: string): Disposable {
-  const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130);
-    console.error(message);
-    stop.abort();
-  };
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  let first = 0;
+  const listeners = (Object.keys(SIGNAL_STATUS) as StopSignal[]).map((signal) => {
+    const onSignal = () => {
+      if (stop.signal.aborted) {
+        if (performance.now() - first > SAME_SIGNAL_MS) Deno.exit(SIGNAL_STATUS[signal]);
+        return;
+      }
+      first = performance.now();
+      stop.abort(signal);
+      console.error(message);
+    };
+    Deno.addSignalListener(signal, onSignal);
+    return () => Deno.removeSignalListener(signal, onSignal);
+  });
   return {
     [Symbol.dispose]() {
-      for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+      for (const remove of listeners) remove();
     },
   };
+}
+
+/**
+ * The exit status of a command stopped by {@linkcode abortOnSignals}.
+ *
+ * @param signal The signal that stopped it.
+ * @returns 128 + the signal's number.
+ */
+export function signalStatus(signal: StopSignal): number {
+  return SIGNAL_STATUS[signal];
 }
 
 /**

@@ -8,7 +8,8 @@
  *
  * Exit status: 0 when grading ran, whatever the scores; 1 when it ran but the grader itself
  * failed on some students (their grades are `grader-error`, their gradebook cells empty);
- * 2 for bad arguments or configuration (with a usage message).
+ * 2 for bad arguments or configuration (with a usage message); 130 (SIGINT, Ctrl-C) or 143
+ * (SIGTERM) when it was interrupted, which writes no report.
  *
  * @module
  */
@@ -20,8 +21,18 @@ import { graderErrorGrades, gradeStudent } from "./grade.ts";
 import { gradesCsv, readGradebook, type SubmissionGrade, toGradescope } from "./report.ts";
 import { deriveSeed, loadCourseSecret } from "./secret.ts";
 import { commandSandboxExecutor } from "./execute.ts";
+import type { Sandbox } from "./sandbox.ts";
 import { SUITES } from "./suites/mod.ts";
-import { count, integerSetting, parseArguments, runCommand, UsageError } from "../course/cli.ts";
+import {
+  abortOnSignals,
+  count,
+  integerSetting,
+  parseArguments,
+  runCommand,
+  signalStatus,
+  type StopSignal,
+  UsageError,
+} from "../course/cli.ts";
 
 /** A student id: SPEC's [A-Za-z0-9._-]+, except "." and "..", which are not folder names. */
 const ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
@@ -49,9 +60,14 @@ Options:
                      you trust, e.g. your own solutions on a machine without bubblewrap)
   --help             show this message
 
+The reports are written once every student is graded. Ctrl-C (or SIGTERM) stops the
+grading, kills the children running and removes the sandbox's files: no report is
+written, and an earlier run's stay as they were (grading is reproducible: run the
+command again). A second Ctrl-C, a second or more later, exits at once.
+
 Exit status: 0 when grading ran, whatever the scores; 1 when the grader itself failed
 on some students (named on standard error; their cells in grades.csv are empty);
-2 for bad arguments or configuration.`;
+2 for bad arguments or configuration; 130 (Ctrl-C) or 143 (SIGTERM) when interrupted.`;
 
 interface Options {
   submissions?: string;
@@ -328,6 +344,20 @@ function quantile(sorted: number[], q: number): number {
 
 async function grade(options: Options): Promise<number> {
   const started = performance.now();
+  const progress = Deno.stderr.isTerminal() && !options.json;
+  // Ctrl-C stops the grading, not the command at once: the children are killed, and the
+  // sandbox and the sample class remove their files (copies of the class's code) as the
+  // command ends. A signal during the start-up stops the grading before it begins.
+  let sandbox: Sandbox | undefined;
+  const stop = new AbortController();
+  const interrupted = new Promise<void>((resolve) =>
+    stop.signal.addEventListener("abort", () => {
+      sandbox?.abort();
+      if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
+      resolve();
+    }, { once: true })
+  );
+  using _signals = abortOnSignals(stop, "Stopping (signal again to stop at once)…");
   let submissions = options.submissions;
   let sampleClass: string | undefined;
   if (submissions === undefined) {
@@ -373,7 +403,10 @@ async function grade(options: Options): Promise<number> {
       exercises: options.exercises,
     });
     const { executeMany } = executor;
+    sandbox = executor.sandbox;
+    if (stop.signal.aborted) sandbox.abort();
     const core = await initCore({ backend: options.backend });
+
     for (const warning of warnings) console.error(warning);
     if (students.length === 0) {
       console.error(
@@ -390,7 +423,6 @@ async function grade(options: Options): Promise<number> {
     const executeInTurn: typeof executeMany = (runs) => children(() => executeMany(runs));
     const inFlight = gate(2 * options.jobs);
     const total = students.length * options.exercises.length;
-    const progress = Deno.stderr.isTerminal() && !options.json;
     let done = 0;
     const gradingStarted = performance.now();
     const perStudent = await Promise.all(students.map((student) =>
@@ -401,10 +433,18 @@ async function grade(options: Options): Promise<number> {
           suite: SUITES[exercise.id],
           seed: await deriveSeed(secret, student, exercise.id),
         })));
+        if (stop.signal.aborted) return [];
         let grades: SubmissionGrade[];
         try {
-          grades = await gradeStudent(student, exercises, executeInTurn);
+          const grading = gradeStudent(student, exercises, executeInTurn);
+          // Once interrupted, a grading is dropped: what it makes of its killed child (a
+          // crash, a run refused) is neither a grade nor an error to report.
+          grading.catch(() => {});
+          const graded = await Promise.race([grading, interrupted.then(() => undefined)]);
+          if (graded === undefined) return [];
+          grades = graded;
         } catch (error) {
+          if (stop.signal.aborted) return [];
           // The grader's own failure (a bug, a full disk) costs this student's grades only,
           // and is no mark: the others are graded and written, and the command says whom to
           // grade again.
@@ -427,6 +467,17 @@ async function grade(options: Options): Promise<number> {
     const grades = perStudent.flat();
     const gradingMs = performance.now() - gradingStarted;
     if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
+    if (stop.signal.aborted) {
+      // A gradebook of part of the class would replace a whole one: nothing is written.
+      const signal = stop.signal.reason as StopSignal;
+      const graded = new Set(grades.map((grade) => grade.student)).size;
+      console.error(
+        `Interrupted (${signal}) with ${graded} of ${count(students.length, "student")} ` +
+          "graded: no report was written (an earlier run's stay as they were). " +
+          "Grading is reproducible: run the command again to grade the class.",
+      );
+      return signalStatus(signal);
+    }
 
     for (const grade of grades) {
       const folder = join(out, "results", grade.student);

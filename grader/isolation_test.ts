@@ -28,8 +28,13 @@ async function swappableModule(
     await Deno.mkdir(join(dir, path, ".."), { recursive: true });
     await Deno.writeTextFile(join(dir, path), text);
   }
-  const namespace = await import(pathToFileURL(join(dir, "entry.ts")).href);
-  return { namespace, swapper };
+  try {
+    // Loaded with every file it imports: the folder is not needed after.
+    const namespace = await import(pathToFileURL(join(dir, "entry.ts")).href);
+    return { namespace, swapper };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /** A caller `outer` of `inner`, in the style given; `inner` has a bug (+1). */

@@ -121,10 +121,17 @@ const FIRST_FD = 3;
  * The arguments of `/bin/sh` that start a child with a processor-time backstop and `files`
  * open from {@linkcode FIRST_FD} up; the command and its arguments follow them. Deno cannot
  * hand a child extra file descriptors: the shell opens them, then becomes the command.
+ *
+ * The child ignores SIGINT and SIGTERM (an ignored signal stays ignored across `exec`): a
+ * terminal's Ctrl-C signals this process's whole group, and a service manager may signal
+ * every process of the service, but stopping is this process's to decide (the portal
+ * finishes the gradings in hand; the grader kills its children). Reaching bubblewrap, the
+ * signal killed the run, and the student was graded as crashed. The sandbox stops a child
+ * with SIGKILL only.
  */
 function shellArgs(cpuSeconds: number, files: readonly string[] = []): string[] {
   const opens = files.map((_, i) => `${FIRST_FD + i}<"$${i + 1}"`);
-  const script = `ulimit -t ${cpuSeconds}; ${
+  const script = `trap '' INT TERM; ulimit -t ${cpuSeconds}; ${
     opens.length > 0 ? `exec ${opens.join(" ")}; ` : ""
   }shift ${opens.length}; exec "$@"`;
   return ["-c", script, "sh", ...files];
@@ -163,6 +170,15 @@ function items(text: string): number {
     if (c === 44 || c === 58 || c === 91 || c === 123) count++;
   }
   return count;
+}
+
+/** A run asked of a sandbox after {@linkcode Sandbox.abort}. */
+export class SandboxAbortedError extends Error {
+  /** Creates the error. */
+  constructor() {
+    super("The sandbox was aborted: it runs nothing more");
+    this.name = "SandboxAbortedError";
+  }
 }
 
 /** bubblewrap is missing or does not work here, or the module cache lacks a package. */
@@ -466,6 +482,10 @@ export class Sandbox implements AsyncDisposable {
   readonly #warm = new Map<string, Promise<Warmth>>();
   /** Children killed once their results were in, until they are reaped and their folder gone. */
   readonly #reaping = new Set<Promise<void>>();
+  /** Each child that is running: how to kill it, and its exit. */
+  readonly #running = new Map<() => void, Promise<unknown>>();
+  /** Whether {@linkcode abort} was called: no run starts any more. */
+  #aborted = false;
 
   /** Use {@linkcode openSandbox}. */
   constructor(host: Host, trusted: boolean, storageMb: number) {
@@ -497,9 +517,11 @@ export class Sandbox implements AsyncDisposable {
    *   part that never began: the child was stopped in an earlier part, or, with more than
    *   one part, it failed before the harness spoke. Run those again on their own.
    * @throws {TypeError} If a request is malformed (entry or driver name).
+   * @throws {SandboxAbortedError} If the sandbox was aborted.
    * @throws {Error} If the sandbox itself fails (never because of the student's code).
    */
   async runParts(parts: readonly SandboxPart[]): Promise<(SandboxResult | undefined)[]> {
+    if (this.#aborted) throw new SandboxAbortedError();
     let started = performance.now();
     for (const { request } of parts) {
       if (!ENTRY.test(request.entry)) {
@@ -589,9 +611,23 @@ export class Sandbox implements AsyncDisposable {
     }
   }
 
-  /** Waits for killed children to be reaped, then removes the sandbox's private folders. */
+  /**
+   * Kills every child that is running and refuses every run from now on (they throw
+   * {@linkcode SandboxAbortedError}): for a command that was interrupted. A run in progress
+   * still returns, as a child killed by the system; its results mean nothing and are not to
+   * be reported. {@linkcode close} the sandbox after.
+   */
+  abort(): void {
+    this.#aborted = true;
+    for (const kill of this.#running.keys()) kill();
+  }
+
+  /**
+   * Waits for the children running and those killed to be reaped, then removes the
+   * sandbox's private folders.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.#reaping);
+    await Promise.all([...this.#running.values(), ...this.#reaping]);
     await Deno.remove(this.#host.base, { recursive: true }).catch(() => {});
   }
 
@@ -804,7 +840,6 @@ export class Sandbox implements AsyncDisposable {
     const child = command.spawn();
     let denoPid = this.trusted ? child.pid : undefined;
     let exited = false;
-    const exit = child.status.finally(() => exited = true);
     // Killing bubblewrap kills Deno (it dies with its parent, and with it the pid
     // namespace); Deno is also killed directly. Never once the child was reaped, when
     // its pid could be another process's.
@@ -817,6 +852,11 @@ export class Sandbox implements AsyncDisposable {
         // Already gone.
       }
     };
+    const exit = child.status.finally(() => {
+      exited = true;
+      this.#running.delete(kill);
+    });
+    this.#running.set(kill, exit.catch(() => {}));
     const stop = (status: NonNullable<typeof stopped>["status"], message: string) => {
       if (stopped === undefined && !done) stopped = { status, message };
       kill();

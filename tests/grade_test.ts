@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { EXERCISES } from "../course/metadata.ts";
 import { SAMPLE_CLASS } from "../fixtures/sample_class.ts";
+import { descendants, isRunning } from "../grader/process_tree.ts";
 import { gradeClass, ROOT, task, TEST_SECRET } from "./_workspace.ts";
 
 const Results = z.object({
@@ -534,6 +535,92 @@ Deno.test("grade reads no FIFO or link planted as its gradebook, and writes no r
     await Deno.remove(submissions, { recursive: true });
   }
 });
+
+for (
+  const { signal, trusted, status } of [
+    { signal: "SIGINT", trusted: false, status: 130 },
+    { signal: "SIGTERM", trusted: true, status: 143 },
+  ] as const
+) {
+  Deno.test(`grade stops at ${signal}${trusted ? " (--trusted)" : ""}: its children killed, its files removed, no report written`, async () => {
+    const submissions = await Deno.makeTempDir({ prefix: "grade-interrupted-" });
+    const out = await Deno.makeTempDir({ prefix: "grade-interrupted-out-" });
+    // The command's own temporary folder, where the sandbox keeps copies of the class's code.
+    const temporary = await Deno.makeTempDir({ prefix: "grade-interrupted-tmp-" });
+    try {
+      // ann's predict() never returns: her grading is under way when the signal comes.
+      await Deno.mkdir(join(submissions, "ann", "02-lms"), { recursive: true });
+      await Deno.writeTextFile(
+        join(submissions, "ann", "02-lms", "lms.ts"),
+        "export function predict(): number {\n  for (;;);\n}\n",
+      );
+      await Deno.mkdir(join(submissions, "bob", "02-lms"), { recursive: true });
+      await Deno.copyFile(
+        join(ROOT, "solutions", "02-lms", "lms.ts"),
+        join(submissions, "bob", "02-lms", "lms.ts"),
+      );
+      await Deno.writeTextFile(join(out, "grades.csv"), "an earlier run's gradebook\n");
+      // In a session of its own, as a terminal starts a command: Ctrl-C signals its group.
+      const child = new Deno.Command("setsid", {
+        args: [
+          Deno.execPath(),
+          ...["task", "--quiet", "grade", "--submissions", submissions, "--out", out],
+          ...["--exercise", "02", "--jobs", "1", ...(trusted ? ["--trusted"] : [])],
+        ],
+        cwd: ROOT,
+        env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET, TMPDIR: temporary },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      let exited = false;
+      const output = child.output().finally(() => exited = true);
+      // Signalled once a student's child runs: a run's folder is in the sandbox's, and
+      // below the grader (under `deno task`) a child has started: bubblewrap, or Deno.
+      const running = async () => {
+        const names = descendants(child.pid).map(({ name }) => name);
+        const started = trusted
+          ? names.filter((name) => name === "deno").length >= 2
+          : names.includes("bwrap");
+        if (!started) return false;
+        for await (const sandbox of Deno.readDir(temporary)) {
+          for await (const item of Deno.readDir(join(temporary, sandbox.name))) {
+            if (item.name.startsWith("run-")) return true;
+          }
+        }
+        return false;
+      };
+      while (!exited && !(await running())) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const children = descendants(child.pid);
+      if (signal === "SIGINT") Deno.kill(-child.pid, signal); // the whole group, as Ctrl-C
+      else Deno.kill(child.pid, signal); // the command alone, as a scheduler does
+      const { code, stdout, stderr } = await output;
+      const text = new TextDecoder();
+      assert.equal(code, status, text.decode(stdout) + text.decode(stderr));
+      assert.match(
+        text.decode(stderr),
+        new RegExp(
+          `Interrupted \\(${signal}\\) with 0 of 2 students graded: no report was written`,
+        ),
+      );
+      assert.deepEqual(children.filter(({ pid }) => isRunning(pid)), [], "no child outlives it");
+      assert.deepEqual(await Array.fromAsync(Deno.readDir(temporary)), [], "its files are gone");
+      assert.equal(
+        await Deno.readTextFile(join(out, "grades.csv")),
+        "an earlier run's gradebook\n",
+      );
+      const written = await Array.fromAsync(Deno.readDir(out), ({ name }) => name);
+      assert.deepEqual(written.sort(), ["grades.csv", "results"]);
+      assert.deepEqual(await Array.fromAsync(Deno.readDir(join(out, "results"))), []);
+    } finally {
+      await Deno.remove(submissions, { recursive: true });
+      await Deno.remove(out, { recursive: true });
+      await Deno.remove(temporary, { recursive: true });
+    }
+  });
+}
 
 Deno.test("grade escapes in a folder's name what a terminal would act on", async () => {
   const submissions = await Deno.makeTempDir({ prefix: "grade-names-" });
