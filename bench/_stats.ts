@@ -36,3 +36,23 @@ export function printFigures(
     console.log(`  ${name.padEnd(width)}  ${value}`);
   }
 }
+
+/**
+ * The processor time every process of the machine has used since boot, in milliseconds
+ * (Linux's `/proc/stat`: sandboxed children included, which a process's own accounting misses
+ * once it kills them), busy and idle; `undefined` where there is no `/proc/stat`.
+ */
+export function machineCpuMs(): { busy: number; idle: number } | undefined {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0];
+    // cpu  user nice system idle iowait irq softirq steal ... (in USER_HZ, 100 a second)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/)
+      .slice(1, 9).map(Number);
+    return {
+      busy: 10 * (user + nice + system + irq + softirq + steal),
+      idle: 10 * (idle + iowait),
+    };
+  } catch {
+    return undefined;
+  }
+}

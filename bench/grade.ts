@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exerciseById } from "../course/metadata.ts";
-import { printFigures, quantile, round } from "./_stats.ts";
+import { machineCpuMs, printFigures, quantile, round } from "./_stats.ts";
 import type { BenchOptions } from "./main.ts";
 import { measureSandboxOverhead } from "./grade_sandbox.ts";
 
@@ -81,27 +81,10 @@ interface GradeSummary {
   durations: { totalMs: number; gradingMs: number; perSubmissionP50Ms: number };
 }
 
-/**
- * The machine's processor time since boot, busy and idle, in clock ticks (Linux's
- * `/proc/stat`: every process's, sandboxed children included, which a grader's own
- * accounting misses once it kills them), or `undefined` elsewhere.
- */
-function machineTicks(): { busy: number; idle: number } | undefined {
-  try {
-    const line = Deno.readTextFileSync("/proc/stat").split("\n", 1)[0];
-    // cpu  user nice system idle iowait irq softirq steal ...
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/)
-      .slice(1, 9).map(Number);
-    return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
-  } catch {
-    return undefined;
-  }
-}
-
 async function grade(submissions: string, exercises: string[], jobs: number) {
   const out = await Deno.makeTempDir({ prefix: "bench-grade-out-" });
   try {
-    const ticksBefore = machineTicks();
+    const cpuBefore = machineCpuMs();
     const started = performance.now();
     const args = ["task", "--quiet", "grade", "--submissions", submissions, "--out", out];
     for (const id of exercises) args.push("--exercise", id);
@@ -112,11 +95,11 @@ async function grade(submissions: string, exercises: string[], jobs: number) {
       stderr: "null",
     }).output();
     const wallMs = performance.now() - started;
-    const ticksAfter = machineTicks();
+    const cpuAfter = machineCpuMs();
     // How much of the machine's processor time the command used, start-up to exit.
-    const busyPercent = ticksBefore && ticksAfter
-      ? 100 * (ticksAfter.busy - ticksBefore.busy) /
-        Math.max(1, ticksAfter.busy - ticksBefore.busy + ticksAfter.idle - ticksBefore.idle)
+    const busyMs = cpuBefore && cpuAfter ? cpuAfter.busy - cpuBefore.busy : undefined;
+    const busyPercent = cpuBefore && cpuAfter && busyMs !== undefined
+      ? 100 * busyMs / Math.max(1, busyMs + cpuAfter.idle - cpuBefore.idle)
       : undefined;
     if (code !== 0) throw new Error(`Cannot benchmark: deno task grade exited with ${code}`);
     const summary = JSON.parse(new TextDecoder().decode(stdout)) as GradeSummary;
@@ -134,7 +117,7 @@ async function grade(submissions: string, exercises: string[], jobs: number) {
       }
       perExercise[id] = quantile(times, 0.5);
     }
-    return { wallMs, summary, graded, perExercise, busyPercent };
+    return { wallMs, summary, graded, perExercise, busyPercent, busyMs };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -171,6 +154,10 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
         sandbox_run_ms: round(overhead.sandboxMs),
         sandbox_overhead_ratio: round(overhead.sandboxMs / overhead.bareMs, 2),
         trusted_run_ms: round(overhead.trustedMs),
+        ...(overhead.bareCpuMs === undefined ? {} : {
+          bare_run_processor_ms: round(overhead.bareCpuMs),
+          sandbox_run_processor_ms: round(overhead.sandboxCpuMs!),
+        }),
         gradings: two.graded,
         jobs1_gradings_per_s: rate(one, one.summary.durations.gradingMs),
         jobs2_gradings_per_s: rate(two, two.summary.durations.gradingMs),
@@ -179,6 +166,9 @@ export default async function benchGrade(options: BenchOptions): Promise<void> {
         ...(two.busyPercent === undefined
           ? {}
           : { jobs2_machine_busy_percent: round(two.busyPercent) }),
+        ...(two.busyMs === undefined
+          ? {}
+          : { jobs2_processor_ms_per_student: round(two.busyMs / STUDENTS) }),
         ...Object.fromEntries(
           CHEAP.map((id) => [`jobs1_${id.slice(0, 2)}_grading_p50_ms`, round(one.perExercise[id])]),
         ),

@@ -9,7 +9,8 @@
  * child, reaping it in the background).
  * The sandbox's figure also covers its per-run work (copying the submission, a private
  * `DENO_DIR`, polling memory). The three kinds of run are interleaved, so a noisy
- * neighbour slows them alike.
+ * neighbour slows them alike. Then the machine's processor time per run, bare and sandboxed,
+ * one run at a time: what a child costs, whatever the cores do meanwhile.
  *
  * @module
  */
@@ -19,7 +20,7 @@ import { exerciseById } from "../course/metadata.ts";
 import { toWire } from "../grader/child/calls.ts";
 import { formatRequest } from "../grader/child/protocol.ts";
 import { openSandbox, type Sandbox, type SandboxRequest } from "../grader/sandbox.ts";
-import { quantile } from "./_stats.ts";
+import { machineCpuMs, quantile } from "./_stats.ts";
 
 const HARNESS = fileURLToPath(new URL("../grader/child/harness.ts", import.meta.url));
 const ENTRY = "lms.ts";
@@ -47,7 +48,10 @@ export interface OverheadOptions {
   concurrency?: number;
 }
 
-/** Median milliseconds per run of each kind. */
+/** Runs of each kind whose processor time is measured, one at a time. */
+const CPU_RUNS = 20;
+
+/** Median milliseconds per run of each kind, and processor time per run. */
 export interface Overhead {
   /** `deno run` of the harness on the submission, no sandbox. */
   bareMs: number;
@@ -55,6 +59,13 @@ export interface Overhead {
   sandboxMs: number;
   /** {@linkcode Sandbox.run} in trusted mode (no bubblewrap). */
   trustedMs: number;
+  /**
+   * The machine's processor time per bare run, every process's (the child's, this
+   * process's, the system's), one run at a time; `undefined` without Linux's `/proc/stat`.
+   */
+  bareCpuMs?: number;
+  /** The same for {@linkcode Sandbox.run} with bubblewrap. */
+  sandboxCpuMs?: number;
 }
 
 /**
@@ -91,20 +102,33 @@ export async function measureSandboxOverhead(options: OverheadOptions = {}): Pro
       sandboxMs: () => checked(sandbox.run(request)),
       trustedMs: () => checked(trusted.run(request)),
     };
-    const samples: Record<keyof Overhead, number[]> = { bareMs: [], sandboxMs: [], trustedMs: [] };
+    type Kind = "bareMs" | "sandboxMs" | "trustedMs";
+    const samples: Record<Kind, number[]> = { bareMs: [], sandboxMs: [], trustedMs: [] };
     for (const run of Object.values(kinds)) await run(); // Warm the page cache.
     for (let round = 0; round < runs; round += concurrency) {
-      for (const [kind, run] of Object.entries(kinds) as [keyof Overhead, () => Promise<void>][]) {
+      for (const [kind, run] of Object.entries(kinds) as [Kind, () => Promise<void>][]) {
         const started = performance.now();
         const batch = Math.min(concurrency, runs - round);
         await Promise.all(Array.from({ length: batch }, run));
         samples[kind].push((performance.now() - started) / batch);
       }
     }
+    // Then what a run costs the machine, whatever its cores do meanwhile.
+    const cpuMs = async (run: () => Promise<void>) => {
+      await Promise.all(exits);
+      const before = machineCpuMs();
+      for (let i = 0; i < CPU_RUNS; i++) await run();
+      await Promise.all(exits); // A bare child's exit is its own.
+      const after = machineCpuMs();
+      return before && after ? (after.busy - before.busy) / CPU_RUNS : undefined;
+    };
+    const bareCpuMs = await cpuMs(kinds.bareMs);
+    const sandboxCpuMs = await cpuMs(kinds.sandboxMs);
     return {
       bareMs: quantile(samples.bareMs, 0.5),
       sandboxMs: quantile(samples.sandboxMs, 0.5),
       trustedMs: quantile(samples.trustedMs, 0.5),
+      ...(bareCpuMs === undefined ? {} : { bareCpuMs, sandboxCpuMs }),
     };
   } finally {
     await Promise.all(exits);
