@@ -151,3 +151,21 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * When a process started, in clock ticks since boot (`/proc/<pid>/stat`'s 22nd field): with
+ * its pid, what tells it from a later process that got the same pid.
+ *
+ * @param pid The process.
+ * @returns Its start time, or `undefined` if there is no such process.
+ */
+export function startTime(pid: number): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // After the command name: state (3rd field) … starttime (22nd).
+    const value = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    return Number.isInteger(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

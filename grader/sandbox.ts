@@ -82,7 +82,7 @@ import { type ChildRequest, formatRequest, HELLO } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
 import { swappableFiles, textFiles } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
-import { findDescendant, processUsage } from "./process_tree.ts";
+import { findDescendant, processUsage, startTime } from "./process_tree.ts";
 import {
   type CopiedSubmission,
   copySubmission,
@@ -1271,6 +1271,49 @@ export class Sandbox implements AsyncDisposable {
   }
 }
 
+/** The name of a sandbox's private folder begins with this. */
+const BASE_PREFIX = "grader-sandbox-";
+
+/** The file in a sandbox's private folder that names the process it belongs to. */
+const OWNER_FILE = "owner";
+
+/** A process's pid and start time, which no later process with that pid shares. */
+function ownerMark(pid: number): string | undefined {
+  const started = startTime(pid);
+  return started === undefined ? undefined : `${pid} ${started}`;
+}
+
+/**
+ * Removes the private folders in `tempDir` of sandboxes whose process is gone without
+ * closing them (killed, or its machine stopped): they hold copies of students' code.
+ * Only this user's folders, with an owner file naming a process that no longer runs; the
+ * others are left alone, and a folder that cannot be removed is skipped.
+ *
+ * @param tempDir Where sandboxes make their private folders.
+ */
+async function removeAbandoned(tempDir: string): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(tempDir));
+  } catch {
+    return;
+  }
+  const uid = Deno.uid();
+  for (const entry of entries) {
+    if (!entry.isDirectory || !entry.name.startsWith(BASE_PREFIX)) continue;
+    const folder = join(tempDir, entry.name);
+    try {
+      if ((await Deno.lstat(folder)).uid !== uid) continue;
+      const mark = (await Deno.readTextFile(join(folder, OWNER_FILE))).trim();
+      const pid = Number(mark.split(" ")[0]);
+      if (!Number.isInteger(pid) || pid <= 0 || ownerMark(pid) === mark) continue;
+      await Deno.remove(folder, { recursive: true });
+    } catch {
+      // No owner file yet (a sandbox opening now), or not this user's to read: left alone.
+    }
+  }
+}
+
 /**
  * Prepares a sandbox: finds bubblewrap (unless trusted), the Deno binary and the npm
  * packages student code may import, and runs a warm-up submission through it, which also
@@ -1313,7 +1356,10 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox
     }
   }
 
-  const base = await Deno.makeTempDir({ dir: options.tempDir, prefix: "grader-sandbox-" });
+  const tempDir = options.tempDir ?? Deno.env.get("TMPDIR") ?? "/tmp";
+  await removeAbandoned(tempDir);
+  const base = await Deno.makeTempDir({ dir: tempDir, prefix: BASE_PREFIX });
+  await Deno.writeTextFile(join(base, OWNER_FILE), ownerMark(Deno.pid) ?? "");
   const host: Host = {
     deno,
     libraries: await linkedLibraries(deno),

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { descendants, isRunning } from "./process_tree.ts";
+import { descendants, isRunning, startTime } from "./process_tree.ts";
 import {
   MAX_RESULT_ITEMS,
   openSandbox,
@@ -375,6 +375,49 @@ Deno.test("Sandbox.run() reports a promise that never settles", async () => {
   assert.equal(result.status, "crash");
   assert.ok("message" in result);
   assert.match(result.message, /promise that never settles/);
+});
+
+Deno.test("openSandbox() removes the folders of sandboxes whose process was killed, and no other", async () => {
+  const tempDir = await Deno.makeTempDir({ prefix: "sandbox-abandoned-" });
+  try {
+    // A grader killed with SIGKILL left its folder (copies of students' code) behind.
+    const killed = new Deno.Command("sleep", { args: ["60"] }).spawn();
+    const mark = `${killed.pid} ${startTime(killed.pid)}`;
+    killed.kill("SIGKILL");
+    await killed.status;
+    const folders = {
+      abandoned: mark,
+      // Its pid is running again, as another process, started later.
+      reused: `${Deno.pid} ${startTime(Deno.pid)! - 1}`,
+      // A sandbox open in this process, and one opening (no owner file yet).
+      live: `${Deno.pid} ${startTime(Deno.pid)}`,
+      opening: undefined,
+    };
+    for (const [name, owner] of Object.entries(folders)) {
+      await Deno.mkdir(join(tempDir, `grader-sandbox-${name}`, "run-1"), { recursive: true });
+      await Deno.writeTextFile(join(tempDir, `grader-sandbox-${name}`, "run-1", "lms.ts"), "");
+      if (owner) await Deno.writeTextFile(join(tempDir, `grader-sandbox-${name}`, "owner"), owner);
+    }
+    await Deno.mkdir(join(tempDir, "unrelated"));
+    await using opened = await openSandbox({ trusted: true, tempDir });
+    const left = await Array.fromAsync(Deno.readDir(tempDir), ({ name }) => name);
+    const own = left.filter((name) => !Object.keys(folders).some((n) => name.endsWith(`-${n}`)));
+    assert.deepEqual(
+      left.filter((name) => !own.includes(name)).sort(),
+      ["grader-sandbox-live", "grader-sandbox-opening"],
+    );
+    // Its own folder, marked as its own, and the unrelated one.
+    assert.equal(own.length, 2, String(own));
+    assert.ok(own.includes("unrelated"));
+    const base = own.find((name) => name.startsWith("grader-sandbox-"))!;
+    assert.equal(
+      await Deno.readTextFile(join(tempDir, base, "owner")),
+      `${Deno.pid} ${startTime(Deno.pid)}`,
+    );
+    assert.ok(opened.trusted);
+  } finally {
+    await Deno.remove(tempDir, { recursive: true });
+  }
 });
 
 Deno.test("Sandbox.run() in trusted mode runs the same child without bubblewrap", async () => {
