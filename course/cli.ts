@@ -146,7 +146,7 @@ export interface Command<T> {
 }
 
 /** The exit status of a command that a signal stopped: 128 + the signal's number. */
-const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
+const SIGNAL_STATUS = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 /** A signal {@linkcode abortOnSignals} listens for. */
 export type StopSignal = keyof typeof SIGNAL_STATUS;
@@ -159,27 +159,53 @@ export type StopSignal = keyof typeof SIGNAL_STATUS;
 const SAME_SIGNAL_MS = 1000;
 
 /**
- * Makes SIGINT and SIGTERM abort `stop`, for a long-running command that finishes what it
- * has in hand: the first signal aborts with its name as the reason (listeners of `stop`
- * run then), then prints `message` on standard error; a later one exits at once with the
- * status the signal gives (130 for SIGINT, 143 for SIGTERM). Disposing of the result stops
+ * Whether this process was started with SIGHUP ignored, as `nohup` starts it, from Linux's
+ * `/proc/self/status`; `false` where that cannot be read. Read as this module loads: Deno
+ * forgets it once any signal listener is added, after which a SIGHUP would end the process.
+ */
+const STARTED_IGNORING_SIGHUP = (() => {
+  try {
+    const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & 1n) === 1n; // SIGHUP is signal 1.
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Makes SIGINT, SIGTERM and SIGHUP (a closed terminal; still ignored where the command was
+ * started ignoring it, as `nohup` starts it) abort `stop`, for a long-running command that finishes what
+ * it has in hand: the first signal aborts with its name as the reason (listeners of `stop`
+ * run then), then prints `message` on standard error; a later one runs `atOnce` and exits at
+ * once with the status the signal gives (129, 130 or 143). Disposing of the result stops
  * listening.
  *
  * @param stop What the signals abort.
- * @param message What to say on the first signal.
+ * @param message What to say on the first signal (a function: what to say then).
+ * @param atOnce What to do, synchronously, before exiting on a later signal: kill children,
+ *   remove private files, say what is left undone.
  * @returns The listeners, to dispose of (`using`).
  */
-export function abortOnSignals(stop: AbortController, message: string): Disposable {
+export function abortOnSignals(
+  stop: AbortController,
+  message: string | (() => string),
+  atOnce?: () => void,
+): Disposable {
   let first = 0;
   const listeners = (Object.keys(SIGNAL_STATUS) as StopSignal[]).map((signal) => {
     const onSignal = () => {
+      if (signal === "SIGHUP" && STARTED_IGNORING_SIGHUP) return; // Still ignored.
       if (stop.signal.aborted) {
-        if (performance.now() - first > SAME_SIGNAL_MS) Deno.exit(SIGNAL_STATUS[signal]);
-        return;
+        if (performance.now() - first <= SAME_SIGNAL_MS) return;
+        try {
+          atOnce?.();
+        } finally {
+          Deno.exit(SIGNAL_STATUS[signal]);
+        }
       }
       first = performance.now();
       stop.abort(signal);
-      console.error(message);
+      console.error(typeof message === "string" ? message : message());
     };
     Deno.addSignalListener(signal, onSignal);
     return () => Deno.removeSignalListener(signal, onSignal);

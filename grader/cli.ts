@@ -7,9 +7,10 @@
  * ```
  *
  * Exit status: 0 when grading ran, whatever the scores; 1 when it ran but the grader itself
- * failed on some students (their grades are `grader-error`, their gradebook cells empty);
- * 2 for bad arguments or configuration (with a usage message); 130 (SIGINT, Ctrl-C) or 143
- * (SIGTERM) when it was interrupted, which writes no report.
+ * failed on some students (their grades are `grader-error`, their gradebook cells empty)
+ * or could not write the reports to `--out` (they are then in a temporary folder); 2 for bad
+ * arguments or configuration (with a usage message); 130 (SIGINT, Ctrl-C), 143 (SIGTERM) or
+ * 129 (SIGHUP) when it was interrupted, which writes no report.
  *
  * @module
  */
@@ -60,14 +61,17 @@ Options:
                      you trust, e.g. your own solutions on a machine without bubblewrap)
   --help             show this message
 
-The reports are written once every student is graded. Ctrl-C (or SIGTERM) stops the
-grading, kills the children running and removes the sandbox's files: no report is
-written, and an earlier run's stay as they were (grading is reproducible: run the
-command again). A second Ctrl-C, a second or more later, exits at once.
+The reports are written once every student is graded (to a temporary folder, named on
+standard error, if <out> cannot take them then). Ctrl-C (or SIGTERM, or the terminal
+closing) stops the grading, kills the children running and removes the sandbox's
+files: no report is written, and an earlier run's stay as they were (grading is
+reproducible: run the command again). Once the class is graded, its reports are
+written whatever comes. A second Ctrl-C, a second or more later, exits at once.
 
 Exit status: 0 when grading ran, whatever the scores; 1 when the grader itself failed
-on some students (named on standard error; their cells in grades.csv are empty);
-2 for bad arguments or configuration; 130 (Ctrl-C) or 143 (SIGTERM) when interrupted.`;
+on some students (named on standard error; their cells in grades.csv are empty) or
+could not write the reports to <out>; 2 for bad arguments or configuration; 130
+(Ctrl-C), 143 (SIGTERM) or 129 (SIGHUP) when interrupted.`;
 
 interface Options {
   submissions?: string;
@@ -313,10 +317,40 @@ async function gradebookShape(
   }
 }
 
+/** What {@linkcode writeAtomically} names its temporary file: `<file>.<uuid>.tmp`. */
+const TEMPORARY = /\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
 async function writeAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(temporary, text);
-  await Deno.rename(temporary, path);
+  try {
+    await Deno.writeTextFile(temporary, text);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Writes each grade's results.json under `<folder>/results/<student>/`, each file replaced
+ * whole, and removes the temporary files a killed run left there.
+ */
+async function writeResults(folder: string, grades: readonly SubmissionGrade[]): Promise<void> {
+  const made = new Set<string>();
+  for (const grade of grades) {
+    const dir = join(folder, "results", grade.student);
+    if (!made.has(dir)) {
+      made.add(dir);
+      await Deno.mkdir(dir, { recursive: true });
+      for await (const item of Deno.readDir(dir)) {
+        if (item.isFile && TEMPORARY.test(item.name)) await Deno.remove(join(dir, item.name));
+      }
+    }
+    await writeAtomically(
+      join(dir, `${grade.exercise}.json`),
+      JSON.stringify(toGradescope(grade), null, 2) + "\n",
+    );
+  }
 }
 
 /** A gate that lets at most `limit` calls of `work` run at once; the others wait, in order. */
@@ -357,7 +391,26 @@ async function grade(options: Options): Promise<number> {
       resolve();
     }, { once: true })
   );
-  using _signals = abortOnSignals(stop, "Stopping (signal again to stop at once)…");
+  /** Once "writing", the class is graded: a signal no longer stops the command. */
+  let phase: "grading" | "writing" = "grading";
+  using _signals = abortOnSignals(
+    stop,
+    () =>
+      phase === "writing"
+        ? "The class is graded: its reports are being written, and the command ends then " +
+          "(signal again to stop at once, leaving them part this run's, part an earlier run's)…"
+        : "Stopping (signal again to stop at once)…",
+    () => {
+      // Synchronous: the process exits right after.
+      sandbox?.removeNow();
+      console.error(
+        phase === "writing"
+          ? `Stopped while writing the reports: ${quote(options.out)} holds part of this ` +
+            "run's and part of an earlier run's. Run the command again."
+          : "Stopped: no report was written.",
+      );
+    },
+  );
   let submissions = options.submissions;
   let sampleClass: string | undefined;
   if (submissions === undefined) {
@@ -393,6 +446,12 @@ async function grade(options: Options): Promise<number> {
     try {
       await Deno.mkdir(out, { recursive: true });
       await Deno.mkdir(join(out, "results"), { recursive: true });
+      // A folder that exists may still refuse files (read-only, not this user's).
+      for (const dir of [out, join(out, "results")]) {
+        const probe = join(dir, `.grade-probe-${crypto.randomUUID()}`);
+        await Deno.writeTextFile(probe, "");
+        await Deno.remove(probe);
+      }
     } catch (error) {
       throw new UsageError(
         `Cannot write the reports to "${options.out}": ${(error as Error).message}`,
@@ -479,16 +538,48 @@ async function grade(options: Options): Promise<number> {
       return signalStatus(signal);
     }
 
-    for (const grade of grades) {
-      const folder = join(out, "results", grade.student);
-      await Deno.mkdir(folder, { recursive: true });
-      await writeAtomically(
-        join(folder, `${grade.exercise}.json`),
-        JSON.stringify(toGradescope(grade), null, 2) + "\n",
-      );
-    }
+    phase = "writing";
+    let summary!: ReturnType<typeof summarize>;
     const replaced = await gradebookShape(join(out, "grades.csv"));
-    await writeAtomically(join(out, "grades.csv"), gradesCsv(options.exercises, grades));
+    // The results, then the gradebook and the summary, which name them.
+    const write = async (folder: string) => {
+      await writeResults(folder, grades);
+      await writeAtomically(join(folder, "grades.csv"), gradesCsv(options.exercises, grades));
+      summary = summarize(grades, options, core, source, {
+        totalMs: performance.now() - started,
+        gradingMs,
+      });
+      await writeAtomically(
+        join(folder, "summary.json"),
+        JSON.stringify(summary, null, 2) + "\n",
+      );
+    };
+    try {
+      await write(out);
+    } catch (error) {
+      // A disk that filled up (or went read-only) while the class was graded: the grading
+      // is not lost with it.
+      const why = (error as Error).message;
+      let elsewhere: string | undefined;
+      try {
+        elsewhere = await Deno.makeTempDir({ prefix: "grade-reports-" });
+        await write(elsewhere);
+      } catch (again) {
+        console.error(
+          `Cannot write the reports to ${quote(options.out)} (${why}), nor to ` +
+            `${elsewhere ? quote(elsewhere) : "a temporary folder"} ` +
+            `(${(again as Error).message}): the grading is lost. Free some space and run ` +
+            "the command again.",
+        );
+        return 1;
+      }
+      console.error(
+        `Cannot write the reports to ${quote(options.out)} (${why}): they are in ` +
+          `${quote(elsewhere)} instead (${quote(options.out)} may hold some of them, ` +
+          "beside an earlier run's).",
+      );
+      return 1;
+    }
     if (
       replaced &&
       (replaced.students.some((s) => !students.includes(s)) ||
@@ -524,12 +615,6 @@ async function grade(options: Options): Promise<number> {
         );
       }
     }
-    const summary = summarize(grades, options, core, source, {
-      totalMs: performance.now() - started,
-      gradingMs,
-    });
-    await writeAtomically(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-
     if (options.json) {
       console.log(JSON.stringify(summary));
     } else {

@@ -122,16 +122,16 @@ const FIRST_FD = 3;
  * open from {@linkcode FIRST_FD} up; the command and its arguments follow them. Deno cannot
  * hand a child extra file descriptors: the shell opens them, then becomes the command.
  *
- * The child ignores SIGINT and SIGTERM (an ignored signal stays ignored across `exec`): a
- * terminal's Ctrl-C signals this process's whole group, and a service manager may signal
- * every process of the service, but stopping is this process's to decide (the portal
+ * The child ignores SIGHUP, SIGINT and SIGTERM (an ignored signal stays ignored across
+ * `exec`): a terminal's Ctrl-C (or its closing) signals this process's whole group, and a
+ * service manager may signal every process of the service, but stopping is this process's to decide (the portal
  * finishes the gradings in hand; the grader kills its children). Reaching bubblewrap, the
  * signal killed the run, and the student was graded as crashed. The sandbox stops a child
  * with SIGKILL only.
  */
 function shellArgs(cpuSeconds: number, files: readonly string[] = []): string[] {
   const opens = files.map((_, i) => `${FIRST_FD + i}<"$${i + 1}"`);
-  const script = `trap '' INT TERM; ulimit -t ${cpuSeconds}; ${
+  const script = `trap '' HUP INT TERM; ulimit -t ${cpuSeconds}; ${
     opens.length > 0 ? `exec ${opens.join(" ")}; ` : ""
   }shift ${opens.length}; exec "$@"`;
   return ["-c", script, "sh", ...files];
@@ -620,6 +620,20 @@ export class Sandbox implements AsyncDisposable {
   abort(): void {
     this.#aborted = true;
     for (const kill of this.#running.keys()) kill();
+  }
+
+  /**
+   * Kills every child that is running and removes the sandbox's private folders at once,
+   * synchronously: for a process about to exit, which cannot wait for {@linkcode close}.
+   * The sandbox is unusable after.
+   */
+  removeNow(): void {
+    this.abort();
+    try {
+      Deno.removeSync(this.#host.base, { recursive: true });
+    } catch {
+      // Gone already, or being removed by close().
+    }
   }
 
   /**

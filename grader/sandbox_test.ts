@@ -420,6 +420,34 @@ Deno.test("openSandbox() removes the folders of sandboxes whose process was kill
   }
 });
 
+Deno.test("Sandbox.removeNow() kills the children running and removes its folder at once", async () => {
+  const tempDir = await Deno.makeTempDir({ prefix: "sandbox-remove-now-" });
+  try {
+    const opened = await openSandbox({ tempDir });
+    const [base] = await Array.fromAsync(Deno.readDir(tempDir), ({ name }) => join(tempDir, name));
+    const running = opened.run({
+      submission: join(TESTDATA, "attacks", "probe"),
+      entry: "probe.ts",
+      cases: [[{ fn: "spin", args: [] }]],
+    }, { timeMs: 60_000 });
+    running.catch(() => {}); // Its folder goes from under it: what it says then is not read.
+    let children: { pid: number; name: string }[] = [];
+    while (!children.some(({ name }) => name === "deno")) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      children = descendants(Deno.pid);
+    }
+    opened.removeNow();
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(tempDir)), [], "gone when it returns");
+    await running.catch(() => {});
+    assert.deepEqual(children.filter(({ pid }) => isRunning(pid)), []);
+    await assert.rejects(opened.run({ submission: base, entry: "probe.ts", cases: [] }), {
+      name: "SandboxAbortedError",
+    });
+  } finally {
+    await Deno.remove(tempDir, { recursive: true });
+  }
+});
+
 Deno.test("Sandbox.run() in trusted mode runs the same child without bubblewrap", async () => {
   await using trusted = await openSandbox({ trusted: true });
   const folder = join(TESTDATA, "attacks", "probe");

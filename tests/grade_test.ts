@@ -622,6 +622,65 @@ for (
   });
 }
 
+Deno.test("grade refuses an --out it cannot write before grading, and keeps a class's grading when writing fails after", async () => {
+  const submissions = await Deno.makeTempDir({ prefix: "grade-unwritable-" });
+  const out = await Deno.makeTempDir({ prefix: "grade-unwritable-out-" });
+  const temporary = await Deno.makeTempDir({ prefix: "grade-unwritable-tmp-" });
+  try {
+    await Deno.mkdir(join(submissions, "ann", "02-lms"), { recursive: true });
+    await Deno.copyFile(
+      join(ROOT, "solutions", "02-lms", "lms.ts"),
+      join(submissions, "ann", "02-lms", "lms.ts"),
+    );
+    const grade = ["--submissions", submissions, "--out", out, "--exercise", "02", "--trusted"];
+    // A read-only --out: the folder exists, and mkdir alone would not notice.
+    const readOnly = await new Deno.Command("bwrap", {
+      args: ["--dev-bind", "/", "/", "--ro-bind", out, out, Deno.execPath(), "task", "grade"]
+        .concat(grade),
+      cwd: ROOT,
+      env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET },
+      stdin: "null",
+    }).output();
+    const refused = new TextDecoder().decode(readOnly.stderr);
+    assert.equal(readOnly.code, 2, refused);
+    assert.match(refused, /Cannot write the reports to ".*": Read-only file system/);
+    assert.doesNotMatch(refused, /Graded|Stopping/, "refused before grading");
+
+    // Writing fails once the class is graded (here a file where ann's results folder goes;
+    // a disk that filled up meanwhile is the same): the reports go to a temporary folder.
+    await Deno.mkdir(join(out, "results"));
+    await Deno.writeTextFile(join(out, "results", "ann"), "");
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "grade", ...grade],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET, TMPDIR: temporary },
+      stdin: "null",
+    }).output();
+    const errors = new TextDecoder().decode(stderr);
+    assert.equal(code, 1, errors);
+    const elsewhere = errors.match(/they are in "(.*grade-reports-[^"]+)" instead/)?.[1] ?? "";
+    assert.ok(elsewhere.startsWith(temporary), errors);
+    assert.match(errors, /Cannot write the reports to ".*" \(.*\): they are in/);
+    assert.equal(
+      await Deno.readTextFile(join(elsewhere, "grades.csv")),
+      "student,02-lms,total\nann,10,10\n",
+    );
+    assert.equal(
+      JSON.parse(await Deno.readTextFile(join(elsewhere, "results", "ann", "02-lms.json"))).score,
+      10,
+    );
+    assert.equal(
+      JSON.parse(await Deno.readTextFile(join(elsewhere, "summary.json"))).counts.graded,
+      1,
+    );
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(out), ({ name }) => name), ["results"]);
+  } finally {
+    await Deno.remove(submissions, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(temporary, { recursive: true });
+  }
+});
+
 Deno.test("grade escapes in a folder's name what a terminal would act on", async () => {
   const submissions = await Deno.makeTempDir({ prefix: "grade-names-" });
   const out = await Deno.makeTempDir({ prefix: "grade-names-out-" });
@@ -752,5 +811,5 @@ Deno.test("grade --help explains every option, what it writes and its exit statu
     assert.match(stdout, new RegExp(option));
   }
   assert.match(stdout, /results\.json/);
-  assert.match(stdout, /Exit status: 0 .*; 1 .*\n.*\n2 for bad arguments/);
+  assert.match(stdout, /Exit status: 0 [^]*; 1 [^]*; 2 for bad arguments[^]*; 130\s+\(Ctrl-C\)/);
 });

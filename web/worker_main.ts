@@ -81,6 +81,8 @@ async function work(options: { workers: number; trusted: boolean }): Promise<num
   using _signals = abortOnSignals(
     stop,
     "Stopping: finishing the jobs in hand (signal again to stop at once)",
+    // The jobs in hand go back to the queue when their lease runs out.
+    () => executor.sandbox.removeNow(),
   );
   try {
     console.log(
