@@ -495,6 +495,29 @@ export function once<T>(compute: () => Promise<T>): () => Promise<T> {
 }
 
 /**
+ * Computes a value on first use and keeps it: a draw's costly inputs, which a missing
+ * submission's tests never need.
+ *
+ * @param compute The computation.
+ * @returns A function that runs it on first use and returns the same value after.
+ *
+ * @example
+ * ```ts
+ * import { lazy } from "./_judge.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let runs = 0;
+ * const value = lazy(() => ++runs);
+ * assert.equal(runs, 0);
+ * assert.equal(value() + value(), 2);
+ * ```
+ */
+export function lazy<T>(compute: () => T): () => T {
+  let computed: { value: T } | undefined;
+  return () => (computed ??= { value: compute() }).value;
+}
+
+/**
  * Batches a reference computation over every case of one draw: each input registered
  * returns a getter of its expected value, and the first getter called computes, in one
  * batched call of the core, every input registered so far (a draw registers all of its

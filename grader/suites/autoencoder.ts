@@ -29,6 +29,7 @@ import {
   type ErrorSymptoms,
   type Failure,
   firstFailure,
+  lazy,
   mutationFailure,
   numberArray,
   once,
@@ -530,36 +531,46 @@ function scoreCases(rng: Rng): HiddenCase[] {
   // no code can find the sample from its events (a red team searched 30 bits of seed in
   // 80 s and scored an AUC of 1) nor solve for the stream.
   const secret = () => Array.from({ length: 4 }, () => rng.int(2 ** 32).toString(16)).join("-");
-  const small = anomalySample({ seed: `small-${secret()}`, ...SMALL, secure: true });
-  const graded = anomalySample({ seed: `graded-${secret()}`, ...GRADED, secure: true });
-  const referenceAuc = once(async () => {
-    const model = await core.train(graded.background, { seed });
-    return auc(await core.score(model, graded.mixture), graded.labels);
+  const [smallSeed, gradedSeed] = [`small-${secret()}`, `graded-${secret()}`];
+  // The samples are drawn when a run or a judge first needs them: a missing submission's
+  // tests need only their names, and drawing 4 000 events from the cryptographic stream
+  // took it 45 ms.
+  const small = lazy(() => anomalySample({ seed: smallSeed, ...SMALL, secure: true }));
+  const graded = lazy(() => {
+    const sample = anomalySample({ seed: gradedSeed, ...GRADED, secure: true });
+    // Σᵢ xᵢ² on the same events: what a score reaches without learning from the background.
+    const distances = sample.mixture.map((x) => x.reduce((sum, xi) => sum + xi * xi, 0));
+    return { ...sample, distances, untrainedAuc: auc(distances, sample.labels) };
   });
-  // Σᵢ xᵢ² on the same events: what a score reaches without learning from the background.
-  const distances = graded.mixture.map((x) => x.reduce((sum, xi) => sum + xi * xi, 0));
-  const untrainedAuc = auc(distances, graded.labels);
-  const describe = (sample: typeof small) =>
-    `train() on ${sample.background.length} hidden background events ({ seed: ${seed} }), ` +
-    `then score() on a hidden mixture of ${sample.mixture.length} events, ` +
-    `${sample.labels.filter((l) => l === 1).length} of them signal`;
+  const referenceAuc = once(async () => {
+    const { background, mixture, labels } = graded();
+    const model = await core.train(background, { seed });
+    return auc(await core.score(model, mixture), labels);
+  });
+  const describe = (sizes: typeof SMALL | typeof GRADED) =>
+    `train() on ${sizes.background} hidden background events ({ seed: ${seed} }), ` +
+    `then score() on a hidden mixture of ${sizes.mixture} events, ` +
+    `${Math.round(sizes.mixture * sizes.signalFraction)} of them signal`;
 
   const aucCase = (
     name: string,
     judge: (value: number) => Promise<string | undefined> | string | undefined,
     prepare?: () => unknown,
   ): HiddenCase => {
-    const calls = scoreCalls(graded, seed);
+    const calls = lazy(() => scoreCalls(graded(), seed));
     return {
       symbol: "score",
       name: `score(): ${name}`,
-      calls,
-      input: describe(graded),
+      get calls() {
+        return calls();
+      },
+      input: describe(GRADED),
       ...(prepare ? { prepare } : {}),
       judge: async (results) => {
-        const read = readScores(results, calls, graded.mixture.length);
+        const { mixture, labels, distances } = graded();
+        const read = readScores(results, calls(), mixture.length);
         if (!read.ok) return read.verdict;
-        const value = auc(read.scores, graded.labels);
+        const value = auc(read.scores, labels);
         const reason = await judge(value);
         if (reason === undefined) return { pass: true, metric: value };
         const symptoms = [
@@ -576,25 +587,29 @@ function scoreCases(rng: Rng): HiddenCase[] {
 
   // train() returns an opaque model: leaving the background alone earns nothing on its
   // own, so the same run must also give one finite score per event, and not a constant.
-  const [trainCall, scoreCall] = scoreCalls(small, seed);
-  const shapeCalls: Call[] = [{ ...trainCall, returnArgs: true }, scoreCall];
+  const shapeCalls = lazy((): Call[] => {
+    const [trainCall, scoreCall] = scoreCalls(small(), seed);
+    return [{ ...trainCall, returnArgs: true }, scoreCall];
+  });
   return [
     {
       symbol: "score",
       name: "score(): one finite score per event, not all equal, and train() leaves the " +
         "background unchanged",
-      calls: shapeCalls,
-      input: describe(small),
+      get calls() {
+        return shapeCalls();
+      },
+      input: describe(SMALL),
       judge: (results) => {
-        const failed = callFailure(shapeCalls[0], results[0]);
+        const failed = callFailure(shapeCalls()[0], results[0]);
         const changed = failed ? { reason: failed } : mutationFailure(
-          shapeCalls[0],
+          shapeCalls()[0],
           (results[0] as { value: unknown }).value,
           ["background", "opts"],
           "score-mutates-input",
         );
         if (changed) return { pass: false, ...changed };
-        const read = readScores(results, shapeCalls, small.mixture.length);
+        const read = readScores(results, shapeCalls(), SMALL.mixture);
         if (!read.ok) return read.verdict;
         // The same score for every event is a constant, not a score.
         return read.scores.some((s) => s !== read.scores[0]) ? { pass: true } : {
@@ -608,10 +623,12 @@ function scoreCases(rng: Rng): HiddenCase[] {
       `learns from the background: an AUC at least ${LEARNT_MARGIN} above that of Σᵢ xᵢ², ` +
         "the distance from the background's centre",
       (value) =>
-        value >= untrainedAuc + LEARNT_MARGIN ? undefined : `${reached(value)}, and Σᵢ xᵢ², ` +
-          `which needs no training, reaches ${untrainedAuc.toFixed(3)} on the same events: ` +
-          "fit the autoencoder to the background and score each event by its reconstruction " +
-          "error, higher for more anomalous events",
+        value >= graded().untrainedAuc + LEARNT_MARGIN
+          ? undefined
+          : `${reached(value)}, and Σᵢ xᵢ², which needs no training, reaches ` +
+            `${graded().untrainedAuc.toFixed(3)} on the same events: ` +
+            "fit the autoencoder to the background and score each event by its reconstruction " +
+            "error, higher for more anomalous events",
     ),
     ...AUC_MARGINS.map((margin) =>
       aucCase(
