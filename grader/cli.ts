@@ -26,6 +26,7 @@ import type { Sandbox } from "./sandbox.ts";
 import { SUITES } from "./suites/mod.ts";
 import {
   abortOnSignals,
+  CommandError,
   count,
   integerSetting,
   parseArguments,
@@ -66,7 +67,8 @@ standard error, if <out> cannot take them then). Ctrl-C (or SIGTERM, or the term
 closing) stops the grading, kills the children running and removes the sandbox's
 files: no report is written, and an earlier run's stay as they were (grading is
 reproducible: run the command again). Once the class is graded, its reports are
-written whatever comes. A second Ctrl-C, a second or more later, exits at once.
+written whatever comes. A second Ctrl-C, a second or more after "Stopping…", exits
+at once.
 
 Exit status: 0 when grading ran, whatever the scores; 1 when the grader itself failed
 on some students (named on standard error; their cells in grades.csv are empty) or
@@ -453,7 +455,7 @@ async function grade(options: Options): Promise<number> {
         await Deno.remove(probe);
       }
     } catch (error) {
-      throw new UsageError(
+      throw new CommandError(
         `Cannot write the reports to "${options.out}": ${(error as Error).message}`,
       );
     }
@@ -554,13 +556,14 @@ async function grade(options: Options): Promise<number> {
         JSON.stringify(summary, null, 2) + "\n",
       );
     };
+    /** Where the reports are, when not in --out. */
+    let elsewhere: string | undefined;
     try {
       await write(out);
     } catch (error) {
       // A disk that filled up (or went read-only) while the class was graded: the grading
       // is not lost with it.
       const why = (error as Error).message;
-      let elsewhere: string | undefined;
       try {
         elsewhere = await Deno.makeTempDir({ prefix: "grade-reports-" });
         await write(elsewhere);
@@ -575,12 +578,13 @@ async function grade(options: Options): Promise<number> {
       }
       console.error(
         `Cannot write the reports to ${quote(options.out)} (${why}): they are in ` +
-          `${quote(elsewhere)} instead (${quote(options.out)} may hold some of them, ` +
-          "beside an earlier run's).",
+          `${quote(elsewhere)} instead (${quote(options.out)} may hold some of this run's ` +
+          "results beside an earlier run's).",
       );
-      return 1;
     }
+    const written = elsewhere ?? options.out;
     if (
+      elsewhere === undefined &&
       replaced &&
       (replaced.students.some((s) => !students.includes(s)) ||
         replaced.exercises.some((e) => !options.exercises.some((x) => x.id === e)))
@@ -595,7 +599,7 @@ async function grade(options: Options): Promise<number> {
           "holds what it graded: grade a subset into another --out to keep a class's).",
       );
     }
-    if (options.students === undefined) {
+    if (elsewhere === undefined && options.students === undefined) {
       // Results an earlier run left of students this class no longer has would pass for
       // current ones: they are named (and left alone: they are the instructor's files).
       const graded = new Set(students);
@@ -619,7 +623,8 @@ async function grade(options: Options): Promise<number> {
       console.log(JSON.stringify(summary));
     } else {
       console.log(
-        `Graded ${students.length} students × ${options.exercises.length} exercises ` +
+        `Graded ${count(students.length, "student")} × ` +
+          `${count(options.exercises.length, "exercise")} ` +
           `in ${(summary.durations.totalMs / 1000).toFixed(1)} s ` +
           `(${summary.sandbox}, core on ${core.backend}, ${options.jobs} at a time).`,
       );
@@ -635,12 +640,12 @@ async function grade(options: Options): Promise<number> {
         );
       }
       console.log(
-        `Wrote ${join(options.out, "grades.csv")}, ${join(options.out, "results")}/ ` +
-          `and ${join(options.out, "summary.json")}.`,
+        `Wrote ${join(written, "grades.csv")}, ${join(written, "results")}/ ` +
+          `and ${join(written, "summary.json")}.`,
       );
     }
     const failed = [...new Set(summary.graderErrors.map((e) => e.student))];
-    if (failed.length === 0) return 0;
+    if (failed.length === 0) return elsewhere === undefined ? 0 : 1;
     console.error(
       `The grader failed on ${count(failed.length, "student")} ` +
         `(their cells in grades.csv are empty; nothing was marked): ${failed.join(", ")}. ` +

@@ -82,7 +82,8 @@ import { type ChildRequest, formatRequest, HELLO } from "./child/protocol.ts";
 import { ChildOutput } from "./child_output.ts";
 import { swappableFiles, textFiles } from "./isolation.ts";
 import { npmClosure, prunedLockfile } from "./pruned_lockfile.ts";
-import { findDescendant, processUsage, startTime } from "./process_tree.ts";
+import { findDescendant, processUsage } from "./process_tree.ts";
+import { makeOwnedTempDir } from "./temp_folders.ts";
 import {
   type CopiedSubmission,
   copySubmission,
@@ -425,6 +426,11 @@ interface Host {
   /** Shared libraries the Deno binary links, bound at the same paths. */
   libraries: string[];
   bwrap?: string;
+  /**
+   * In trusted mode, util-linux's `setpriv`, where there is one: a trusted child dies with
+   * this process (`--pdeathsig KILL`), as bubblewrap's does (`--die-with-parent`).
+   */
+  setpriv?: string;
   /** Deno's npm cache (`deno info --json`), bound read-only. */
   npmCache: string;
   /** The import map student code gets. */
@@ -809,7 +815,12 @@ export class Sandbox implements AsyncDisposable {
     const cpuSeconds = cpuBackstop(all.reduce((sum, limits) => sum + limits.cpuMs, 0));
     const command = this.trusted
       ? new Deno.Command("/bin/sh", {
-        args: [...shellArgs(cpuSeconds), this.#host.deno, ...denoArgs],
+        args: [
+          ...shellArgs(cpuSeconds),
+          ...(this.#host.setpriv ? [this.#host.setpriv, "--pdeathsig", "KILL"] : []),
+          this.#host.deno,
+          ...denoArgs,
+        ],
         cwd: runDir,
         clearEnv: true,
         env: { DENO_DIR: paths.denoDir, HOME: runDir, NO_COLOR: "1" },
@@ -1288,46 +1299,6 @@ export class Sandbox implements AsyncDisposable {
 /** The name of a sandbox's private folder begins with this. */
 const BASE_PREFIX = "grader-sandbox-";
 
-/** The file in a sandbox's private folder that names the process it belongs to. */
-const OWNER_FILE = "owner";
-
-/** A process's pid and start time, which no later process with that pid shares. */
-function ownerMark(pid: number): string | undefined {
-  const started = startTime(pid);
-  return started === undefined ? undefined : `${pid} ${started}`;
-}
-
-/**
- * Removes the private folders in `tempDir` of sandboxes whose process is gone without
- * closing them (killed, or its machine stopped): they hold copies of students' code.
- * Only this user's folders, with an owner file naming a process that no longer runs; the
- * others are left alone, and a folder that cannot be removed is skipped.
- *
- * @param tempDir Where sandboxes make their private folders.
- */
-async function removeAbandoned(tempDir: string): Promise<void> {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(tempDir));
-  } catch {
-    return;
-  }
-  const uid = Deno.uid();
-  for (const entry of entries) {
-    if (!entry.isDirectory || !entry.name.startsWith(BASE_PREFIX)) continue;
-    const folder = join(tempDir, entry.name);
-    try {
-      if ((await Deno.lstat(folder)).uid !== uid) continue;
-      const mark = (await Deno.readTextFile(join(folder, OWNER_FILE))).trim();
-      const pid = Number(mark.split(" ")[0]);
-      if (!Number.isInteger(pid) || pid <= 0 || ownerMark(pid) === mark) continue;
-      await Deno.remove(folder, { recursive: true });
-    } catch {
-      // No owner file yet (a sandbox opening now), or not this user's to read: left alone.
-    }
-  }
-}
-
 /**
  * Prepares a sandbox: finds bubblewrap (unless trusted), the Deno binary and the npm
  * packages student code may import, and runs a warm-up submission through it, which also
@@ -1341,6 +1312,9 @@ async function removeAbandoned(tempDir: string): Promise<void> {
 export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const trusted = options.trusted ?? false;
   const bwrap = trusted ? undefined : await findBwrap(options.bwrap);
+  // A trusted child ignores a terminal's signals (see shellArgs): without bubblewrap's
+  // --die-with-parent, it would outlive a grader killed outright until its time limit.
+  const setpriv = trusted ? await findOnPath("setpriv") : undefined;
   const deno = await Deno.realPath(Deno.execPath());
   const configPath = options.config ?? COURSE_CONFIG;
   const courseConfig = JSON.parse(await Deno.readTextFile(configPath)) as {
@@ -1370,14 +1344,13 @@ export async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox
     }
   }
 
-  const tempDir = options.tempDir ?? Deno.env.get("TMPDIR") ?? "/tmp";
-  await removeAbandoned(tempDir);
-  const base = await Deno.makeTempDir({ dir: tempDir, prefix: BASE_PREFIX });
-  await Deno.writeTextFile(join(base, OWNER_FILE), ownerMark(Deno.pid) ?? "");
+  // Marked as this process's: a later one removes it if this one is killed outright.
+  const base = await makeOwnedTempDir({ dir: options.tempDir, prefix: BASE_PREFIX });
   const host: Host = {
     deno,
     libraries: await linkedLibraries(deno),
     bwrap,
+    ...(setpriv ? { setpriv } : {}),
     npmCache,
     imports,
     base,
@@ -1575,17 +1548,23 @@ function checkDriver(driver: string): void {
   throw new TypeError(`Cannot run with the driver "${driver}": ${path} does not exist`);
 }
 
-async function findBwrap(explicit: string | undefined): Promise<string> {
-  const candidates = explicit !== undefined
-    ? [explicit]
-    : (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":").map((dir) => join(dir, "bwrap"));
-  for (const candidate of candidates) {
+/** A program's path, from `PATH` (or `/usr/bin:/bin`), or `undefined` if there is none. */
+async function findOnPath(name: string): Promise<string | undefined> {
+  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
     try {
-      if ((await Deno.stat(candidate)).isFile) return candidate;
+      if ((await Deno.stat(join(dir, name))).isFile) return join(dir, name);
     } catch {
       // Try the next one.
     }
   }
+  return undefined;
+}
+
+async function findBwrap(explicit: string | undefined): Promise<string> {
+  const found = explicit === undefined
+    ? await findOnPath("bwrap")
+    : await Deno.stat(explicit).then((info) => info.isFile ? explicit : undefined, () => undefined);
+  if (found !== undefined) return found;
   throw new SandboxUnavailableError(
     "Cannot run student code in a sandbox: bubblewrap (bwrap) is not installed. " +
       "Install it with `apt-get install bubblewrap`, or grade with --trusted to run the code without a sandbox",

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { descendants, isRunning, startTime } from "./process_tree.ts";
+import { descendants, isRunning, processUsage, startTime } from "./process_tree.ts";
 import {
   MAX_RESULT_ITEMS,
   openSandbox,
@@ -445,6 +445,53 @@ Deno.test("Sandbox.removeNow() kills the children running and removes its folder
     });
   } finally {
     await Deno.remove(tempDir, { recursive: true });
+  }
+});
+
+Deno.test("a trusted child dies with the process that started it, killed outright", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "sandbox-orphan-" });
+  try {
+    // A grader in trusted mode, its child spinning, the way a red team left one running.
+    const script = join(folder, "grader.ts");
+    await Deno.writeTextFile(
+      script,
+      `import { openSandbox } from ${JSON.stringify(new URL("./sandbox.ts", import.meta.url).href)};
+const sandbox = await openSandbox({ trusted: true, tempDir: ${JSON.stringify(folder)} });
+await sandbox.run({
+  submission: ${JSON.stringify(join(TESTDATA, "attacks", "probe"))},
+  entry: "probe.ts",
+  cases: [[{ fn: "spin", args: [] }]],
+}, { timeMs: 120_000 });
+`,
+    );
+    const grader = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `--config=${join(REPO, "deno.json")}`, script],
+      cwd: REPO,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let exited = false;
+    const stderr = new Response(grader.stderr).text().finally(() => exited = true);
+    let child: number | undefined;
+    while (child === undefined) {
+      if (exited) assert.fail(`the grader exited early: ${await stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The grader's child that spins: not the warm-up's, which ends on its own.
+      child = descendants(grader.pid).find(({ pid, name }) =>
+        name === "deno" && (processUsage(pid)?.cpuMs ?? 0) >= 300
+      )?.pid;
+    }
+    grader.kill("SIGKILL");
+    await grader.status;
+    await stderr;
+    // Without the parent-death signal it spun on, ignoring SIGINT and SIGTERM, until its
+    // processor-time limit (two minutes here).
+    for (let waited = 0; isRunning(child) && waited < 20_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(!isRunning(child), "the child outlived its grader");
+  } finally {
+    await Deno.remove(folder, { recursive: true });
   }
 });
 

@@ -644,13 +644,14 @@ Deno.test("grade refuses an --out it cannot write before grading, and keeps a cl
     const refused = new TextDecoder().decode(readOnly.stderr);
     assert.equal(readOnly.code, 2, refused);
     assert.match(refused, /Cannot write the reports to ".*": Read-only file system/);
+    assert.doesNotMatch(refused, /Usage:/, "a setting to fix, not a misused command");
     assert.doesNotMatch(refused, /Graded|Stopping/, "refused before grading");
 
     // Writing fails once the class is graded (here a file where ann's results folder goes;
     // a disk that filled up meanwhile is the same): the reports go to a temporary folder.
     await Deno.mkdir(join(out, "results"));
     await Deno.writeTextFile(join(out, "results", "ann"), "");
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["task", "--quiet", "grade", ...grade],
       cwd: ROOT,
       env: { NO_COLOR: "1", GRADER_SECRET: TEST_SECRET, TMPDIR: temporary },
@@ -660,6 +661,11 @@ Deno.test("grade refuses an --out it cannot write before grading, and keeps a cl
     assert.equal(code, 1, errors);
     const elsewhere = errors.match(/they are in "(.*grade-reports-[^"]+)" instead/)?.[1] ?? "";
     assert.ok(elsewhere.startsWith(temporary), errors);
+    // The counts and means as ever, and where the reports are.
+    const printed = new TextDecoder().decode(stdout);
+    assert.match(printed, /^Graded 1 student × 1 exercise in /m);
+    assert.match(printed, /^ {2}02-lms +1 handed in +10 of 10 +class 10 of 10$/m);
+    assert.ok(printed.includes(`Wrote ${join(elsewhere, "grades.csv")}`), printed);
     assert.match(errors, /Cannot write the reports to ".*" \(.*\): they are in/);
     assert.equal(
       await Deno.readTextFile(join(elsewhere, "grades.csv")),
@@ -783,7 +789,6 @@ Deno.test("grade rejects bad arguments with exit status 2 and its usage", async 
       /Cannot read submissions from "\/nonexistent\/class"/,
     ],
     [["--frobnicate"], /Unknown option '--frobnicate'/],
-    [["--out", "/dev/null/grades"], /Cannot write the reports to "\/dev\/null\/grades"/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await task(ROOT, "grade", ...args);
@@ -791,6 +796,11 @@ Deno.test("grade rejects bad arguments with exit status 2 and its usage", async 
     assert.match(stderr, message);
     assert.match(stderr, /Usage: deno task grade/);
   }
+  // A place it cannot write is a setting to fix, not a misused command: no usage.
+  const { code, stderr } = await task(ROOT, "grade", "--out", "/dev/null/grades");
+  assert.equal(code, 2);
+  assert.match(stderr, /^Cannot write the reports to "\/dev\/null\/grades": Not a directory/);
+  assert.doesNotMatch(stderr, /Usage:/);
 });
 
 Deno.test("grade --help explains every option, what it writes and its exit status", async () => {

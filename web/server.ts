@@ -177,7 +177,10 @@ async function serve(options: ServerOptions): Promise<number> {
             console.error(`A grading worker stopped: ${(error as Error).message}`);
           }),
     );
-    using _signals = abortOnSignals(stop, "Stopping: finishing the requests and jobs in hand");
+    using _signals = abortOnSignals(
+      stop,
+      "Stopping: finishing the requests and jobs in hand (signal again to stop at once)",
+    );
     try {
       await Promise.all([server.finished, ...workers]);
     } finally {

@@ -20,6 +20,7 @@ import { type Executor, gradeSubmission } from "../grader/grade.ts";
 import type { SubmissionGrade } from "../grader/report.ts";
 import { deriveSeed, loadCourseSecret } from "../grader/secret.ts";
 import { SUITES } from "../grader/suites/mod.ts";
+import { makeOwnedTempDir } from "../grader/temp_folders.ts";
 import { type GradingJob, LEASE_MS, type Store } from "./store/mod.ts";
 
 /** A student or exercise id that is safe as a folder name. */
@@ -224,7 +225,9 @@ export async function gradeOneJob(
   let folder: string | undefined;
   let outcome: JobOutcome;
   try {
-    folder = await Deno.makeTempDir({ dir: options.tempDir, prefix: "grading-job-" });
+    // A copy of the student's files: marked as this process's, so that a later worker
+    // removes it if this one is killed outright.
+    folder = await makeOwnedTempDir({ dir: options.tempDir, prefix: "grading-job-" });
     const grade = await gradeIn(folder, job, options);
     clearInterval(renewer);
     await renewal;
