@@ -174,11 +174,11 @@ const STARTED_IGNORING_SIGHUP = (() => {
 
 /**
  * Makes SIGINT, SIGTERM and SIGHUP (a closed terminal; still ignored where the command was
- * started ignoring it, as `nohup` starts it) abort `stop`, for a long-running command that finishes what
- * it has in hand: the first signal aborts with its name as the reason (listeners of `stop`
- * run then), then prints `message` on standard error; a later one runs `atOnce` and exits at
- * once with the status the signal gives (129, 130 or 143). Disposing of the result stops
- * listening.
+ * started ignoring it, as `nohup` starts it) abort `stop`, for a long-running command that
+ * finishes what it has in hand: the first signal aborts with its name as the reason
+ * (listeners of `stop` run then), then prints `message` on standard error; a later one runs
+ * `atOnce` and exits at once with the status the signal gives (129, 130 or 143). Disposing
+ * of the result stops listening.
  *
  * @param stop What the signals abort.
  * @param message What to say on the first signal (a function: what to say then).

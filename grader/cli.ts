@@ -233,9 +233,10 @@ async function layoutWarnings(
 /** Whether `folder` is absent, or holds an earlier run's reports and nothing else. */
 async function isReportsFolder(folder: string): Promise<boolean> {
   // What a run writes, and what writeAtomically() may have left of an interrupted one.
-  const reports = /^(?:results|(?:grades\.csv|summary\.json)(?:\.[\w-]+\.tmp)?)$/;
+  const isReport = (name: string) =>
+    name === "results" || /^(?:grades\.csv|summary\.json)$/.test(name.replace(TEMPORARY, ""));
   try {
-    for await (const item of Deno.readDir(folder)) if (!reports.test(item.name)) return false;
+    for await (const item of Deno.readDir(folder)) if (!isReport(item.name)) return false;
     return true;
   } catch (error) {
     return error instanceof Deno.errors.NotFound;
@@ -373,6 +374,11 @@ function gate(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
   };
 }
 
+/** Erases the progress bar's line on standard error (a terminal). */
+function eraseProgress(): void {
+  Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
+}
+
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -389,7 +395,7 @@ async function grade(options: Options): Promise<number> {
   const interrupted = new Promise<void>((resolve) =>
     stop.signal.addEventListener("abort", () => {
       sandbox?.abort();
-      if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
+      if (progress) eraseProgress();
       resolve();
     }, { once: true })
   );
@@ -527,7 +533,7 @@ async function grade(options: Options): Promise<number> {
     ));
     const grades = perStudent.flat();
     const gradingMs = performance.now() - gradingStarted;
-    if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r".padEnd(101) + "\r"));
+    if (progress) eraseProgress();
     if (stop.signal.aborted) {
       // A gradebook of part of the class would replace a whole one: nothing is written.
       const signal = stop.signal.reason as StopSignal;

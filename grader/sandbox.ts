@@ -125,10 +125,10 @@ const FIRST_FD = 3;
  *
  * The child ignores SIGHUP, SIGINT and SIGTERM (an ignored signal stays ignored across
  * `exec`): a terminal's Ctrl-C (or its closing) signals this process's whole group, and a
- * service manager may signal every process of the service, but stopping is this process's to decide (the portal
- * finishes the gradings in hand; the grader kills its children). Reaching bubblewrap, the
- * signal killed the run, and the student was graded as crashed. The sandbox stops a child
- * with SIGKILL only.
+ * service manager may signal every process of the service, but stopping is this process's
+ * to decide (the portal finishes the gradings in hand; the grader kills its children).
+ * Reaching bubblewrap, the signal killed the run, and the student was graded as crashed.
+ * The sandbox stops a child with SIGKILL only.
  */
 function shellArgs(cpuSeconds: number, files: readonly string[] = []): string[] {
   const opens = files.map((_, i) => `${FIRST_FD + i}<"$${i + 1}"`);

@@ -17,23 +17,27 @@ function ownerMark(pid: number): string | undefined {
   return started === undefined ? undefined : `${pid} ${started}`;
 }
 
-/** Where temporary folders go: `dir`, else `TMPDIR`, else `/tmp`. */
-export function temporaryFolder(dir?: string): string {
-  return dir ?? Deno.env.get("TMPDIR") ?? "/tmp";
-}
+/** The folders and prefixes this process has swept (see {@linkcode makeOwnedTempDir}). */
+const swept = new Set<string>();
 
 /**
- * Makes a temporary folder owned by this process: first removes the folders of the same
- * prefix that processes now gone left behind (see {@linkcode removeAbandoned}).
+ * Makes a temporary folder owned by this process. The first time for a folder and prefix, it
+ * removes the folders of that prefix that processes now gone left behind (see
+ * {@linkcode removeAbandoned}): once, not for every portal job, since a process killed later
+ * is swept by the next one to start.
  *
- * @param options Where (default: {@linkcode temporaryFolder}), and the name's prefix.
+ * @param options Where (default: `TMPDIR`, else `/tmp`), and the name's prefix.
  * @returns The folder's path.
  */
 export async function makeOwnedTempDir(
   options: { dir?: string; prefix: string },
 ): Promise<string> {
-  const dir = temporaryFolder(options.dir);
-  await removeAbandoned(dir, options.prefix);
+  const dir = options.dir ?? Deno.env.get("TMPDIR") ?? "/tmp";
+  const key = `${dir}\0${options.prefix}`;
+  if (!swept.has(key)) {
+    swept.add(key);
+    await removeAbandoned(dir, options.prefix);
+  }
   const folder = await Deno.makeTempDir({ dir, prefix: options.prefix });
   await Deno.writeTextFile(join(folder, OWNER_FILE), ownerMark(Deno.pid) ?? "");
   return folder;

@@ -17,6 +17,11 @@ async function post(app: App, path: string, body: unknown, cookie?: string): Pro
   );
 }
 
+/** `POST /api/invites/redeem` of `code` with the test's password. */
+function redeem(app: App, code: string | undefined): Promise<Response> {
+  return post(app, "/api/invites/redeem", { code, password: PASSWORD });
+}
+
 /** The status of `POST /api/tokens` with the cookie that a response set: 201 if signed in. */
 async function tokenStatus(app: App, response: Response): Promise<number> {
   const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
@@ -62,18 +67,15 @@ Deno.test("POST /api/invites/redeem sets the password once and signs the user in
     assert.equal(crossSite.status, 403);
     await crossSite.body?.cancel();
 
-    const redeemed = await post(app, "/api/invites/redeem", {
-      code: inviteCode,
-      password: PASSWORD,
-    });
+    const redeemed = await redeem(app, inviteCode);
     assert.equal(redeemed.status, 200);
     assert.equal(await tokenStatus(app, redeemed), 201);
     assert.deepEqual(await redeemed.json(), { user: { id: "ada", name: "Ada", role: "student" } });
     assert.ok(await store.authenticate("ada", PASSWORD));
 
-    const reused = await post(app, "/api/invites/redeem", { code: inviteCode, password: PASSWORD });
+    const reused = await redeem(app, inviteCode);
     assert.equal(reused.status, 404);
-    const unknown = await post(app, "/api/invites/redeem", { code: "nope", password: PASSWORD });
+    const unknown = await redeem(app, "nope");
     assert.equal(unknown.status, 404);
     assert.deepEqual(await unknown.json(), await reused.json());
   });
@@ -87,19 +89,16 @@ Deno.test("POST /api/invites/redeem answers 429 after too many wrong tries of a 
     // ada retypes her code with a typo at its end: the same code, as far as the limit goes.
     const typo = `${inviteCode!.slice(0, -1)}${inviteCode!.endsWith("A") ? "B" : "A"}`;
     for (let i = 0; i < 2; i++) {
-      const response = await post(app, "/api/invites/redeem", { code: typo, password: PASSWORD });
+      const response = await redeem(app, typo);
       assert.equal(response.status, 404);
       await response.body?.cancel();
     }
-    const blocked = await post(app, "/api/invites/redeem", {
-      code: inviteCode,
-      password: PASSWORD,
-    });
+    const blocked = await redeem(app, inviteCode);
     assert.equal(blocked.status, 429);
     assert.ok(blocked.headers.get("retry-after"));
     assert.match((await blocked.json()).error, /Too many/);
     // bob, at the same address (a lab), redeems his own code.
-    const other = await post(app, "/api/invites/redeem", { code: bobs, password: PASSWORD });
+    const other = await redeem(app, bobs);
     assert.equal(other.status, 200);
     await other.body?.cancel();
   });
@@ -111,14 +110,11 @@ Deno.test("POST /api/invites/redeem stops one address guessing many codes", asyn
     const { inviteCode } = await store.createUser({ id: "ada", role: "student" });
     for (let i = 0; i < 2 * CLIENT_FACTOR; i++) {
       const code = `${String(i).padStart(2, "0")}-guess`; // A prefix of its own each.
-      const response = await post(app, "/api/invites/redeem", { code, password: PASSWORD });
+      const response = await redeem(app, code);
       assert.equal(response.status, 404);
       await response.body?.cancel();
     }
-    const blocked = await post(app, "/api/invites/redeem", {
-      code: inviteCode,
-      password: PASSWORD,
-    });
+    const blocked = await redeem(app, inviteCode);
     assert.equal(blocked.status, 429);
     await blocked.body?.cancel();
   });
@@ -129,10 +125,7 @@ Deno.test("POST /api/invites/redeem counts codes sent together (portal red team)
     const app = createApp({ store, origin: ORIGIN, maxSignInFailures: 2 });
     await store.createUser({ id: "ada", role: "student" });
     const statuses = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
-      const response = await post(app, "/api/invites/redeem", {
-        code: `samecode-${i}`,
-        password: PASSWORD,
-      });
+      const response = await redeem(app, `samecode-${i}`);
       await response.body?.cancel();
       return response.status;
     }));

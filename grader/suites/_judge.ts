@@ -490,8 +490,7 @@ export function allNear(
  * @returns A function that runs it on first use and returns the same promise after.
  */
 export function once<T>(compute: () => Promise<T>): () => Promise<T> {
-  let cached: Promise<T> | undefined;
-  return () => (cached ??= compute());
+  return lazy(compute);
 }
 
 /**
