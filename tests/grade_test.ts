@@ -548,17 +548,15 @@ for (
     // The command's own temporary folder, where the sandbox keeps copies of the class's code.
     const temporary = await Deno.makeTempDir({ prefix: "grade-interrupted-tmp-" });
     try {
-      // ann's predict() never returns: her grading is under way when the signal comes.
-      await Deno.mkdir(join(submissions, "ann", "02-lms"), { recursive: true });
-      await Deno.writeTextFile(
-        join(submissions, "ann", "02-lms", "lms.ts"),
-        "export function predict(): number {\n  for (;;);\n}\n",
-      );
-      await Deno.mkdir(join(submissions, "bob", "02-lms"), { recursive: true });
-      await Deno.copyFile(
-        join(ROOT, "solutions", "02-lms", "lms.ts"),
-        join(submissions, "bob", "02-lms", "lms.ts"),
-      );
+      // Neither predict() returns: a grading is under way when the signal comes, and none
+      // can have ended (whichever of the two students runs first).
+      for (const student of ["ann", "bob"]) {
+        await Deno.mkdir(join(submissions, student, "02-lms"), { recursive: true });
+        await Deno.writeTextFile(
+          join(submissions, student, "02-lms", "lms.ts"),
+          "export function predict(): number {\n  for (;;);\n}\n",
+        );
+      }
       await Deno.writeTextFile(join(out, "grades.csv"), "an earlier run's gradebook\n");
       // In a session of its own, as a terminal starts a command: Ctrl-C signals its group.
       const child = new Deno.Command("setsid", {
